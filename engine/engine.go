@@ -1,0 +1,457 @@
+// Package engine is Vigil's continuous-query engine: the element index, the
+// pattern solver anchored at a changed element, and the incremental
+// evaluation of each query's pipeline, producing exactly the result rows
+// that a change added, updated or deleted.
+//
+// Typical use:
+//
+//	e := engine.New(engine.Options{})
+//	q, err := e.AddQuery(engine.QuerySpec{ID: "low-trust", Text: "MATCH (a:Agent) WHERE a.trust < 400 RETURN a.id AS id"})
+//	diffs, err := e.Apply([]engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a1", Labels: []string{"Agent"}, Props: props}}})
+//	rows := q.Results()
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigilhq/vigil/functions"
+	"github.com/vigilhq/vigil/grammar/cypher"
+
+	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/grammar/ast"
+)
+
+// QuerySpec is everything needed to register a continuous query.
+type QuerySpec struct {
+	ID       string // unique query id
+	Text     string // query text; ignored when AST is set
+	Language string // "cypher" (default) or "gql"
+	// AST is an already-built query (used by test runners that construct
+	// queries); when set, Text and Language are not parsed.
+	AST    *ast.Query
+	Params map[string]value.Value // $parameters
+	Joins  []Join                 // synthetic relations across labels
+}
+
+// Join declares a synthetic relation: a relation of type ID exists, in both
+// directions, between two nodes whenever their key properties are equal.
+type Join struct {
+	ID   string    // relation type
+	Keys []JoinKey // usually two: one per side
+}
+
+// JoinKey is one side of a join: nodes with Label, keyed by Property.
+type JoinKey struct {
+	Label    string
+	Property string
+}
+
+// Options configure an Engine. The zero value works.
+type Options struct {
+	// Start is the engine clock before the first change (default: the Unix
+	// epoch). The clock then follows change times and AdvanceTo.
+	Start time.Time
+	// Functions overrides the Cypher function registry (tests).
+	Functions *functions.Registry
+}
+
+// Engine holds the element index and the continuous queries over it. An
+// Engine is not safe for concurrent use: one goroutine (the writer) applies
+// changes and reads results, or callers serialise access themselves.
+type Engine struct {
+	opts    Options
+	index   *Index
+	queries []*Query
+	byID    map[string]*Query
+	now     time.Time
+	subs    []func(Diff)
+	funcs   *functions.Registry
+	ctx     evalCtx
+}
+
+// New returns an empty in-memory engine.
+func New(opts Options) *Engine {
+	e := &Engine{opts: opts, index: NewIndex(), byID: map[string]*Query{}, now: opts.Start}
+	if e.now.IsZero() {
+		e.now = time.Unix(0, 0).UTC()
+	}
+	e.funcs = opts.Functions
+	if e.funcs == nil {
+		e.funcs = functions.Cypher()
+	}
+	return e
+}
+
+// Index exposes the element index (read-only use).
+func (e *Engine) Index() *Index { return e.index }
+
+// Now is the engine's current time.
+func (e *Engine) Now() time.Time { return e.now }
+
+// Subscribe registers fn to receive every non-empty diff, after Apply or
+// AdvanceTo computed it and before they return.
+func (e *Engine) Subscribe(fn func(Diff)) { e.subs = append(e.subs, fn) }
+
+// Query returns a registered query, or nil.
+func (e *Engine) Query(id string) *Query { return e.byID[id] }
+
+// Queries lists the registered queries in registration order.
+func (e *Engine) Queries() []*Query { return append([]*Query(nil), e.queries...) }
+
+// funcInfo adapts a registry to the semantic checker.
+type funcInfo struct{ r *functions.Registry }
+
+func (f funcInfo) IsAggregate(name string) bool { return f.r.IsAggregate(name) }
+func (f funcInfo) Exists(name string) bool {
+	if f.r.IsAggregate(name) {
+		return true
+	}
+	_, ok := f.r.Scalar(name)
+	return ok || strings.EqualFold(name, "exists")
+}
+
+// AddQuery compiles a query and bootstraps its result from the current
+// element index. A query that does not compile returns an *ast.Error naming
+// line, column and reason; a runtime error during bootstrap leaves the query
+// registered in an error state (see Query.Err).
+func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
+	if spec.ID == "" {
+		return nil, fmt.Errorf("query has no id")
+	}
+	if _, dup := e.byID[spec.ID]; dup {
+		return nil, fmt.Errorf("query %q already exists", spec.ID)
+	}
+	tree := spec.AST
+	if tree == nil {
+		var err error
+		switch strings.ToLower(spec.Language) {
+		case "", "cypher", "opencypher":
+			tree, err = cypher.Parse(spec.Text)
+		default:
+			return nil, fmt.Errorf("query %q: unsupported query language %q", spec.ID, spec.Language)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := ast.Check(tree, funcInfo{e.funcs}); err != nil {
+		return nil, err
+	}
+	pl := &planner{funcs: e.funcs, params: spec.Params, index: e.index}
+	branches, err := pl.compileQuery(tree)
+	if err != nil {
+		return nil, err
+	}
+	q := &Query{
+		id: spec.ID, spec: spec, branches: branches, matches: pl.matches,
+		columns: branches[0].columns, result: newRowBag(), readsGraph: pl.readsGraph,
+	}
+	if len(branches) == 1 {
+		q.final = branches[0].final
+	}
+	if len(branches) > 1 && !tree.All {
+		q.union = &distinctStage{width: len(q.columns), counts: map[uint64][]*distinctEntry{}}
+	}
+	for _, j := range spec.Joins {
+		if err := e.declareJoin(j); err != nil {
+			return nil, fmt.Errorf("query %q: %w", spec.ID, err)
+		}
+	}
+	c := e.evalCtx(spec.Params)
+	if err := q.run(c, []delta{{r: unitRow, w: 1}}); err != nil {
+		q.err = err
+	}
+	q.flush()
+	e.queries = append(e.queries, q)
+	e.byID[q.id] = q
+	return q, nil
+}
+
+// RemoveQuery unregisters a query; it reports whether it existed.
+func (e *Engine) RemoveQuery(id string) bool {
+	q := e.byID[id]
+	if q == nil {
+		return false
+	}
+	delete(e.byID, id)
+	for i, x := range e.queries {
+		if x == q {
+			e.queries = append(e.queries[:i], e.queries[i+1:]...)
+			break
+		}
+	}
+	return true
+}
+
+func (e *Engine) evalCtx(params map[string]value.Value) *evalCtx {
+	return &evalCtx{index: e.index, params: params, now: e.now}
+}
+
+// declareJoin registers a synthetic relation and creates its relations
+// between the nodes already in the index, as ordinary changes.
+func (e *Engine) declareJoin(j Join) error {
+	s, err := e.index.addJoin(j)
+	if err != nil || s.refs > 1 {
+		return err
+	}
+	for _, k := range j.Keys {
+		e.index.Nodes(k.Label, func(n *value.Node) bool {
+			e.index.postJoinKeys(n, true)
+			return true
+		})
+	}
+	seen := map[string]bool{}
+	for _, k := range j.Keys {
+		var nodes []*value.Node
+		e.index.Nodes(k.Label, func(n *value.Node) bool {
+			nodes = append(nodes, n)
+			return true
+		})
+		for _, n := range nodes {
+			for _, r := range e.index.joinEdges(n) {
+				if r.Type != j.ID || seen[r.ID] {
+					continue
+				}
+				seen[r.ID] = true
+				e.putRel(r)
+			}
+		}
+	}
+	return nil
+}
+
+// Apply processes the changes as one step (one source batch) and returns the
+// net result diff of every query whose result changed, in query registration
+// order. The clock moves to each change's Time (never backwards) before it
+// is processed. An error means a change was malformed; the changes before it
+// were applied and their diffs are returned.
+func (e *Engine) Apply(changes []Change) ([]Diff, error) {
+	var err error
+	for i := range changes {
+		ch := &changes[i]
+		if ch.Time.After(e.now) {
+			e.now = ch.Time
+		}
+		if err = e.applyChange(ch); err != nil {
+			err = fmt.Errorf("change %d (%s %q): %w", i, ch.Op, ch.Element.ID, err)
+			break
+		}
+	}
+	return e.flush(), err
+}
+
+// AdvanceTo moves the clock to t (never backwards), firing every future that
+// falls due by then in due-time order, and returns the net diffs.
+func (e *Engine) AdvanceTo(t time.Time) ([]Diff, error) {
+	if t.After(e.now) {
+		e.now = t
+	}
+	return e.flush(), nil
+}
+
+// flush closes a step: every query's pending deltas become its diff.
+func (e *Engine) flush() []Diff {
+	var out []Diff
+	for _, q := range e.queries {
+		d := q.flush()
+		if !d.Empty() {
+			out = append(out, d)
+			for _, fn := range e.subs {
+				fn(d)
+			}
+		}
+	}
+	return out
+}
+
+func (e *Engine) applyChange(ch *Change) error {
+	el := &ch.Element
+	if el.ID == "" {
+		return fmt.Errorf("element has no id")
+	}
+	switch ch.Op {
+	case OpDelete:
+		if n := e.index.Node(el.ID); n != nil {
+			for _, rid := range e.index.attached(el.ID) {
+				e.deleteRel(rid)
+			}
+			e.deleteNode(n)
+			return nil
+		}
+		if e.index.Rel(el.ID) != nil {
+			e.deleteRel(el.ID)
+		}
+		return nil
+	case OpInsert, OpUpdate:
+		if el.IsRel() {
+			if el.From == "" || el.To == "" {
+				return fmt.Errorf("relationship needs from and to")
+			}
+			if e.index.Node(el.ID) != nil {
+				return fmt.Errorf("id is already a node")
+			}
+			e.putRel(&value.Rel{ID: el.ID, Type: el.Type, From: el.From, To: el.To, Props: copyProps(el.Props)})
+			return nil
+		}
+		if e.index.Rel(el.ID) != nil {
+			return fmt.Errorf("id is already a relationship")
+		}
+		e.putNode(&value.Node{ID: el.ID, Labels: dedupLabels(el.Labels), Props: copyProps(el.Props)})
+		return nil
+	}
+	return fmt.Errorf("unknown operation %d", ch.Op)
+}
+
+func copyProps(p map[string]value.Value) map[string]value.Value {
+	out := make(map[string]value.Value, len(p))
+	for k, v := range p {
+		if !v.IsNull() { // a null property is an absent property
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func dedupLabels(ls []string) []string {
+	out := make([]string, 0, len(ls))
+	for _, l := range ls {
+		dup := false
+		for _, x := range out {
+			if x == l {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// putNode stores a node (insert or update), keeping synthetic relations in
+// step with its join keys.
+func (e *Engine) putNode(n *value.Node) {
+	old := e.index.Node(n.ID)
+	joins := len(e.index.joins) > 0 && e.index.joinKeysChanged(old, n)
+	var want map[string]*value.Rel
+	if joins {
+		e.index.postJoinKeys(old, false)
+		want = map[string]*value.Rel{}
+		for _, r := range e.index.joinEdges(n) {
+			want[r.ID] = r
+		}
+		for _, rid := range e.index.attached(n.ID) {
+			if strings.HasPrefix(rid, "join:") && want[rid] == nil {
+				e.deleteRel(rid)
+			}
+		}
+	}
+	e.step(old, n, nil, nil, func() {
+		e.index.putNode(n)
+		if joins {
+			e.index.postJoinKeys(n, true)
+		}
+	})
+	if joins {
+		ids := make([]string, 0, len(want))
+		for id := range want {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			if e.index.Rel(id) == nil {
+				e.putRel(want[id])
+			}
+		}
+	}
+}
+
+func (e *Engine) deleteNode(n *value.Node) {
+	e.step(n, nil, nil, nil, func() {
+		e.index.postJoinKeys(n, false)
+		e.index.deleteNode(n.ID)
+	})
+}
+
+func (e *Engine) putRel(r *value.Rel) {
+	old := e.index.Rel(r.ID)
+	e.step(nil, nil, old, r, func() { e.index.putRel(r) })
+}
+
+func (e *Engine) deleteRel(id string) {
+	old := e.index.Rel(id)
+	if old == nil {
+		return
+	}
+	e.step(nil, nil, old, nil, func() { e.index.deleteRel(id) })
+}
+
+// step applies one element change to the index and pushes it through every
+// query: solutions anchored at the element before the change, the change,
+// solutions anchored at it after, then each query's pipeline.
+//
+// Hot path.
+func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func()) {
+	if sameNode(oldN, newN) && oldR == nil && newR == nil {
+		apply()
+		return
+	}
+	for _, q := range e.queries {
+		if q.err != nil {
+			continue
+		}
+		for _, m := range q.matches {
+			sols, err := m.anchored(e.index, oldN, oldR)
+			if err != nil {
+				q.fail(err)
+				break
+			}
+			m.before = sols
+		}
+	}
+	apply()
+	c := &e.ctx
+	for _, q := range e.queries {
+		if q.err != nil {
+			continue
+		}
+		for _, m := range q.matches {
+			sols, err := m.anchored(e.index, newN, newR)
+			if err != nil {
+				q.fail(err)
+				break
+			}
+			m.after = sols
+		}
+		if q.err != nil {
+			continue
+		}
+		*c = evalCtx{index: e.index, params: q.spec.Params, now: e.now}
+		if err := q.run(c, nil); err != nil {
+			q.fail(err)
+		}
+	}
+}
+
+// sameNode reports whether an update leaves a node exactly as it was.
+func sameNode(a, b *value.Node) bool {
+	if a == nil || b == nil || len(a.Labels) != len(b.Labels) || len(a.Props) != len(b.Props) {
+		return false
+	}
+	for i := range a.Labels {
+		if a.Labels[i] != b.Labels[i] {
+			return false
+		}
+	}
+	for k, v := range a.Props {
+		w, ok := b.Props[k]
+		if !ok || v.Kind() != w.Kind() || !value.Equivalent(v, w) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,298 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/vigilhq/vigil/engine/value"
+)
+
+// Index is the in-memory element index: every node and relationship by id,
+// nodes by label, relationships by endpoint, and the join-key postings that
+// maintain synthetic relations. Relationships may reference nodes that do
+// not exist (yet); the solver only matches them once both ends exist.
+type Index struct {
+	nodes   map[string]*value.Node
+	rels    map[string]*value.Rel
+	byLabel map[string]map[string]*value.Node // label -> id -> node
+	out     map[string][]*value.Rel           // node id -> relationships starting there
+	in      map[string][]*value.Rel           // node id -> relationships ending there
+	joins   []*joinSpec
+}
+
+// joinSpec is one declared synthetic relation type with its postings:
+// for each key side, key value hash -> node ids having it.
+type joinSpec struct {
+	Join
+	refs     int                            // queries that declared it
+	postings []map[uint64]map[string]string // side -> key hash -> node id -> node id
+}
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{
+		nodes:   map[string]*value.Node{},
+		rels:    map[string]*value.Rel{},
+		byLabel: map[string]map[string]*value.Node{},
+		out:     map[string][]*value.Rel{},
+		in:      map[string][]*value.Rel{},
+	}
+}
+
+// Node returns the node with the given id, or nil.
+func (x *Index) Node(id string) *value.Node { return x.nodes[id] }
+
+// Rel returns the relationship with the given id, or nil.
+func (x *Index) Rel(id string) *value.Rel { return x.rels[id] }
+
+// NodeCount is the number of nodes.
+func (x *Index) NodeCount() int { return len(x.nodes) }
+
+// RelCount is the number of relationships (synthetic ones included).
+func (x *Index) RelCount() int { return len(x.rels) }
+
+// Nodes calls fn for every node, or every node with the label when label is
+// not empty, until fn returns false.
+func (x *Index) Nodes(label string, fn func(*value.Node) bool) {
+	if label != "" {
+		for _, n := range x.byLabel[label] {
+			if !fn(n) {
+				return
+			}
+		}
+		return
+	}
+	for _, n := range x.nodes {
+		if !fn(n) {
+			return
+		}
+	}
+}
+
+// LabelCount is the number of nodes carrying label.
+func (x *Index) LabelCount(label string) int { return len(x.byLabel[label]) }
+
+// Out returns the relationships starting at node id. The slice must not be
+// modified.
+func (x *Index) Out(id string) []*value.Rel { return x.out[id] }
+
+// In returns the relationships ending at node id.
+func (x *Index) In(id string) []*value.Rel { return x.in[id] }
+
+// Rels calls fn for every relationship until it returns false.
+func (x *Index) Rels(fn func(*value.Rel) bool) {
+	for _, r := range x.rels {
+		if !fn(r) {
+			return
+		}
+	}
+}
+
+// putNode stores n, replacing any node with its id.
+func (x *Index) putNode(n *value.Node) {
+	if old := x.nodes[n.ID]; old != nil {
+		for _, l := range old.Labels {
+			delete(x.byLabel[l], n.ID)
+		}
+	}
+	x.nodes[n.ID] = n
+	for _, l := range n.Labels {
+		m := x.byLabel[l]
+		if m == nil {
+			m = map[string]*value.Node{}
+			x.byLabel[l] = m
+		}
+		m[n.ID] = n
+	}
+}
+
+func (x *Index) deleteNode(id string) {
+	old := x.nodes[id]
+	if old == nil {
+		return
+	}
+	for _, l := range old.Labels {
+		delete(x.byLabel[l], id)
+	}
+	delete(x.nodes, id)
+}
+
+// putRel stores r, replacing any relationship with its id.
+func (x *Index) putRel(r *value.Rel) {
+	if old := x.rels[r.ID]; old != nil {
+		x.unlink(old)
+	}
+	x.rels[r.ID] = r
+	x.out[r.From] = append(x.out[r.From], r)
+	x.in[r.To] = append(x.in[r.To], r)
+}
+
+func (x *Index) deleteRel(id string) {
+	if old := x.rels[id]; old != nil {
+		x.unlink(old)
+		delete(x.rels, id)
+	}
+}
+
+func (x *Index) unlink(r *value.Rel) {
+	x.out[r.From] = removeRel(x.out[r.From], r.ID)
+	if len(x.out[r.From]) == 0 {
+		delete(x.out, r.From)
+	}
+	x.in[r.To] = removeRel(x.in[r.To], r.ID)
+	if len(x.in[r.To]) == 0 {
+		delete(x.in, r.To)
+	}
+}
+
+func removeRel(list []*value.Rel, id string) []*value.Rel {
+	for i, r := range list {
+		if r.ID == id {
+			last := len(list) - 1
+			list[i] = list[last]
+			list[last] = nil
+			return list[:last]
+		}
+	}
+	return list
+}
+
+// attached lists the ids of every relationship touching node id.
+func (x *Index) attached(id string) []string {
+	var ids []string
+	for _, r := range x.out[id] {
+		ids = append(ids, r.ID)
+	}
+	for _, r := range x.in[id] {
+		if r.From != id { // a self-loop is already listed
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// addJoin declares a synthetic relation; declaring the same id again with
+// the same keys only counts a reference.
+func (x *Index) addJoin(j Join) (*joinSpec, error) {
+	if len(j.Keys) < 2 {
+		return nil, fmt.Errorf("join %q: needs two keys, has %d", j.ID, len(j.Keys))
+	}
+	for _, s := range x.joins {
+		if s.ID == j.ID {
+			if !sameKeys(s.Keys, j.Keys) {
+				return nil, fmt.Errorf("join %q: already declared with other keys", j.ID)
+			}
+			s.refs++
+			return s, nil
+		}
+	}
+	s := &joinSpec{Join: j, refs: 1, postings: make([]map[uint64]map[string]string, len(j.Keys))}
+	for i := range s.postings {
+		s.postings[i] = map[uint64]map[string]string{}
+	}
+	x.joins = append(x.joins, s)
+	return s, nil
+}
+
+func sameKeys(a, b []JoinKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// joinRelID names the synthetic relation of join j from node a to node b.
+func joinRelID(j, a, b string) string { return "join:" + j + ":" + a + ":" + b }
+
+// joinEdges lists the synthetic relationships that node n (as stored now in
+// postings) takes part in. n may be nil (no edges).
+func (x *Index) joinEdges(n *value.Node) []*value.Rel {
+	if n == nil {
+		return nil
+	}
+	var out []*value.Rel
+	for _, s := range x.joins {
+		for side, k := range s.Keys {
+			if !n.HasLabel(k.Label) {
+				continue
+			}
+			v := n.Props[k.Property]
+			if v.IsNull() {
+				continue
+			}
+			h := value.Hash(v)
+			for other, ok := range s.Keys {
+				if other == side {
+					continue
+				}
+				for id := range s.postings[other][h] {
+					if id == n.ID {
+						continue
+					}
+					m := x.nodes[id]
+					if m == nil || !value.Equivalent(m.Props[ok.Property], v) {
+						continue
+					}
+					out = append(out,
+						&value.Rel{ID: joinRelID(s.ID, n.ID, id), Type: s.ID, From: n.ID, To: id, Props: map[string]value.Value{}},
+						&value.Rel{ID: joinRelID(s.ID, id, n.ID), Type: s.ID, From: id, To: n.ID, Props: map[string]value.Value{}})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// postJoinKeys records (or, with add false, withdraws) node n's join keys.
+func (x *Index) postJoinKeys(n *value.Node, add bool) {
+	if n == nil {
+		return
+	}
+	for _, s := range x.joins {
+		for side, k := range s.Keys {
+			if !n.HasLabel(k.Label) {
+				continue
+			}
+			v := n.Props[k.Property]
+			if v.IsNull() {
+				continue
+			}
+			h := value.Hash(v)
+			p := s.postings[side]
+			if add {
+				m := p[h]
+				if m == nil {
+					m = map[string]string{}
+					p[h] = m
+				}
+				m[n.ID] = n.ID
+			} else if m := p[h]; m != nil {
+				delete(m, n.ID)
+				if len(m) == 0 {
+					delete(p, h)
+				}
+			}
+		}
+	}
+}
+
+// joinKeysChanged reports whether a node update can change its synthetic
+// relations.
+func (x *Index) joinKeysChanged(old, new *value.Node) bool {
+	for _, s := range x.joins {
+		for _, k := range s.Keys {
+			ho, hn := old != nil && old.HasLabel(k.Label), new != nil && new.HasLabel(k.Label)
+			if ho != hn {
+				return true
+			}
+			if ho && !value.Equivalent(old.Props[k.Property], new.Props[k.Property]) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,601 @@
+package engine
+
+import (
+	"hash/maphash"
+
+	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/grammar/ast"
+)
+
+// labelMatch is a compiled label (or relationship type) expression.
+type labelMatch struct {
+	expr ast.LabelExpr
+	// scan is a label every matching node must carry, used to start a scan
+	// from the label index; "" when there is none (alternations, negations).
+	scan string
+	// names lists every label or type the expression mentions, for routing
+	// changes to the queries they can affect.
+	names []string
+}
+
+func compileLabels(e ast.LabelExpr) *labelMatch {
+	if e == nil {
+		return nil
+	}
+	lm := &labelMatch{expr: e, scan: requiredLabel(e)}
+	collectLabelNames(e, &lm.names)
+	return lm
+}
+
+func requiredLabel(e ast.LabelExpr) string {
+	switch e := e.(type) {
+	case *ast.LabelName:
+		return e.Name
+	case *ast.LabelAnd:
+		for _, it := range e.Items {
+			if l := requiredLabel(it); l != "" {
+				return l
+			}
+		}
+	}
+	return ""
+}
+
+func collectLabelNames(e ast.LabelExpr, out *[]string) {
+	switch e := e.(type) {
+	case *ast.LabelName:
+		*out = append(*out, e.Name)
+	case *ast.LabelAnd:
+		for _, it := range e.Items {
+			collectLabelNames(it, out)
+		}
+	case *ast.LabelOr:
+		for _, it := range e.Items {
+			collectLabelNames(it, out)
+		}
+	case *ast.LabelNot:
+		collectLabelNames(e.Item, out)
+	}
+}
+
+func (lm *labelMatch) matchNode(n *value.Node) bool {
+	if lm == nil {
+		return true
+	}
+	return evalLabels(lm.expr, func(l string) bool { return n.HasLabel(l) }, len(n.Labels) > 0)
+}
+
+func (lm *labelMatch) matchType(t string) bool {
+	if lm == nil {
+		return true
+	}
+	return evalLabels(lm.expr, func(l string) bool { return l == t }, true)
+}
+
+func evalLabels(e ast.LabelExpr, has func(string) bool, any bool) bool {
+	switch e := e.(type) {
+	case *ast.LabelName:
+		return has(e.Name)
+	case *ast.LabelAnd:
+		for _, it := range e.Items {
+			if !evalLabels(it, has, any) {
+				return false
+			}
+		}
+		return true
+	case *ast.LabelOr:
+		for _, it := range e.Items {
+			if evalLabels(it, has, any) {
+				return true
+			}
+		}
+		return false
+	case *ast.LabelNot:
+		return !evalLabels(e.Item, has, any)
+	case *ast.LabelAny:
+		return any
+	}
+	return false
+}
+
+// propConst is a property constraint with a value known at compile time.
+type propConst struct {
+	key string
+	val value.Value
+}
+
+func propsMatch(props map[string]value.Value, cs []propConst) bool {
+	for _, c := range cs {
+		eq, known := value.Equal(props[c.key], c.val)
+		if !known || !eq {
+			return false
+		}
+	}
+	return true
+}
+
+// nodeSlot is one node variable of a pattern (named or anonymous).
+type nodeSlot struct {
+	name   string
+	labels *labelMatch
+	props  []propConst
+}
+
+func (s *nodeSlot) fits(n *value.Node) bool {
+	return s.labels.matchNode(n) && propsMatch(n.Props, s.props)
+}
+
+// relSlot is one relationship of a pattern, between node slots left and
+// right (in the order written).
+type relSlot struct {
+	name        string
+	types       *labelMatch
+	props       []propConst
+	dir         ast.Direction
+	left, right int
+	varLen      bool
+	min, max    int // for varLen; max < 0: unbounded
+}
+
+func (s *relSlot) fits(r *value.Rel) bool {
+	return s.types.matchType(r.Type) && propsMatch(r.Props, s.props)
+}
+
+// pathSlot binds a path variable to the nodes and relationships of one path
+// pattern.
+type pathSlot struct {
+	name  string
+	nodes []int // node slots in order
+	rels  []int // rel slots in order
+}
+
+// pattern is a compiled MATCH pattern: slots plus the residual predicate
+// (everything not checkable on one element alone) kept by the caller.
+type pattern struct {
+	nodes []nodeSlot
+	rels  []relSlot
+	paths []pathSlot
+}
+
+// binding is a partial assignment of a pattern's slots while solving.
+type binding struct {
+	nodes []*value.Node
+	rels  []*value.Rel   // single-hop slots
+	lists [][]*value.Rel // variable-length slots
+	bound []bool         // per rel slot
+	used  []*value.Rel   // relationships bound so far (uniqueness)
+}
+
+func (p *pattern) newBinding() *binding {
+	return &binding{
+		nodes: make([]*value.Node, len(p.nodes)),
+		rels:  make([]*value.Rel, len(p.rels)),
+		lists: make([][]*value.Rel, len(p.rels)),
+		bound: make([]bool, len(p.rels)),
+	}
+}
+
+func (b *binding) reset() {
+	clear(b.nodes)
+	clear(b.rels)
+	clear(b.lists)
+	clear(b.bound)
+	b.used = b.used[:0]
+}
+
+func (b *binding) isUsed(r *value.Rel) bool {
+	for _, u := range b.used {
+		if u == r || u.ID == r.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// solver enumerates the solutions of a pattern over an index.
+type solver struct {
+	p    *pattern
+	x    *Index
+	b    *binding
+	emit func(*binding) error
+}
+
+// solve extends the current binding to every full solution.
+func (s *solver) solve() error {
+	p, b := s.p, s.b
+	// Expand a relationship next to a bound node: index lookups, not scans.
+	for i := range p.rels {
+		if b.bound[i] {
+			continue
+		}
+		r := &p.rels[i]
+		if b.nodes[r.left] != nil || b.nodes[r.right] != nil {
+			return s.expand(i)
+		}
+	}
+	// Otherwise start a new component from a node scan, the smallest label first.
+	for i := range p.nodes {
+		if b.nodes[i] != nil {
+			continue
+		}
+		ns := &p.nodes[i]
+		label := ""
+		if ns.labels != nil {
+			label = ns.labels.scan
+		}
+		var err error
+		s.x.Nodes(label, func(n *value.Node) bool {
+			if !ns.fits(n) {
+				return true
+			}
+			b.nodes[i] = n
+			err = s.solve()
+			b.nodes[i] = nil
+			return err == nil
+		})
+		return err
+	}
+	// Relationships whose both ends are unbound cannot remain here: every
+	// rel slot touches a node slot, and all node slots are bound.
+	return s.emit(b)
+}
+
+// candidates lists the relationships leaving node n in the direction that
+// the slot reads from the given end.
+func (s *solver) candidates(r *relSlot, n *value.Node, fromLeft bool, fn func(rel *value.Rel, other string) error) error {
+	forward := r.dir == ast.DirRight
+	if !fromLeft {
+		forward = r.dir == ast.DirLeft
+	}
+	if r.dir == ast.DirBoth {
+		for _, rel := range s.x.Out(n.ID) {
+			if err := fn(rel, rel.To); err != nil {
+				return err
+			}
+		}
+		for _, rel := range s.x.In(n.ID) {
+			if rel.From == rel.To {
+				continue // a self-loop was already offered by Out
+			}
+			if err := fn(rel, rel.From); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if forward {
+		for _, rel := range s.x.Out(n.ID) {
+			if err := fn(rel, rel.To); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, rel := range s.x.In(n.ID) {
+		if err := fn(rel, rel.From); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bindNode binds node slot i to the node with id (when it exists and fits,
+// or equals an existing binding), runs next, and undoes the binding.
+func (s *solver) bindNode(i int, id string, next func() error) error {
+	b := s.b
+	if cur := b.nodes[i]; cur != nil {
+		if cur.ID != id {
+			return nil
+		}
+		return next()
+	}
+	n := s.x.Node(id)
+	if n == nil || !s.p.nodes[i].fits(n) {
+		return nil
+	}
+	b.nodes[i] = n
+	err := next()
+	b.nodes[i] = nil
+	return err
+}
+
+func (s *solver) expand(i int) error {
+	p, b := s.p, s.b
+	r := &p.rels[i]
+	fromLeft := b.nodes[r.left] != nil
+	start, end := r.left, r.right
+	if !fromLeft {
+		start, end = r.right, r.left
+	}
+	if !r.varLen {
+		return s.candidates(r, b.nodes[start], fromLeft, func(rel *value.Rel, other string) error {
+			if !r.fits(rel) || b.isUsed(rel) {
+				return nil
+			}
+			b.rels[i], b.bound[i] = rel, true
+			b.used = append(b.used, rel)
+			err := s.bindNode(end, other, s.solve)
+			b.used = b.used[:len(b.used)-1]
+			b.rels[i], b.bound[i] = nil, false
+			return err
+		})
+	}
+	var path []*value.Rel
+	var walk func(at *value.Node) error
+	walk = func(at *value.Node) error {
+		if len(path) >= r.min {
+			list := make([]*value.Rel, len(path))
+			copy(list, path)
+			if !fromLeft {
+				reverseRels(list)
+			}
+			b.lists[i], b.bound[i] = list, true
+			err := s.bindNode(end, at.ID, s.solve)
+			b.lists[i], b.bound[i] = nil, false
+			if err != nil {
+				return err
+			}
+		}
+		if r.max >= 0 && len(path) >= r.max {
+			return nil
+		}
+		return s.candidates(r, at, fromLeft, func(rel *value.Rel, other string) error {
+			if !r.fits(rel) || b.isUsed(rel) {
+				return nil
+			}
+			next := s.x.Node(other)
+			if next == nil {
+				return nil
+			}
+			path = append(path, rel)
+			b.used = append(b.used, rel)
+			err := walk(next)
+			b.used = b.used[:len(b.used)-1]
+			path = path[:len(path)-1]
+			return err
+		})
+	}
+	return walk(b.nodes[start])
+}
+
+func reverseRels(l []*value.Rel) {
+	for i, j := 0, len(l)-1; i < j; i, j = i+1, j-1 {
+		l[i], l[j] = l[j], l[i]
+	}
+}
+
+// solveAll enumerates every solution given the pre-bound slots in b.
+func (p *pattern) solveAll(x *Index, b *binding, emit func(*binding) error) error {
+	s := solver{p: p, x: x, b: b, emit: emit}
+	return s.solve()
+}
+
+// solveAnchored enumerates every solution in which the element (a node or a
+// relationship as stored in x now) occupies at least one slot, each solution
+// exactly once: anchored at slot i, solutions where the element also fills
+// an earlier slot are skipped (they were found from that slot).
+func (p *pattern) solveAnchored(x *Index, n *value.Node, rel *value.Rel, emit func(*binding) error) error {
+	b := p.newBinding()
+	if n != nil {
+		for i := range p.nodes {
+			if !p.nodes[i].fits(n) {
+				continue
+			}
+			slot := i
+			b.reset()
+			b.nodes[i] = n
+			err := p.solveAll(x, b, func(b *binding) error {
+				for j := 0; j < slot; j++ {
+					if b.nodes[j] != nil && b.nodes[j].ID == n.ID {
+						return nil
+					}
+				}
+				return emit(b)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := range p.rels {
+		r := &p.rels[i]
+		if !r.fits(rel) {
+			continue
+		}
+		slot := i
+		dedup := func(b *binding) error {
+			for j := 0; j < slot; j++ {
+				if occupies(b, j, rel) {
+					return nil
+				}
+			}
+			return emit(b)
+		}
+		// Orientations: left->right as the slot reads it.
+		type orient struct{ l, r string }
+		var os []orient
+		switch r.dir {
+		case ast.DirRight:
+			os = []orient{{rel.From, rel.To}}
+		case ast.DirLeft:
+			os = []orient{{rel.To, rel.From}}
+		default:
+			os = []orient{{rel.From, rel.To}}
+			if rel.From != rel.To {
+				os = append(os, orient{rel.To, rel.From})
+			}
+		}
+		for _, o := range os {
+			b.reset()
+			if !r.varLen {
+				b.rels[i], b.bound[i] = rel, true
+				b.used = append(b.used, rel)
+				s := solver{p: p, x: x, b: b, emit: dedup}
+				err := s.bindNode(r.left, o.l, func() error {
+					return s.bindNode(r.right, o.r, s.solve)
+				})
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := p.anchorVarLen(x, b, i, rel, o.l, o.r, dedup); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// occupies reports whether rel fills rel slot j of b.
+func occupies(b *binding, j int, rel *value.Rel) bool {
+	if !b.bound[j] {
+		return false
+	}
+	if b.rels[j] != nil {
+		return b.rels[j].ID == rel.ID
+	}
+	for _, r := range b.lists[j] {
+		if r.ID == rel.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// anchorVarLen enumerates the variable-length paths of slot i that contain
+// rel traversed from node l to node r: a prefix walked backwards from l, rel,
+// and a suffix walked forwards from r.
+func (p *pattern) anchorVarLen(x *Index, b *binding, i int, rel *value.Rel, l, r string, emit func(*binding) error) error {
+	slot := &p.rels[i]
+	s := solver{p: p, x: x, b: b, emit: emit}
+	ln, rn := x.Node(l), x.Node(r)
+	if ln == nil || rn == nil {
+		return nil
+	}
+	b.used = append(b.used, rel)
+	var prefix, suffix []*value.Rel
+	var back func(at *value.Node) error
+	var fwd func(at *value.Node, start *value.Node) error
+	fwd = func(at *value.Node, start *value.Node) error {
+		total := len(prefix) + 1 + len(suffix)
+		if total >= slot.min && (slot.max < 0 || total <= slot.max) {
+			list := make([]*value.Rel, 0, total)
+			for k := len(prefix) - 1; k >= 0; k-- {
+				list = append(list, prefix[k])
+			}
+			list = append(list, rel)
+			list = append(list, suffix...)
+			b.lists[i], b.bound[i] = list, true
+			err := s.bindNode(slot.left, start.ID, func() error {
+				return s.bindNode(slot.right, at.ID, s.solve)
+			})
+			b.lists[i], b.bound[i] = nil, false
+			if err != nil {
+				return err
+			}
+		}
+		if slot.max >= 0 && total >= slot.max {
+			return nil
+		}
+		return s.candidates(slot, at, true, func(c *value.Rel, other string) error {
+			if !slot.fits(c) || b.isUsed(c) {
+				return nil
+			}
+			next := x.Node(other)
+			if next == nil {
+				return nil
+			}
+			suffix = append(suffix, c)
+			b.used = append(b.used, c)
+			err := fwd(next, start)
+			b.used = b.used[:len(b.used)-1]
+			suffix = suffix[:len(suffix)-1]
+			return err
+		})
+	}
+	back = func(at *value.Node) error {
+		if err := fwd(rn, at); err != nil {
+			return err
+		}
+		if slot.max >= 0 && len(prefix)+1 >= slot.max {
+			return nil
+		}
+		return s.candidates(slot, at, false, func(c *value.Rel, other string) error {
+			if !slot.fits(c) || b.isUsed(c) {
+				return nil
+			}
+			next := x.Node(other)
+			if next == nil {
+				return nil
+			}
+			prefix = append(prefix, c)
+			b.used = append(b.used, c)
+			err := back(next)
+			b.used = b.used[:len(b.used)-1]
+			prefix = prefix[:len(prefix)-1]
+			return err
+		})
+	}
+	err := back(ln)
+	b.used = b.used[:len(b.used)-1]
+	return err
+}
+
+// solutionID hashes the elements a solution bound, slot by slot: the
+// identity of the result row it produces.
+func (p *pattern) solutionID(b *binding) uint64 {
+	var h maphash.Hash
+	h.SetSeed(value.Seed())
+	for _, n := range b.nodes {
+		if n != nil {
+			h.WriteString(n.ID)
+		}
+		h.WriteByte(0)
+	}
+	for i := range p.rels {
+		if b.rels[i] != nil {
+			h.WriteString(b.rels[i].ID)
+		}
+		for _, r := range b.lists[i] {
+			h.WriteString(r.ID)
+			h.WriteByte(1)
+		}
+		h.WriteByte(0)
+	}
+	return h.Sum64()
+}
+
+// buildPath assembles the value of a path variable from a full binding.
+func (p *pattern) buildPath(x *Index, b *binding, ps *pathSlot) *value.Path {
+	path := &value.Path{Nodes: []*value.Node{b.nodes[ps.nodes[0]]}}
+	for k, ri := range ps.rels {
+		if b.rels[ri] != nil {
+			path.Rels = append(path.Rels, b.rels[ri])
+			path.Nodes = append(path.Nodes, b.nodes[ps.nodes[k+1]])
+			continue
+		}
+		at := path.Nodes[len(path.Nodes)-1].ID
+		for _, r := range b.lists[ri] {
+			next := r.To
+			if r.To == at {
+				next = r.From
+			}
+			if r.From == at {
+				next = r.To
+			}
+			path.Rels = append(path.Rels, r)
+			n := x.Node(next)
+			if n == nil {
+				n = &value.Node{ID: next}
+			}
+			path.Nodes = append(path.Nodes, n)
+			at = next
+		}
+		// The path ends at the bound end node (same id; use the bound
+		// version so that snapshots agree).
+		path.Nodes[len(path.Nodes)-1] = b.nodes[ps.nodes[k+1]]
+	}
+	return path
+}

@@ -1,0 +1,395 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/functions"
+	"github.com/vigilhq/vigil/grammar/ast"
+)
+
+// planner compiles a query's AST into pipelines of stages.
+type planner struct {
+	funcs   *functions.Registry
+	params  map[string]value.Value
+	index   *Index
+	anon    int
+	matches []*matchStage // every match stage, for change routing
+	// readsGraph is set when an expression reads the graph beyond its row
+	// (pattern predicates, pattern comprehensions).
+	readsGraph bool
+}
+
+// pipeline is one single query (one union branch) compiled.
+type pipeline struct {
+	stages  []stage
+	columns []string
+	final   *orderStage // the RETURN's ORDER BY stage, if any
+}
+
+func (pl *planner) constCtx() *evalCtx {
+	return &evalCtx{index: pl.index, params: pl.params}
+}
+
+func (pl *planner) exprCompiler() *exprCompiler {
+	return &exprCompiler{funcs: pl.funcs, params: pl.params, plan: pl}
+}
+
+// compileQuery compiles every union branch.
+func (pl *planner) compileQuery(q *ast.Query) ([]*pipeline, error) {
+	var out []*pipeline
+	for _, sq := range q.Parts {
+		p, err := pl.single(sq)
+		if err != nil {
+			return nil, err
+		}
+		if len(out) > 0 && !sameColumns(out[0].columns, p.columns) {
+			return nil, ast.Errorf(sq.Pos, "DifferentColumnsInUnion", "all parts of a UNION must return the same columns")
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func sameColumns(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
+	sc := &scope{}
+	p := &pipeline{}
+	for i, cl := range sq.Clauses {
+		switch cl := cl.(type) {
+		case *ast.Match:
+			ec := pl.exprCompiler()
+			pp, err := pl.compilePattern(cl.Pattern, sc, ec)
+			if err != nil {
+				return nil, err
+			}
+			conds := append([]ast.Expr(nil), pp.residual...)
+			if cl.Where != nil {
+				conds = append(conds, cl.Where)
+			}
+			var where evalFn
+			if len(conds) > 0 {
+				if where, err = ec.compile(conjunction(conds), pp.out); err != nil {
+					return nil, err
+				}
+			}
+			ms := newMatchStage(pp, cl.Optional, where)
+			p.stages = append(p.stages, ms)
+			pl.matches = append(pl.matches, ms)
+			sc = pp.out
+		case *ast.Unwind:
+			f, err := pl.exprCompiler().compile(cl.Expr, sc)
+			if err != nil {
+				return nil, err
+			}
+			p.stages = append(p.stages, &unwindStage{list: f})
+			sc = sc.clone()
+			sc.add(cl.Var)
+		case *ast.With:
+			stages, out, _, _, err := pl.projection(&cl.Projection, sc)
+			if err != nil {
+				return nil, err
+			}
+			p.stages = append(p.stages, stages...)
+			sc = out
+			if cl.Where != nil {
+				f, err := pl.exprCompiler().compile(cl.Where, sc)
+				if err != nil {
+					return nil, err
+				}
+				p.stages = append(p.stages, &filterStage{cond: f})
+			}
+		case *ast.Return:
+			if i != len(sq.Clauses)-1 {
+				return nil, ast.Errorf(cl.Pos, "InvalidClauseComposition", "RETURN must be the last clause")
+			}
+			stages, _, cols, final, err := pl.projection(&cl.Projection, sc)
+			if err != nil {
+				return nil, err
+			}
+			p.stages = append(p.stages, stages...)
+			p.columns = cols
+			p.final = final
+		case *ast.Create:
+			return nil, ast.Errorf(cl.Pos, "UnsupportedClause", "CREATE is not allowed in a continuous query")
+		default:
+			return nil, ast.Errorf(cl.Position(), "UnsupportedClause", "unsupported clause %T", cl)
+		}
+	}
+	if p.columns == nil {
+		return nil, ast.Errorf(sq.Pos, "InvalidClauseComposition", "a query must end with RETURN")
+	}
+	return p, nil
+}
+
+func conjunction(es []ast.Expr) ast.Expr {
+	e := es[0]
+	for _, x := range es[1:] {
+		e = &ast.Binary{Pos: x.Position(), Op: ast.OpAnd, L: e, R: x}
+	}
+	return e
+}
+
+// starItems lists the projection items that `*` stands for: every visible
+// variable in scope, by name.
+func starItems(sc *scope) []*ast.ProjectionItem {
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range sc.names {
+		if isHidden(n) || seen[n] {
+			continue
+		}
+		seen[n] = true
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	items := make([]*ast.ProjectionItem, len(names))
+	for i, n := range names {
+		items[i] = &ast.ProjectionItem{Expr: &ast.Var{Name: n}, Alias: n, Explicit: true}
+	}
+	return items
+}
+
+// projection compiles a WITH or RETURN body: projection or aggregation,
+// DISTINCT, ORDER BY / SKIP / LIMIT. It returns the stages, the scope after
+// it, the column names and the order stage (if any).
+func (pl *planner) projection(p *ast.Projection, sc *scope) ([]stage, *scope, []string, *orderStage, error) {
+	items := p.Items
+	if p.Star {
+		star := starItems(sc)
+		if len(star) == 0 && len(items) == 0 {
+			return nil, nil, nil, nil, ast.Errorf(ast.Pos{}, "NoVariablesInScope", "RETURN * / WITH * with no variables in scope")
+		}
+		items = append(star, items...)
+	}
+	cols := make([]string, len(items))
+	for i, it := range items {
+		cols[i] = it.Alias
+	}
+	var aggs []*ast.Call
+	for _, it := range items {
+		collectAggregates(it.Expr, pl.funcs, &aggs)
+	}
+	nItemAggs := len(aggs)
+	for _, s := range p.OrderBy {
+		collectAggregates(s.Expr, pl.funcs, &aggs)
+	}
+	aggregating := p.GroupBy != nil || nItemAggs > 0
+	if !aggregating && len(aggs) > 0 {
+		return nil, nil, nil, nil, ast.Errorf(aggs[0].Pos, "InvalidAggregation", "aggregation in ORDER BY of a non-aggregating projection")
+	}
+	var stages []stage
+	if !aggregating {
+		ec := pl.exprCompiler()
+		ps := &projectStage{ext: len(sc.names)}
+		for _, it := range items {
+			f, err := ec.compile(it.Expr, sc)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			ps.items = append(ps.items, f)
+		}
+		sortScope := sc.clone()
+		for _, c := range cols {
+			sortScope.add(c)
+		}
+		for _, s := range p.OrderBy {
+			f, err := ec.compile(s.Expr, sortScope)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			ps.sort = append(ps.sort, f)
+		}
+		stages = append(stages, ps)
+	} else {
+		as, err := pl.aggregation(p, items, cols, aggs, sc)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		stages = append(stages, as)
+	}
+	width := len(items)
+	if p.Distinct {
+		stages = append(stages, &distinctStage{width: width, counts: map[uint64][]*distinctEntry{}})
+	}
+	var os *orderStage
+	if len(p.OrderBy) > 0 || p.Skip != nil || p.Limit != nil {
+		os = &orderStage{width: width, limit: -1}
+		for _, s := range p.OrderBy {
+			os.desc = append(os.desc, s.Descending)
+		}
+		var err error
+		if p.Skip != nil {
+			if os.skip, err = pl.constInt(p.Skip, "SKIP"); err != nil {
+				return nil, nil, nil, nil, err
+			}
+		}
+		if p.Limit != nil {
+			if os.limit, err = pl.constInt(p.Limit, "LIMIT"); err != nil {
+				return nil, nil, nil, nil, err
+			}
+		}
+		stages = append(stages, os)
+	}
+	if len(p.OrderBy) > 0 {
+		stages = append(stages, &trimStage{width: width})
+	}
+	out := &scope{names: append([]string(nil), cols...)}
+	return stages, out, cols, os, nil
+}
+
+// constInt evaluates a SKIP or LIMIT expression, which may use only
+// literals and parameters.
+func (pl *planner) constInt(e ast.Expr, what string) (int, error) {
+	if !isConstant(e) {
+		return 0, ast.Errorf(e.Position(), "NonConstantExpression", "%s must be a constant expression", what)
+	}
+	f, err := pl.exprCompiler().compile(e, &scope{})
+	if err != nil {
+		return 0, err
+	}
+	v, err := f(pl.constCtx(), nil)
+	if err != nil {
+		return 0, err
+	}
+	if v.Kind() != value.KindInt {
+		if v.Kind() == value.KindFloat && v.AsFloat() == float64(int64(v.AsFloat())) {
+			return 0, ast.Errorf(e.Position(), "InvalidArgumentType", "%s must be an integer, got %s", what, v)
+		}
+		return 0, ast.Errorf(e.Position(), "InvalidArgumentType", "%s must be an integer, got %s", what, v)
+	}
+	if v.AsInt() < 0 {
+		return 0, ast.Errorf(e.Position(), "NegativeIntegerArgument", "%s must not be negative, got %d", what, v.AsInt())
+	}
+	return int(v.AsInt()), nil
+}
+
+func (pl *planner) aggregation(p *ast.Projection, items []*ast.ProjectionItem, cols []string, aggs []*ast.Call, sc *scope) (*aggregateStage, error) {
+	ec := pl.exprCompiler()
+	var keyExprs []ast.Expr
+	if p.GroupBy != nil {
+		keyExprs = p.GroupBy
+	} else {
+		for _, it := range items {
+			if !containsAggregate(it.Expr, pl.funcs) {
+				keyExprs = append(keyExprs, it.Expr)
+			}
+		}
+	}
+	as := &aggregateStage{global: len(keyExprs) == 0, groups: map[uint64][]*group{}}
+	post := &scope{}
+	keySlots := map[string]int{}
+	for _, k := range keyExprs {
+		f, err := ec.compile(k, sc)
+		if err != nil {
+			return nil, err
+		}
+		as.keys = append(as.keys, f)
+		name := "\x00key"
+		if v, ok := k.(*ast.Var); ok {
+			name = v.Name
+		}
+		slot := post.add(name)
+		keySlots[exprKey(k)] = slot
+	}
+	aggSlots := map[*ast.Call]int{}
+	for _, call := range aggs {
+		agg, ok := pl.funcs.Aggregate(call.Name)
+		if !ok {
+			return nil, ast.Errorf(call.Pos, "UnknownFunction", "unknown aggregate %q", call.Name)
+		}
+		if !call.Star && (len(call.Args) < agg.MinArgs || (agg.MaxArgs >= 0 && len(call.Args) > agg.MaxArgs)) {
+			return nil, ast.Errorf(call.Pos, "InvalidNumberOfArguments", "aggregate %s takes %s arguments, got %d", call.Name, arity(agg.MinArgs, agg.MaxArgs), len(call.Args))
+		}
+		var args []evalFn
+		for _, a := range call.Args {
+			if containsAggregate(a, pl.funcs) {
+				return nil, ast.Errorf(a.Position(), "NestedAggregation", "aggregate inside an aggregate")
+			}
+			f, err := ec.compile(a, sc)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, f)
+		}
+		as.aggArgs = append(as.aggArgs, args)
+		newAcc := agg.New
+		if call.Distinct {
+			inner := agg.New
+			newAcc = func() functions.Accumulator { return functions.Distinct(inner()) }
+		}
+		as.newAcc = append(as.newAcc, newAcc)
+		aggSlots[call] = post.add("\x00agg")
+	}
+	pec := &exprCompiler{funcs: pl.funcs, params: pl.params, plan: pl, aggSlots: aggSlots, keySlots: keySlots}
+	for _, it := range items {
+		f, err := pec.compile(it.Expr, post)
+		if err != nil {
+			return nil, err
+		}
+		as.items = append(as.items, f)
+	}
+	sortScope := post.clone()
+	for _, c := range cols {
+		sortScope.add(c)
+	}
+	for _, s := range p.OrderBy {
+		f, err := pec.compile(s.Expr, sortScope)
+		if err != nil {
+			return nil, err
+		}
+		as.sort = append(as.sort, f)
+	}
+	return as, nil
+}
+
+// collectAggregates appends the aggregate calls in e (not looking inside
+// them).
+func collectAggregates(e ast.Expr, funcs *functions.Registry, out *[]*ast.Call) {
+	walkExpr(e, func(x ast.Expr) bool {
+		if c, ok := x.(*ast.Call); ok && funcs.IsAggregate(c.Name) {
+			*out = append(*out, c)
+			return false
+		}
+		return true
+	})
+}
+
+func containsAggregate(e ast.Expr, funcs *functions.Registry) bool {
+	var calls []*ast.Call
+	collectAggregates(e, funcs, &calls)
+	return len(calls) > 0
+}
+
+// isConstant reports whether e reads no variable and no graph: it can be
+// evaluated once at compile time.
+func isConstant(e ast.Expr) bool {
+	ok := true
+	walkExpr(e, func(x ast.Expr) bool {
+		switch x.(type) {
+		case *ast.Var, *ast.Exists, *ast.PatternComp:
+			ok = false
+			return false
+		case *ast.Call:
+			// Volatile or clock-dependent functions are not constant.
+			name := x.(*ast.Call).Name
+			if len(name) > 5 && (name[:5] == "drasi" || name[:5] == "datet") {
+				ok = false
+				return false
+			}
+		}
+		return ok
+	})
+	return ok
+}

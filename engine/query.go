@@ -1,0 +1,168 @@
+package engine
+
+import "fmt"
+
+// Query is a registered continuous query.
+type Query struct {
+	id       string
+	spec     QuerySpec
+	columns  []string
+	branches []*pipeline
+	union    *distinctStage // UNION (not ALL): rows are distinct by value
+	matches  []*matchStage  // every match stage of every branch
+	final    *orderStage    // the RETURN's ORDER BY, for ordered Results
+	result   *rowBag        // current result rows by identity
+	pending  []delta        // output deltas of the current step
+	err      error
+	// readsGraph: an expression reads the graph beyond its row (pattern
+	// predicates); such rows are re-evaluated only when they change.
+	readsGraph bool
+}
+
+// ID is the query's id.
+func (q *Query) ID() string { return q.id }
+
+// Spec is the specification the query was registered with.
+func (q *Query) Spec() QuerySpec { return q.spec }
+
+// Columns are the result column names, in order.
+func (q *Query) Columns() []string { return q.columns }
+
+// Err is the query's runtime error state: non-nil when an evaluation failed
+// (for instance a type error). A failed query emits nothing further.
+func (q *Query) Err() error { return q.err }
+
+func (q *Query) fail(err error) {
+	q.err = fmt.Errorf("query %q: %w", q.id, err)
+	q.pending = nil
+}
+
+// Results returns the current result rows: in ORDER BY order when the query
+// has one, otherwise in no particular order.
+func (q *Query) Results() []Row {
+	if q.err != nil {
+		return nil
+	}
+	var out []Row
+	if q.final != nil {
+		var rows []*row
+		if q.final.windowed() {
+			rows = q.final.window()
+		} else {
+			rows = q.final.entries
+		}
+		for _, r := range rows {
+			out = append(out, Row(r.vals[:len(q.columns)]))
+		}
+		return out
+	}
+	q.result.each(func(e bagEntry) {
+		for k := 0; k < e.w; k++ {
+			out = append(out, Row(e.r.vals[:len(q.columns)]))
+		}
+	})
+	return out
+}
+
+// Len is the number of result rows.
+func (q *Query) Len() int { return q.result.n }
+
+// run pushes one change (or, with in set, the bootstrap input) through every
+// branch and collects the output deltas for the step.
+func (q *Query) run(c *evalCtx, in []delta) error {
+	for bi, p := range q.branches {
+		d := in
+		for _, st := range p.stages {
+			var err error
+			if d, err = st.push(c, consolidate(d)); err != nil {
+				return err
+			}
+		}
+		if len(q.branches) > 1 {
+			// Rows of different branches are different rows.
+			for i := range d {
+				r := *d[i].r
+				r.id, r.pair = mix(r.id, uint64(bi+1)), mix(r.pair, uint64(bi+1))
+				d[i].r = &r
+			}
+		}
+		if q.union != nil {
+			var err error
+			if d, err = q.union.push(c, consolidate(d)); err != nil {
+				return err
+			}
+		}
+		q.pending = append(q.pending, d...)
+	}
+	return nil
+}
+
+// flush turns the step's pending deltas into the query's net diff: rows of
+// one identity removed and added become updates; an OPTIONAL MATCH's null
+// row and the match that replaces it (or that it replaces) pair up too.
+func (q *Query) flush() Diff {
+	d := Diff{QueryID: q.id}
+	if len(q.pending) == 0 {
+		return d
+	}
+	net := consolidate(q.pending)
+	q.pending = nil
+	type side struct {
+		dels, adds []*row
+	}
+	byID := map[uint64]*side{}
+	var order []uint64
+	for _, x := range net {
+		s := byID[x.r.id]
+		if s == nil {
+			s = &side{}
+			byID[x.r.id] = s
+			order = append(order, x.r.id)
+		}
+		for k := 0; k < x.w; k++ {
+			s.adds = append(s.adds, x.r)
+		}
+		for k := 0; k > x.w; k-- {
+			s.dels = append(s.dels, x.r)
+		}
+		q.result.add(x.r.id, x.r, x.w)
+	}
+	var dels, adds []*row
+	for _, id := range order {
+		s := byID[id]
+		n := min(len(s.dels), len(s.adds))
+		for i := 0; i < n; i++ {
+			d.Updated = append(d.Updated, Update{Before: q.visible(s.dels[i]), After: q.visible(s.adds[i])})
+		}
+		dels = append(dels, s.dels[n:]...)
+		adds = append(adds, s.adds[n:]...)
+	}
+	// Pair an OPTIONAL MATCH null row with the match replacing it.
+	paired := make([]bool, len(adds))
+	for _, del := range dels {
+		matched := false
+		for i, add := range adds {
+			if !paired[i] && add.pair == del.pair && add.optNull != del.optNull {
+				paired[i], matched = true, true
+				d.Updated = append(d.Updated, Update{Before: q.visible(del), After: q.visible(add)})
+				break
+			}
+		}
+		if !matched {
+			d.Deleted = append(d.Deleted, q.visible(del))
+		}
+	}
+	for i, add := range adds {
+		if !paired[i] {
+			d.Added = append(d.Added, q.visible(add))
+		}
+	}
+	return d
+}
+
+func (q *Query) visible(r *row) Row {
+	if len(r.vals) > len(q.columns) {
+		return Row(r.vals[:len(q.columns)])
+	}
+	return Row(r.vals)
+}

@@ -1,0 +1,161 @@
+package engine
+
+import (
+	"hash/maphash"
+
+	"github.com/vigilhq/vigil/engine/value"
+)
+
+// row is an intermediate result row flowing between stages.
+type row struct {
+	// id is the row's identity: the elements it matched (hashed), or its
+	// grouping key, or its values for DISTINCT. A row whose values change
+	// but whose id stays is reported as an update.
+	id uint64
+	// pair is the identity with OPTIONAL MATCH parts erased, so that a
+	// null-extended row and the first match that replaces it pair up as an
+	// update.
+	pair uint64
+	// optNull marks rows that carry nulls from an unmatched OPTIONAL MATCH.
+	optNull bool
+	vals    []value.Value
+}
+
+// delta is a row with a multiplicity change: +1 added, -1 removed.
+type delta struct {
+	r *row
+	w int
+}
+
+// unitRow is the single empty row that a query pipeline starts from.
+var unitRow = &row{id: 1, pair: 1}
+
+func mix(a, b uint64) uint64 {
+	// A cheap, well-distributed combination of two 64-bit hashes.
+	x := a ^ (b + 0x9e3779b97f4a7c15 + (a << 6) + (a >> 2))
+	x ^= x >> 31
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 29
+	return x
+}
+
+// hashValues hashes a tuple of values (for grouping keys and DISTINCT).
+func hashValues(vals []value.Value) uint64 {
+	var h maphash.Hash
+	h.SetSeed(value.Seed())
+	for _, v := range vals {
+		value.HashInto(&h, v)
+	}
+	return h.Sum64()
+}
+
+// equivalentRows compares rows as DISTINCT and grouping do: elements by id.
+func equivalentRows(a, b []value.Value) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !value.Equivalent(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// identicalRows compares rows as snapshots: elements by id and content, and
+// an integer never equals a float. A row cancels only against an identical
+// retraction.
+func identicalRows(a, b []value.Value) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Kind() != b[i].Kind() || !value.Identical(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// rowBag is a multiset of rows keyed by a caller-chosen 64-bit key, with
+// entries told apart by identity and values.
+type rowBag struct {
+	m map[uint64][]bagEntry
+	n int
+}
+
+type bagEntry struct {
+	r *row
+	w int
+}
+
+func newRowBag() *rowBag { return &rowBag{m: map[uint64][]bagEntry{}} }
+
+// add changes the multiplicity of r under key by w.
+func (b *rowBag) add(key uint64, r *row, w int) {
+	es := b.m[key]
+	for i := range es {
+		if es[i].r.id == r.id && identicalRows(es[i].r.vals, r.vals) {
+			es[i].w += w
+			b.n += w
+			if es[i].w == 0 {
+				es[i] = es[len(es)-1]
+				es = es[:len(es)-1]
+				if len(es) == 0 {
+					delete(b.m, key)
+				} else {
+					b.m[key] = es
+				}
+			}
+			return
+		}
+	}
+	b.m[key] = append(es, bagEntry{r: r, w: w})
+	b.n += w
+}
+
+// get returns the entries under key.
+func (b *rowBag) get(key uint64) []bagEntry { return b.m[key] }
+
+// each calls fn for every entry.
+func (b *rowBag) each(fn func(bagEntry)) {
+	for _, es := range b.m {
+		for _, e := range es {
+			fn(e)
+		}
+	}
+}
+
+// consolidate sums the weights of identical rows (same identity, equivalent
+// values) and drops those that cancel. The incremental join formulas produce
+// transient terms that cancel within one change; stateful stages must see
+// only the net delta.
+func consolidate(in []delta) []delta {
+	if len(in) <= 1 {
+		return in
+	}
+	byID := make(map[uint64][]int, len(in))
+	out := make([]delta, 0, len(in))
+	for _, d := range in {
+		merged := false
+		for _, k := range byID[d.r.id] {
+			if identicalRows(out[k].r.vals, d.r.vals) && out[k].r.optNull == d.r.optNull {
+				out[k].w += d.w
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			byID[d.r.id] = append(byID[d.r.id], len(out))
+			out = append(out, d)
+		}
+	}
+	n := 0
+	for _, d := range out {
+		if d.w != 0 {
+			out[n] = d
+			n++
+		}
+	}
+	return out[:n]
+}

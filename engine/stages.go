@@ -1,0 +1,674 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/functions"
+)
+
+// stage is one operator of a query pipeline. push receives the input delta
+// of one element change (or of the bootstrap) and returns its output delta.
+// Every stage is called on every change, even with an empty input, because
+// a match stage also reacts to the graph change itself.
+type stage interface {
+	push(c *evalCtx, in []delta) ([]delta, error)
+}
+
+// ---- match ----------------------------------------------------------------
+
+// matchStage joins its input rows with the solutions of a pattern:
+// out = A_old ⋈ ΔB + ΔA ⋈ B_new, where A is the stored input multiset, B
+// the pattern's solutions and ΔB the solutions gained and lost by the
+// element change (found by solving anchored at the element before and after
+// it was applied). With optional set it is a left outer join whose unmatched
+// input rows carry nulls.
+type matchStage struct {
+	pp       *patternPlan
+	optional bool
+	where    evalFn // residual condition over the merged row; nil = true
+	store    *rowBag
+	before   []*solution
+	after    []*solution
+	b        *binding
+}
+
+func newMatchStage(pp *patternPlan, optional bool, where evalFn) *matchStage {
+	return &matchStage{pp: pp, optional: optional, where: where, store: newRowBag(), b: pp.p.newBinding()}
+}
+
+// routes reports whether a node with the labels, or a relationship of the
+// type, can fill a slot of this stage's pattern.
+func (m *matchStage) routes(n *value.Node, r *value.Rel) bool {
+	pp := m.pp
+	if n != nil {
+		if len(pp.p.nodes) == 0 {
+			return false
+		}
+		if pp.anyNode {
+			return true
+		}
+		for _, l := range n.Labels {
+			for _, x := range pp.labels {
+				if l == x {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if len(pp.p.rels) == 0 {
+		return false
+	}
+	if pp.anyRel {
+		return true
+	}
+	for _, x := range pp.labels {
+		if r.Type == x {
+			return true
+		}
+	}
+	return false
+}
+
+// anchored captures every solution containing the element as x holds it now.
+func (m *matchStage) anchored(x *Index, n *value.Node, r *value.Rel) ([]*solution, error) {
+	if (n == nil && r == nil) || !m.routes(n, r) {
+		return nil, nil
+	}
+	var out []*solution
+	err := m.pp.p.solveAnchored(x, n, r, func(b *binding) error {
+		out = append(out, m.pp.capture(x, b))
+		return nil
+	})
+	return out, err
+}
+
+// keep evaluates the residual condition on a merged row.
+func (m *matchStage) keep(c *evalCtx, r *row) (bool, error) {
+	if m.where == nil {
+		return true, nil
+	}
+	v, err := m.where(c, r.vals)
+	if err != nil {
+		return false, err
+	}
+	return v.AsBool(), nil
+}
+
+func (m *matchStage) nullRow(in *row) *row {
+	vals := make([]value.Value, len(m.pp.out.names))
+	copy(vals, in.vals)
+	return &row{id: mix(in.id, 0x6e756c6c), pair: mix(in.pair, 0x6f7074), optNull: true, vals: vals}
+}
+
+// optRow gives matched rows of an optional stage the pair key of the null
+// row they replace.
+func (m *matchStage) optRow(in *row, s *solution) *row {
+	r := merge(in, s)
+	if m.optional {
+		r.pair = mix(in.pair, 0x6f7074)
+	}
+	return r
+}
+
+// current lists the merged rows of input row in against the graph as it is now.
+func (m *matchStage) current(c *evalCtx, in *row) ([]*row, error) {
+	if !m.pp.bindFrom(c.index, in.vals, m.b) {
+		return nil, nil
+	}
+	var out []*row
+	var ferr error
+	err := m.pp.p.solveAll(c.index, m.b, func(b *binding) error {
+		r := m.optRow(in, m.pp.capture(c.index, b))
+		ok, err := m.keep(c, r)
+		if err != nil {
+			ferr = err
+			return err
+		}
+		if ok {
+			out = append(out, r)
+		}
+		return nil
+	})
+	if ferr != nil {
+		return nil, ferr
+	}
+	return out, err
+}
+
+func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
+	var out []delta
+	// A_old ⋈ ΔB.
+	if len(m.before)+len(m.after) > 0 {
+		type touched struct {
+			r   *row
+			w   int // the row's multiplicity in A
+			net int // solutions gained minus lost
+		}
+		var aff map[*row]*touched
+		if m.optional {
+			aff = map[*row]*touched{}
+		}
+		apply := func(sols []*solution, w int) error {
+			for _, s := range sols {
+				for _, e := range m.store.get(s.key) {
+					if !m.pp.compatible(e.r.vals, s) {
+						continue
+					}
+					r := m.optRow(e.r, s)
+					ok, err := m.keep(c, r)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						continue
+					}
+					out = append(out, delta{r: r, w: w * e.w})
+					if aff != nil {
+						t := aff[e.r]
+						if t == nil {
+							t = &touched{r: e.r, w: e.w}
+							aff[e.r] = t
+						}
+						t.net += w
+					}
+				}
+			}
+			return nil
+		}
+		if err := apply(m.before, -1); err != nil {
+			return nil, err
+		}
+		if err := apply(m.after, +1); err != nil {
+			return nil, err
+		}
+		for _, t := range aff {
+			if t.net == 0 {
+				continue
+			}
+			now, err := m.current(c, t.r)
+			if err != nil {
+				return nil, err
+			}
+			was := len(now) - t.net
+			switch {
+			case was == 0 && len(now) > 0:
+				out = append(out, delta{r: m.nullRow(t.r), w: -t.w})
+			case was > 0 && len(now) == 0:
+				out = append(out, delta{r: m.nullRow(t.r), w: t.w})
+			}
+		}
+		m.before, m.after = nil, nil
+	}
+	// ΔA ⋈ B_new.
+	for _, d := range in {
+		key, ok := m.pp.joinKeyOfRow(d.r.vals)
+		if ok {
+			m.store.add(key, d.r, d.w)
+		}
+		var rows []*row
+		if ok {
+			var err error
+			if rows, err = m.current(c, d.r); err != nil {
+				return nil, err
+			}
+		}
+		if len(rows) == 0 && m.optional {
+			out = append(out, delta{r: m.nullRow(d.r), w: d.w})
+			continue
+		}
+		for _, r := range rows {
+			out = append(out, delta{r: r, w: d.w})
+		}
+	}
+	return out, nil
+}
+
+// ---- filter ---------------------------------------------------------------
+
+// filterStage keeps the rows for which cond is true.
+type filterStage struct {
+	cond evalFn
+}
+
+func (f *filterStage) push(c *evalCtx, in []delta) ([]delta, error) {
+	out := in[:0:0]
+	for _, d := range in {
+		v, err := f.cond(c, d.r.vals)
+		if err != nil {
+			return nil, err
+		}
+		if v.AsBool() {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// ---- unwind ---------------------------------------------------------------
+
+// unwindStage emits one row per element of a list.
+type unwindStage struct {
+	list evalFn
+}
+
+func (u *unwindStage) push(c *evalCtx, in []delta) ([]delta, error) {
+	var out []delta
+	for _, d := range in {
+		lv, err := u.list(c, d.r.vals)
+		if err != nil {
+			return nil, err
+		}
+		var items []value.Value
+		switch lv.Kind() {
+		case value.KindNull:
+			continue
+		case value.KindList:
+			items = lv.AsList()
+		default:
+			items = []value.Value{lv}
+		}
+		for i, x := range items {
+			vals := make([]value.Value, len(d.r.vals)+1)
+			copy(vals, d.r.vals)
+			vals[len(d.r.vals)] = x
+			k := uint64(i + 1)
+			out = append(out, delta{r: &row{id: mix(d.r.id, k), pair: mix(d.r.pair, k), optNull: d.r.optNull, vals: vals}, w: d.w})
+		}
+	}
+	return out, nil
+}
+
+// ---- projection -----------------------------------------------------------
+
+// projectStage computes a non-aggregating projection, followed by hidden
+// sort-key columns for a later orderStage.
+type projectStage struct {
+	items []evalFn // over the input row
+	sort  []evalFn // over the input row extended by the item values
+	ext   int      // width of the input scope the sort keys see
+}
+
+func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
+	out := make([]delta, 0, len(in))
+	for _, d := range in {
+		vals := make([]value.Value, len(p.items)+len(p.sort))
+		for i, f := range p.items {
+			v, err := f(c, d.r.vals)
+			if err != nil {
+				return nil, err
+			}
+			vals[i] = v
+		}
+		if len(p.sort) > 0 {
+			ext := make([]value.Value, p.ext+len(p.items))
+			copy(ext, d.r.vals)
+			copy(ext[p.ext:], vals[:len(p.items)])
+			for i, f := range p.sort {
+				v, err := f(c, ext)
+				if err != nil {
+					return nil, err
+				}
+				vals[len(p.items)+i] = v
+			}
+		}
+		out = append(out, delta{r: &row{id: d.r.id, pair: d.r.pair, optNull: d.r.optNull, vals: vals}, w: d.w})
+	}
+	return out, nil
+}
+
+// ---- aggregation ----------------------------------------------------------
+
+// aggregateStage groups rows by key and maintains each group's aggregates
+// incrementally (apply on +, revert on -).
+type aggregateStage struct {
+	keys    []evalFn   // grouping keys over the input row
+	aggArgs [][]evalFn // per aggregate: its argument expressions over the input row
+	newAcc  []func() functions.Accumulator
+	items   []evalFn // output items over [keys..., aggregates...]
+	sort    []evalFn // sort keys over [keys..., aggregates..., items...]
+	global  bool     // no grouping keys: one group that always exists
+	groups  map[uint64][]*group
+	started bool
+	argBuf  []value.Value
+}
+
+type group struct {
+	h     uint64
+	key   []value.Value
+	accs  []functions.Accumulator
+	count int
+	out   *row // the row currently emitted for the group
+	prev  *row // out before this push
+	seen  bool // touched in this push
+}
+
+func (a *aggregateStage) group(key []value.Value, h uint64) *group {
+	for _, g := range a.groups[h] {
+		if equivalentRows(g.key, key) {
+			return g
+		}
+	}
+	g := &group{h: h, key: key, accs: make([]functions.Accumulator, len(a.newAcc))}
+	for i, f := range a.newAcc {
+		g.accs[i] = f()
+	}
+	a.groups[h] = append(a.groups[h], g)
+	return g
+}
+
+func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
+	var touched []*group
+	touch := func(g *group) {
+		if !g.seen {
+			g.seen, g.prev = true, g.out
+			touched = append(touched, g)
+		}
+	}
+	if !a.started {
+		a.started = true
+		if a.global {
+			touch(a.group([]value.Value{}, hashValues(nil)))
+		}
+	}
+	for _, d := range in {
+		key := make([]value.Value, len(a.keys))
+		for i, f := range a.keys {
+			v, err := f(c, d.r.vals)
+			if err != nil {
+				return nil, err
+			}
+			key[i] = v
+		}
+		h := hashValues(key)
+		g := a.group(key, h)
+		touch(g)
+		if d.w > 0 {
+			g.key = key // the latest snapshot of key elements
+		}
+		for j, args := range a.aggArgs {
+			buf := a.argBuf[:0]
+			for _, f := range args {
+				v, err := f(c, d.r.vals)
+				if err != nil {
+					return nil, err
+				}
+				buf = append(buf, v)
+			}
+			a.argBuf = buf
+			for k := 0; k < d.w; k++ {
+				if err := g.accs[j].Apply(buf); err != nil {
+					return nil, err
+				}
+			}
+			for k := 0; k > d.w; k-- {
+				if err := g.accs[j].Revert(buf); err != nil {
+					return nil, err
+				}
+			}
+		}
+		g.count += d.w
+	}
+	var out []delta
+	for _, g := range touched {
+		g.seen = false
+		var now *row
+		if g.count > 0 || a.global {
+			r, err := a.output(c, g)
+			if err != nil {
+				return nil, err
+			}
+			now = r
+		}
+		if g.prev != nil && now != nil && identicalRows(g.prev.vals, now.vals) {
+			continue
+		}
+		if g.prev != nil {
+			out = append(out, delta{r: g.prev, w: -1})
+		}
+		if now != nil {
+			out = append(out, delta{r: now, w: 1})
+		}
+		g.out = now
+		if g.count == 0 && !a.global {
+			a.drop(g)
+		}
+	}
+	return out, nil
+}
+
+func (a *aggregateStage) drop(g *group) {
+	gs := a.groups[g.h]
+	for i, x := range gs {
+		if x == g {
+			gs[i] = gs[len(gs)-1]
+			gs = gs[:len(gs)-1]
+			break
+		}
+	}
+	if len(gs) == 0 {
+		delete(a.groups, g.h)
+	} else {
+		a.groups[g.h] = gs
+	}
+}
+
+func (a *aggregateStage) output(c *evalCtx, g *group) (*row, error) {
+	post := make([]value.Value, len(g.key)+len(g.accs), len(g.key)+len(g.accs)+len(a.items))
+	copy(post, g.key)
+	for i, acc := range g.accs {
+		post[len(g.key)+i] = acc.Result()
+	}
+	vals := make([]value.Value, len(a.items)+len(a.sort))
+	for i, f := range a.items {
+		v, err := f(c, post)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	if len(a.sort) > 0 {
+		ext := append(post, vals[:len(a.items)]...)
+		for i, f := range a.sort {
+			v, err := f(c, ext)
+			if err != nil {
+				return nil, err
+			}
+			vals[len(a.items)+i] = v
+		}
+	}
+	return &row{id: g.h, pair: g.h, vals: vals}, nil
+}
+
+// ---- distinct -------------------------------------------------------------
+
+// distinctStage passes a row on when its values first appear and retracts
+// it when the last copy goes; its identity is its values.
+type distinctStage struct {
+	width  int // visible columns compared
+	counts map[uint64][]*distinctEntry
+}
+
+type distinctEntry struct {
+	r *row
+	n int
+}
+
+func (s *distinctStage) push(c *evalCtx, in []delta) ([]delta, error) {
+	var out []delta
+	for _, d := range in {
+		vis := d.r.vals[:s.width]
+		h := hashValues(vis)
+		var e *distinctEntry
+		for _, x := range s.counts[h] {
+			if equivalentRows(x.r.vals[:s.width], vis) {
+				e = x
+				break
+			}
+		}
+		if e == nil {
+			e = &distinctEntry{r: &row{id: h, pair: h, vals: d.r.vals}}
+			s.counts[h] = append(s.counts[h], e)
+		}
+		before := e.n
+		e.n += d.w
+		switch {
+		case before <= 0 && e.n > 0:
+			out = append(out, delta{r: e.r, w: 1})
+		case before > 0 && e.n <= 0:
+			out = append(out, delta{r: e.r, w: -1})
+		}
+		if e.n == 0 {
+			list := s.counts[h]
+			for i, x := range list {
+				if x == e {
+					list[i] = list[len(list)-1]
+					list = list[:len(list)-1]
+					break
+				}
+			}
+			if len(list) == 0 {
+				delete(s.counts, h)
+			} else {
+				s.counts[h] = list
+			}
+		}
+	}
+	return out, nil
+}
+
+// ---- order / skip / limit -------------------------------------------------
+
+// orderStage keeps its input sorted by the hidden sort-key columns and
+// emits the changes of the window [skip, skip+limit). Without skip and
+// limit it passes deltas through and only keeps the order for Results.
+type orderStage struct {
+	width   int    // visible columns; sort keys follow them
+	desc    []bool // per sort key
+	skip    int
+	limit   int // < 0: none
+	entries []*row
+}
+
+func (o *orderStage) less(a, b *row) bool {
+	for i, d := range o.desc {
+		c := value.Compare(a.vals[o.width+i], b.vals[o.width+i])
+		if c != 0 {
+			if d {
+				return c > 0
+			}
+			return c < 0
+		}
+	}
+	if a.id != b.id {
+		return a.id < b.id
+	}
+	for i := 0; i < o.width; i++ {
+		if c := value.Compare(a.vals[i], b.vals[i]); c != 0 {
+			return c < 0
+		}
+	}
+	return false
+}
+
+func (o *orderStage) windowed() bool { return o.skip > 0 || o.limit >= 0 }
+
+func (o *orderStage) window() []*row {
+	lo := o.skip
+	if lo > len(o.entries) {
+		lo = len(o.entries)
+	}
+	hi := len(o.entries)
+	if o.limit >= 0 && lo+o.limit < hi {
+		hi = lo + o.limit
+	}
+	return o.entries[lo:hi]
+}
+
+func (o *orderStage) insert(r *row) {
+	i := sort.Search(len(o.entries), func(i int) bool { return !o.less(o.entries[i], r) })
+	o.entries = append(o.entries, nil)
+	copy(o.entries[i+1:], o.entries[i:])
+	o.entries[i] = r
+}
+
+func (o *orderStage) remove(r *row) {
+	i := sort.Search(len(o.entries), func(i int) bool { return !o.less(o.entries[i], r) })
+	for j := i; j < len(o.entries); j++ {
+		e := o.entries[j]
+		if e.id == r.id && identicalRows(e.vals, r.vals) {
+			o.entries = append(o.entries[:j], o.entries[j+1:]...)
+			return
+		}
+		if o.less(r, e) {
+			break
+		}
+	}
+	// Not found where expected (a sort key that does not compare stably):
+	// fall back to a linear search.
+	for j, e := range o.entries {
+		if e.id == r.id && identicalRows(e.vals, r.vals) {
+			o.entries = append(o.entries[:j], o.entries[j+1:]...)
+			return
+		}
+	}
+}
+
+func (o *orderStage) push(c *evalCtx, in []delta) ([]delta, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	var old map[*row]int
+	if o.windowed() {
+		old = map[*row]int{}
+		for _, r := range o.window() {
+			old[r]++
+		}
+	}
+	for _, d := range in {
+		for k := 0; k < d.w; k++ {
+			o.insert(d.r)
+		}
+		for k := 0; k > d.w; k-- {
+			o.remove(d.r)
+		}
+	}
+	if !o.windowed() {
+		return in, nil
+	}
+	var out []delta
+	for _, r := range o.window() {
+		if old[r] > 0 {
+			old[r]--
+			continue
+		}
+		out = append(out, delta{r: r, w: 1})
+	}
+	for r, n := range old {
+		for ; n > 0; n-- {
+			out = append(out, delta{r: r, w: -1})
+		}
+	}
+	return out, nil
+}
+
+// ---- trim -----------------------------------------------------------------
+
+// trimStage drops hidden columns (sort keys) so that the next clause sees
+// exactly its scope.
+type trimStage struct {
+	width int
+}
+
+func (t *trimStage) push(c *evalCtx, in []delta) ([]delta, error) {
+	out := make([]delta, len(in))
+	for i, d := range in {
+		if len(d.r.vals) == t.width {
+			out[i] = d
+			continue
+		}
+		out[i] = delta{r: &row{id: d.r.id, pair: d.r.pair, optNull: d.r.optNull, vals: d.r.vals[:t.width:t.width]}, w: d.w}
+	}
+	return out, nil
+}

@@ -1,0 +1,493 @@
+package value
+
+import (
+	"hash/maphash"
+	"math"
+	"sort"
+)
+
+// Ext is implemented by the payloads of kinds defined outside this package
+// (the temporal kinds), so that comparison, hashing and formatting reach them.
+type Ext interface {
+	// ExtCompare orders the receiver against another payload of the same
+	// kind; ok is false when the two are not comparable with < (durations).
+	ExtCompare(o Ext) (c int, ok bool)
+	// ExtEqual reports value equality.
+	ExtEqual(o Ext) bool
+	// ExtHash is consistent with ExtEqual.
+	ExtHash() uint64
+	// String renders the value in its ISO 8601 form.
+	String() string
+}
+
+func isExt(k Kind) bool { return k >= KindDate && k <= KindDuration }
+
+// Equal is Cypher's `=`: the result is true, false, or unknown (known=false)
+// when null is involved in a way that decides nothing.
+func Equal(a, b Value) (eq, known bool) {
+	if a.kind == KindNull || b.kind == KindNull {
+		return false, false
+	}
+	switch {
+	case a.IsNumber() && b.IsNumber():
+		if a.kind == KindInt && b.kind == KindInt {
+			return a.num == b.num, true
+		}
+		return a.AsFloat() == b.AsFloat(), true
+	case a.kind != b.kind:
+		return false, true
+	}
+	switch a.kind {
+	case KindBool, KindInt:
+		return a.num == b.num, true
+	case KindString:
+		return a.str == b.str, true
+	case KindList:
+		la, lb := a.AsList(), b.AsList()
+		if len(la) != len(lb) {
+			return false, true
+		}
+		unknown := false
+		for i := range la {
+			e, k := Equal(la[i], lb[i])
+			if !k {
+				unknown = true
+			} else if !e {
+				return false, true
+			}
+		}
+		return !unknown, !unknown
+	case KindMap:
+		ma, mb := a.AsMap(), b.AsMap()
+		if len(ma) != len(mb) {
+			return false, true
+		}
+		unknown := false
+		for k, va := range ma {
+			vb, ok := mb[k]
+			if !ok {
+				return false, true
+			}
+			e, kn := Equal(va, vb)
+			if !kn {
+				unknown = true
+			} else if !e {
+				return false, true
+			}
+		}
+		return !unknown, !unknown
+	case KindNode:
+		return a.AsNode().ID == b.AsNode().ID, true
+	case KindRel:
+		return a.AsRel().ID == b.AsRel().ID, true
+	case KindPath:
+		return pathKey(a.AsPath()) == pathKey(b.AsPath()), true
+	}
+	if isExt(a.kind) {
+		return a.ref.(Ext).ExtEqual(b.ref.(Ext)), true
+	}
+	return false, true
+}
+
+func pathKey(p *Path) string {
+	k := ""
+	for i, n := range p.Nodes {
+		k += n.ID + "\x00"
+		if i < len(p.Rels) {
+			k += p.Rels[i].ID + "\x01"
+		}
+	}
+	return k
+}
+
+// Less is Cypher's `<` comparability: c is -1, 0 or 1 when the values are
+// comparable (numbers with numbers, strings, booleans, lists element-wise,
+// temporal values of one kind); ok is false otherwise (the comparison is
+// null). NaN compares false with everything, reported as not ok.
+func Less(a, b Value) (c int, ok bool) {
+	switch {
+	case a.kind == KindNull || b.kind == KindNull:
+		return 0, false
+	case a.IsNumber() && b.IsNumber():
+		if a.kind == KindInt && b.kind == KindInt {
+			return cmpInt(int64(a.num), int64(b.num)), true
+		}
+		x, y := a.AsFloat(), b.AsFloat()
+		if math.IsNaN(x) || math.IsNaN(y) {
+			return 0, false
+		}
+		return cmpFloat(x, y), true
+	case a.kind != b.kind:
+		return 0, false
+	}
+	switch a.kind {
+	case KindBool:
+		return cmpInt(int64(a.num), int64(b.num)), true
+	case KindString:
+		return cmpString(a.str, b.str), true
+	case KindList:
+		la, lb := a.AsList(), b.AsList()
+		for i := 0; i < len(la) && i < len(lb); i++ {
+			if e, k := Equal(la[i], lb[i]); k && e {
+				continue
+			}
+			return Less(la[i], lb[i])
+		}
+		return cmpInt(int64(len(la)), int64(len(lb))), true
+	}
+	if isExt(a.kind) {
+		return a.ref.(Ext).ExtCompare(b.ref.(Ext))
+	}
+	return 0, false
+}
+
+// orderRank is the position of a kind in Cypher's global sort order
+// (ascending): maps, nodes, relationships, lists, paths, datetimes, local
+// datetimes, dates, times, local times, durations, strings, booleans,
+// numbers, null.
+func orderRank(k Kind) int {
+	switch k {
+	case KindMap:
+		return 0
+	case KindNode:
+		return 1
+	case KindRel:
+		return 2
+	case KindList:
+		return 3
+	case KindPath:
+		return 4
+	case KindDateTime:
+		return 5
+	case KindLocalDateTime:
+		return 6
+	case KindDate:
+		return 7
+	case KindTime:
+		return 8
+	case KindLocalTime:
+		return 9
+	case KindDuration:
+		return 10
+	case KindString:
+		return 11
+	case KindBool:
+		return 12
+	case KindInt, KindFloat:
+		return 13
+	}
+	return 14 // null
+}
+
+// Compare is the total order used by ORDER BY, min and max: values of
+// different kinds order by kind (see orderRank), null last, NaN after every
+// other number.
+func Compare(a, b Value) int {
+	ra, rb := orderRank(a.kind), orderRank(b.kind)
+	if ra != rb {
+		return cmpInt(int64(ra), int64(rb))
+	}
+	switch a.kind {
+	case KindNull:
+		return 0
+	case KindInt, KindFloat:
+		if a.kind == KindInt && b.kind == KindInt {
+			return cmpInt(int64(a.num), int64(b.num))
+		}
+		x, y := a.AsFloat(), b.AsFloat()
+		nx, ny := math.IsNaN(x), math.IsNaN(y)
+		switch {
+		case nx && ny:
+			return 0
+		case nx:
+			return 1
+		case ny:
+			return -1
+		}
+		if c := cmpFloat(x, y); c != 0 {
+			return c
+		}
+		// Equal numerically: integers before floats, so the order is total
+		// and stable across kinds.
+		return cmpInt(int64(a.kind), int64(b.kind))
+	case KindBool:
+		return cmpInt(int64(a.num), int64(b.num))
+	case KindString:
+		return cmpString(a.str, b.str)
+	case KindList:
+		la, lb := a.AsList(), b.AsList()
+		for i := 0; i < len(la) && i < len(lb); i++ {
+			if c := Compare(la[i], lb[i]); c != 0 {
+				return c
+			}
+		}
+		return cmpInt(int64(len(la)), int64(len(lb)))
+	case KindMap:
+		ma, mb := a.AsMap(), b.AsMap()
+		ka, kb := sortedKeys(ma), sortedKeys(mb)
+		for i := 0; i < len(ka) && i < len(kb); i++ {
+			if c := cmpString(ka[i], kb[i]); c != 0 {
+				return c
+			}
+			if c := Compare(ma[ka[i]], mb[kb[i]]); c != 0 {
+				return c
+			}
+		}
+		return cmpInt(int64(len(ka)), int64(len(kb)))
+	case KindNode:
+		return cmpString(a.AsNode().ID, b.AsNode().ID)
+	case KindRel:
+		return cmpString(a.AsRel().ID, b.AsRel().ID)
+	case KindPath:
+		return cmpString(pathKey(a.AsPath()), pathKey(b.AsPath()))
+	}
+	if isExt(a.kind) {
+		if c, ok := a.ref.(Ext).ExtCompare(b.ref.(Ext)); ok {
+			return c
+		}
+		return cmpString(a.ref.(Ext).String(), b.ref.(Ext).String())
+	}
+	return 0
+}
+
+// Equivalent is the equality used by DISTINCT, grouping and result identity:
+// like Equal, but null is equivalent to null and NaN to NaN, and the answer
+// is always known.
+func Equivalent(a, b Value) bool {
+	if a.IsNumber() && b.IsNumber() {
+		x, y := a.AsFloat(), b.AsFloat()
+		if a.kind == KindInt && b.kind == KindInt {
+			return a.num == b.num
+		}
+		return x == y || (math.IsNaN(x) && math.IsNaN(y))
+	}
+	if a.kind != b.kind {
+		return false
+	}
+	switch a.kind {
+	case KindNull:
+		return true
+	case KindList:
+		la, lb := a.AsList(), b.AsList()
+		if len(la) != len(lb) {
+			return false
+		}
+		for i := range la {
+			if !Equivalent(la[i], lb[i]) {
+				return false
+			}
+		}
+		return true
+	case KindMap:
+		ma, mb := a.AsMap(), b.AsMap()
+		if len(ma) != len(mb) {
+			return false
+		}
+		for k, va := range ma {
+			vb, ok := mb[k]
+			if !ok || !Equivalent(va, vb) {
+				return false
+			}
+		}
+		return true
+	}
+	e, _ := Equal(a, b)
+	return e
+}
+
+var hashSeed = maphash.MakeSeed()
+
+// Hash is a 64-bit hash consistent with Equivalent.
+func Hash(v Value) uint64 {
+	var h maphash.Hash
+	h.SetSeed(hashSeed)
+	writeHash(&h, v)
+	return h.Sum64()
+}
+
+// HashInto adds v to a running hash, for hashing tuples of values.
+func HashInto(h *maphash.Hash, v Value) { writeHash(h, v) }
+
+// Seed returns the process-wide seed used by Hash, so that tuple hashes built
+// with HashInto agree with it.
+func Seed() maphash.Seed { return hashSeed }
+
+func writeHash(h *maphash.Hash, v Value) {
+	var buf [9]byte
+	put := func(tag byte, x uint64) {
+		buf[0] = tag
+		for i := 0; i < 8; i++ {
+			buf[1+i] = byte(x >> (8 * i))
+		}
+		h.Write(buf[:])
+	}
+	switch v.kind {
+	case KindNull:
+		h.WriteByte(0)
+	case KindBool:
+		put(1, v.num)
+	case KindInt:
+		put(2, v.num)
+	case KindFloat:
+		f := math.Float64frombits(v.num)
+		if f == math.Trunc(f) && f >= -9.2e18 && f <= 9.2e18 {
+			put(2, uint64(int64(f))) // integral floats hash like integers
+		} else if math.IsNaN(f) {
+			h.WriteByte(3)
+		} else {
+			put(4, v.num)
+		}
+	case KindString:
+		h.WriteByte(5)
+		h.WriteString(v.str)
+		h.WriteByte(0)
+	case KindList:
+		l := v.AsList()
+		put(6, uint64(len(l)))
+		for _, x := range l {
+			writeHash(h, x)
+		}
+	case KindMap:
+		m := v.AsMap()
+		put(7, uint64(len(m)))
+		for _, k := range sortedKeys(m) {
+			h.WriteString(k)
+			h.WriteByte(0)
+			writeHash(h, m[k])
+		}
+	case KindNode:
+		h.WriteByte(8)
+		h.WriteString(v.AsNode().ID)
+		h.WriteByte(0)
+	case KindRel:
+		h.WriteByte(9)
+		h.WriteString(v.AsRel().ID)
+		h.WriteByte(0)
+	case KindPath:
+		h.WriteByte(10)
+		h.WriteString(pathKey(v.AsPath()))
+	default:
+		if isExt(v.kind) {
+			put(byte(11+v.kind), v.ref.(Ext).ExtHash())
+		}
+	}
+}
+
+func sortedKeys(m map[string]Value) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// SortedKeys returns the keys of m in ascending order.
+func SortedKeys(m map[string]Value) []string { return sortedKeys(m) }
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Identical reports whether two values are the same snapshot: like
+// Equivalent, but nodes and relationships must also agree on labels, type,
+// endpoints and every property. The engine uses it to cancel a row against
+// its own retraction; Cypher equality of elements (by id) is Equal.
+func Identical(a, b Value) bool {
+	if a.kind != b.kind {
+		return Equivalent(a, b) && a.kind != KindNode && a.kind != KindRel
+	}
+	switch a.kind {
+	case KindNode:
+		x, y := a.AsNode(), b.AsNode()
+		if x == y {
+			return true
+		}
+		if x.ID != y.ID || len(x.Labels) != len(y.Labels) || !identicalProps(x.Props, y.Props) {
+			return false
+		}
+		for i := range x.Labels {
+			if x.Labels[i] != y.Labels[i] {
+				return false
+			}
+		}
+		return true
+	case KindRel:
+		x, y := a.AsRel(), b.AsRel()
+		if x == y {
+			return true
+		}
+		return x.ID == y.ID && x.Type == y.Type && x.From == y.From && x.To == y.To && identicalProps(x.Props, y.Props)
+	case KindList:
+		la, lb := a.AsList(), b.AsList()
+		if len(la) != len(lb) {
+			return false
+		}
+		for i := range la {
+			if !Identical(la[i], lb[i]) {
+				return false
+			}
+		}
+		return true
+	case KindMap:
+		return identicalProps(a.AsMap(), b.AsMap())
+	case KindPath:
+		pa, pb := a.AsPath(), b.AsPath()
+		if len(pa.Nodes) != len(pb.Nodes) || len(pa.Rels) != len(pb.Rels) {
+			return false
+		}
+		for i := range pa.Nodes {
+			if !Identical(NodeOf(pa.Nodes[i]), NodeOf(pb.Nodes[i])) {
+				return false
+			}
+		}
+		for i := range pa.Rels {
+			if !Identical(RelOf(pa.Rels[i]), RelOf(pb.Rels[i])) {
+				return false
+			}
+		}
+		return true
+	case KindInt, KindFloat:
+		return Equivalent(a, b)
+	}
+	return Equivalent(a, b)
+}
+
+func identicalProps(a, b map[string]Value) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || !Identical(v, w) {
+			return false
+		}
+	}
+	return true
+}

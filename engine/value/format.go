@@ -1,0 +1,144 @@
+package value
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// String renders v in openCypher TCK notation: 'text', 1, 1.5, true, null,
+// [1, 2], {k: 1}, (:Label {p: 1}), [:TYPE {p: 1}], <(:A)-[:T]->(:B)>.
+func (v Value) String() string {
+	var b strings.Builder
+	format(&b, v)
+	return b.String()
+}
+
+func format(b *strings.Builder, v Value) {
+	switch v.kind {
+	case KindNull:
+		b.WriteString("null")
+	case KindBool:
+		if v.num != 0 {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case KindInt:
+		b.WriteString(strconv.FormatInt(int64(v.num), 10))
+	case KindFloat:
+		b.WriteString(FormatFloat(v.AsFloat()))
+	case KindString:
+		b.WriteByte('\'')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(v.str, `\`, `\\`), `'`, `\'`))
+		b.WriteByte('\'')
+	case KindList:
+		b.WriteByte('[')
+		for i, x := range v.AsList() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			format(b, x)
+		}
+		b.WriteByte(']')
+	case KindMap:
+		formatProps(b, v.AsMap(), false)
+	case KindNode:
+		formatNode(b, v.AsNode())
+	case KindRel:
+		r := v.AsRel()
+		b.WriteString("[:")
+		b.WriteString(r.Type)
+		formatProps(b, r.Props, true)
+		b.WriteByte(']')
+	case KindPath:
+		p := v.AsPath()
+		b.WriteByte('<')
+		for i, n := range p.Nodes {
+			formatNode(b, n)
+			if i < len(p.Rels) {
+				r := p.Rels[i]
+				forward := r.From == n.ID
+				if !forward {
+					b.WriteByte('<')
+				}
+				b.WriteString("-[:")
+				b.WriteString(r.Type)
+				formatProps(b, r.Props, true)
+				b.WriteString("]-")
+				if forward {
+					b.WriteByte('>')
+				}
+			}
+		}
+		b.WriteByte('>')
+	default:
+		if e, ok := v.ref.(Ext); ok {
+			b.WriteByte('\'')
+			b.WriteString(e.String())
+			b.WriteByte('\'')
+		} else {
+			fmt.Fprintf(b, "<%s>", v.kind)
+		}
+	}
+}
+
+func formatNode(b *strings.Builder, n *Node) {
+	b.WriteByte('(')
+	for _, l := range n.Labels {
+		b.WriteByte(':')
+		b.WriteString(l)
+	}
+	formatProps(b, n.Props, len(n.Labels) > 0)
+	b.WriteByte(')')
+}
+
+// formatProps writes {k: v, ...} with keys sorted; lead adds a space before
+// a non-empty map (node and relationship notation); an empty element map is
+// omitted.
+func formatProps(b *strings.Builder, m map[string]Value, element bool) {
+	if element && len(m) == 0 {
+		return
+	}
+	if element {
+		b.WriteByte(' ')
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k)
+		b.WriteString(": ")
+		format(b, m[k])
+	}
+	b.WriteByte('}')
+}
+
+// FormatFloat renders a float the way Cypher prints it: always with a
+// decimal point or exponent (1.0, 1.5e-7), NaN, Infinity, -Infinity.
+func FormatFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eEn") {
+		s += ".0"
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 && !strings.Contains(s[:i], ".") {
+		s = s[:i] + ".0" + s[i:]
+	}
+	return s
+}

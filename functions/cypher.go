@@ -1,0 +1,18 @@
+package functions
+
+import "sync"
+
+// Cypher returns the openCypher registration set: the scalar and
+// aggregating functions under their Cypher names. It is built once and
+// shared; callers must not add to it.
+func Cypher() *Registry { return cypherRegistry() }
+
+var cypherRegistry = sync.OnceValue(func() *Registry {
+	r := NewRegistry("cypher")
+	registerStrings(r)
+	registerMath(r)
+	registerLists(r)
+	registerConversions(r)
+	registerAggregates(r)
+	return r
+})
