@@ -396,6 +396,32 @@ func (p *pattern) solveAnchored(x *Index, n *value.Node, rel *value.Rel, emit fu
 				return err
 			}
 		}
+		// A node can also lie inside a variable-length path: its existence
+		// decides whether the path exists, and its snapshot is part of a
+		// path value.
+		for i := range p.rels {
+			if !p.rels[i].varLen {
+				continue
+			}
+			slot := i
+			b.reset()
+			err := p.anchorThrough(x, b, i, n, func(b *binding) error {
+				for j := range p.nodes {
+					if b.nodes[j] != nil && b.nodes[j].ID == n.ID {
+						return nil
+					}
+				}
+				for j := 0; j < slot; j++ {
+					if p.rels[j].varLen && throughNode(b.lists[j], n.ID, b, p, j) {
+						return nil
+					}
+				}
+				return emit(b)
+			})
+			if err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	for i := range p.rels {
@@ -598,4 +624,103 @@ func (p *pattern) buildPath(x *Index, b *binding, ps *pathSlot) *value.Path {
 		path.Nodes[len(path.Nodes)-1] = b.nodes[ps.nodes[k+1]]
 	}
 	return path
+}
+
+// throughNode reports whether node id is an inner node of the path bound to
+// variable-length slot j.
+func throughNode(list []*value.Rel, id string, b *binding, p *pattern, j int) bool {
+	if len(list) < 2 {
+		return false
+	}
+	at := b.nodes[p.rels[j].left].ID
+	for _, r := range list[:len(list)-1] {
+		next := r.To
+		if r.To == at {
+			next = r.From
+		}
+		if r.From == at {
+			next = r.To
+		}
+		if next == id {
+			return true
+		}
+		at = next
+	}
+	return false
+}
+
+// anchorThrough enumerates the variable-length paths of slot i that pass
+// through node n as an inner node: a non-empty prefix walked backwards from
+// n and a non-empty suffix walked forwards from it.
+func (p *pattern) anchorThrough(x *Index, b *binding, i int, n *value.Node, emit func(*binding) error) error {
+	slot := &p.rels[i]
+	if slot.max >= 0 && slot.max < 2 {
+		return nil
+	}
+	s := solver{p: p, x: x, b: b, emit: emit}
+	var prefix, suffix []*value.Rel
+	var back func(at *value.Node) error
+	var fwd func(at *value.Node, start *value.Node) error
+	fwd = func(at *value.Node, start *value.Node) error {
+		total := len(prefix) + len(suffix)
+		if len(suffix) > 0 && total >= slot.min && (slot.max < 0 || total <= slot.max) {
+			list := make([]*value.Rel, 0, total)
+			for k := len(prefix) - 1; k >= 0; k-- {
+				list = append(list, prefix[k])
+			}
+			list = append(list, suffix...)
+			b.lists[i], b.bound[i] = list, true
+			err := s.bindNode(slot.left, start.ID, func() error {
+				return s.bindNode(slot.right, at.ID, s.solve)
+			})
+			b.lists[i], b.bound[i] = nil, false
+			if err != nil {
+				return err
+			}
+		}
+		if slot.max >= 0 && total >= slot.max {
+			return nil
+		}
+		return s.candidates(slot, at, true, func(c *value.Rel, other string) error {
+			if !slot.fits(c) || b.isUsed(c) {
+				return nil
+			}
+			next := x.Node(other)
+			if next == nil {
+				return nil
+			}
+			suffix = append(suffix, c)
+			b.used = append(b.used, c)
+			err := fwd(next, start)
+			b.used = b.used[:len(b.used)-1]
+			suffix = suffix[:len(suffix)-1]
+			return err
+		})
+	}
+	back = func(at *value.Node) error {
+		if len(prefix) > 0 {
+			if err := fwd(n, at); err != nil {
+				return err
+			}
+		}
+		if slot.max >= 0 && len(prefix)+1 >= slot.max {
+			return nil
+		}
+		return s.candidates(slot, at, false, func(c *value.Rel, other string) error {
+			if !slot.fits(c) || b.isUsed(c) {
+				return nil
+			}
+			next := x.Node(other)
+			if next == nil {
+				return nil
+			}
+			prefix = append(prefix, c)
+			b.used = append(b.used, c)
+			err := back(next)
+			b.used = b.used[:len(b.used)-1]
+			prefix = prefix[:len(prefix)-1]
+			return err
+		})
+	}
+	return back(n)
 }

@@ -97,24 +97,17 @@ func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 			sc = sc.clone()
 			sc.add(cl.Var)
 		case *ast.With:
-			stages, out, _, _, err := pl.projection(&cl.Projection, sc)
+			stages, out, _, _, err := pl.projection(&cl.Projection, cl.Where, sc)
 			if err != nil {
 				return nil, err
 			}
 			p.stages = append(p.stages, stages...)
 			sc = out
-			if cl.Where != nil {
-				f, err := pl.exprCompiler().compile(cl.Where, sc)
-				if err != nil {
-					return nil, err
-				}
-				p.stages = append(p.stages, &filterStage{cond: f})
-			}
 		case *ast.Return:
 			if i != len(sq.Clauses)-1 {
 				return nil, ast.Errorf(cl.Pos, "InvalidClauseComposition", "RETURN must be the last clause")
 			}
-			stages, _, cols, final, err := pl.projection(&cl.Projection, sc)
+			stages, _, cols, final, err := pl.projection(&cl.Projection, nil, sc)
 			if err != nil {
 				return nil, err
 			}
@@ -162,9 +155,14 @@ func starItems(sc *scope) []*ast.ProjectionItem {
 }
 
 // projection compiles a WITH or RETURN body: projection or aggregation,
-// DISTINCT, ORDER BY / SKIP / LIMIT. It returns the stages, the scope after
-// it, the column names and the order stage (if any).
-func (pl *planner) projection(p *ast.Projection, sc *scope) ([]stage, *scope, []string, *orderStage, error) {
+// DISTINCT, ORDER BY / SKIP / LIMIT, and a WITH's WHERE. It returns the
+// stages, the scope after it, the column names and the order stage (if any).
+//
+// Sort keys and the WHERE condition are computed by the projecting stage,
+// where both the projected aliases and (for a non-aggregating projection)
+// the incoming variables are visible, and travel as hidden columns after
+// the visible ones until a trim stage drops them.
+func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope) ([]stage, *scope, []string, *orderStage, error) {
 	items := p.Items
 	if p.Star {
 		star := starItems(sc)
@@ -211,9 +209,16 @@ func (pl *planner) projection(p *ast.Projection, sc *scope) ([]stage, *scope, []
 			}
 			ps.sort = append(ps.sort, f)
 		}
+		if where != nil {
+			f, err := ec.compile(where, sortScope)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			ps.sort = append(ps.sort, f)
+		}
 		stages = append(stages, ps)
 	} else {
-		as, err := pl.aggregation(p, items, cols, aggs, sc)
+		as, err := pl.aggregation(p, where, items, cols, aggs, sc)
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
@@ -242,7 +247,10 @@ func (pl *planner) projection(p *ast.Projection, sc *scope) ([]stage, *scope, []
 		}
 		stages = append(stages, os)
 	}
-	if len(p.OrderBy) > 0 {
+	if where != nil {
+		stages = append(stages, &filterStage{cond: slotFn(width + len(p.OrderBy))})
+	}
+	if len(p.OrderBy) > 0 || where != nil {
 		stages = append(stages, &trimStage{width: width})
 	}
 	out := &scope{names: append([]string(nil), cols...)}
@@ -275,7 +283,7 @@ func (pl *planner) constInt(e ast.Expr, what string) (int, error) {
 	return int(v.AsInt()), nil
 }
 
-func (pl *planner) aggregation(p *ast.Projection, items []*ast.ProjectionItem, cols []string, aggs []*ast.Call, sc *scope) (*aggregateStage, error) {
+func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.ProjectionItem, cols []string, aggs []*ast.Call, sc *scope) (*aggregateStage, error) {
 	ec := pl.exprCompiler()
 	var keyExprs []ast.Expr
 	if p.GroupBy != nil {
@@ -346,6 +354,13 @@ func (pl *planner) aggregation(p *ast.Projection, items []*ast.ProjectionItem, c
 	}
 	for _, s := range p.OrderBy {
 		f, err := pec.compile(s.Expr, sortScope)
+		if err != nil {
+			return nil, err
+		}
+		as.sort = append(as.sort, f)
+	}
+	if where != nil {
+		f, err := pec.compile(where, sortScope)
 		if err != nil {
 			return nil, err
 		}

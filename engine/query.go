@@ -132,7 +132,7 @@ func (q *Query) flush() Diff {
 		s := byID[id]
 		n := min(len(s.dels), len(s.adds))
 		for i := 0; i < n; i++ {
-			d.Updated = append(d.Updated, Update{Before: q.visible(s.dels[i]), After: q.visible(s.adds[i])})
+			d.addUpdate(q.visible(s.dels[i]), q.visible(s.adds[i]))
 		}
 		dels = append(dels, s.dels[n:]...)
 		adds = append(adds, s.adds[n:]...)
@@ -144,7 +144,7 @@ func (q *Query) flush() Diff {
 		for i, add := range adds {
 			if !paired[i] && add.pair == del.pair && add.optNull != del.optNull {
 				paired[i], matched = true, true
-				d.Updated = append(d.Updated, Update{Before: q.visible(del), After: q.visible(add)})
+				d.addUpdate(q.visible(del), q.visible(add))
 				break
 			}
 		}
@@ -165,4 +165,13 @@ func (q *Query) visible(r *row) Row {
 		return Row(r.vals[:len(q.columns)])
 	}
 	return Row(r.vals)
+}
+
+// addUpdate records an update unless the visible values did not change (a
+// change to something the query reads but does not return).
+func (d *Diff) addUpdate(before, after Row) {
+	if identicalRows(before, after) {
+		return
+	}
+	d.Updated = append(d.Updated, Update{Before: before, After: after})
 }

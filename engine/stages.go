@@ -38,9 +38,8 @@ func newMatchStage(pp *patternPlan, optional bool, where evalFn) *matchStage {
 }
 
 // routes reports whether a node with the labels, or a relationship of the
-// type, can fill a slot of this stage's pattern.
-func (m *matchStage) routes(n *value.Node, r *value.Rel) bool {
-	pp := m.pp
+// type, can fill a slot of the pattern.
+func (pp *patternPlan) routes(n *value.Node, r *value.Rel) bool {
 	if n != nil {
 		if len(pp.p.nodes) == 0 {
 			return false
@@ -73,7 +72,7 @@ func (m *matchStage) routes(n *value.Node, r *value.Rel) bool {
 
 // anchored captures every solution containing the element as x holds it now.
 func (m *matchStage) anchored(x *Index, n *value.Node, r *value.Rel) ([]*solution, error) {
-	if (n == nil && r == nil) || !m.routes(n, r) {
+	if (n == nil && r == nil) || !m.pp.routes(n, r) {
 		return nil, nil
 	}
 	var out []*solution

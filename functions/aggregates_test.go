@@ -471,7 +471,11 @@ func TestAggregatesRandomized(t *testing.T) {
 				acc = Distinct(acc)
 			}
 			var live [][]value.Value
-			for step := range 3000 {
+			steps := 2000
+			if testing.Short() {
+				steps = 300
+			}
+			for step := range steps {
 				var op string
 				if len(live) == 0 || (len(live) < 300 && r.IntN(100) < 55) {
 					var row []value.Value

@@ -30,8 +30,8 @@ type Result struct {
 
 // Evaluate computes the full result of q over g from scratch. params are the
 // query's $parameters, funcs the function registry used for calls and
-// aggregates, and now the clock value reported to functions through
-// functions.Env. A runtime error of an operator or function is returned as
+// aggregates (nil means functions.Cypher()), and now the clock value
+// reported to functions through functions.Env. A runtime error of an operator or function is returned as
 // (or wrapping) a *functions.Error.
 func Evaluate(q *ast.Query, g *Graph, params map[string]value.Value, funcs *functions.Registry, now time.Time) (*Result, error) {
 	if q == nil || len(q.Parts) == 0 {
@@ -39,6 +39,9 @@ func Evaluate(q *ast.Query, g *Graph, params map[string]value.Value, funcs *func
 	}
 	if g == nil {
 		g = &Graph{}
+	}
+	if funcs == nil {
+		funcs = functions.Cypher()
 	}
 	ev := newEvaluator(g, params, funcs, now)
 	var res *Result
@@ -49,7 +52,7 @@ func Evaluate(q *ast.Query, g *Graph, params map[string]value.Value, funcs *func
 		}
 		if i == 0 {
 			res = &Result{Columns: cols, Ordered: ordered}
-		} else if len(cols) != len(res.Columns) {
+		} else if strings.Join(cols, "\x00") != strings.Join(res.Columns, "\x00") {
 			return nil, fmt.Errorf("oracle: UNION parts have different columns: %v and %v", res.Columns, cols)
 		}
 		for _, r := range rows {

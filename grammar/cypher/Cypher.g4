@@ -194,8 +194,16 @@ labelName
     : schemaName
     ;
 
+// The second form and negative bounds are invalid, but accepting them lets
+// the builder name the mistake (InvalidRelationshipPattern) instead of
+// pointing at a stray token.
 rangeLiteral
-    : STAR integerLiteral? (DOTDOT integerLiteral?)?
+    : STAR rangeBound? (DOTDOT rangeBound?)?
+    | rangeBound? DOTDOT rangeBound?
+    ;
+
+rangeBound
+    : MINUS? integerLiteral
     ;
 
 properties

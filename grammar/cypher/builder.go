@@ -23,6 +23,7 @@ const (
 	codeInvalidUnicodeChar = "InvalidUnicodeCharacter"
 	codeComposition        = "InvalidClauseComposition"
 	codeUnsupported        = "UnsupportedClause"
+	codeRelPattern         = "InvalidRelationshipPattern"
 	codeInternal           = "InternalError"
 )
 
@@ -381,24 +382,30 @@ func (b *builder) rel(c IRelationshipPatternContext) *ast.RelPattern {
 }
 
 func (b *builder) rangeLit(c IRangeLiteralContext) *ast.Range {
-	ints := c.AllIntegerLiteral()
-	bound := func(i IIntegerLiteralContext) *int {
-		v := int(b.intLit(i.GetStart(), false))
+	if c.STAR() == nil {
+		b.fail(ctxPos(c), codeRelPattern, "variable-length relationship needs '*' before its bounds")
+	}
+	bounds := c.AllRangeBound()
+	bound := func(rb IRangeBoundContext) *int {
+		if rb.MINUS() != nil {
+			b.fail(ctxPos(rb), codeRelPattern, "variable-length bound cannot be negative: %s", rb.GetText())
+		}
+		v := int(b.intLit(rb.IntegerLiteral().GetStart(), false))
 		return &v
 	}
 	rg := &ast.Range{}
 	switch {
-	case c.DOTDOT() == nil && len(ints) == 1: // *n: exactly n hops
-		rg.Min = bound(ints[0])
+	case c.DOTDOT() == nil && len(bounds) == 1: // *n: exactly n hops
+		rg.Min = bound(bounds[0])
 		rg.Max = rg.Min
 	case c.DOTDOT() != nil:
 		// With `..`, a bound before it is the minimum and one after it the
 		// maximum; token order tells which is which when only one is given.
-		for _, i := range ints {
-			if i.GetStart().GetTokenIndex() < c.DOTDOT().GetSymbol().GetTokenIndex() {
-				rg.Min = bound(i)
+		for _, rb := range bounds {
+			if rb.GetStart().GetTokenIndex() < c.DOTDOT().GetSymbol().GetTokenIndex() {
+				rg.Min = bound(rb)
 			} else {
-				rg.Max = bound(i)
+				rg.Max = bound(rb)
 			}
 		}
 	}

@@ -257,6 +257,9 @@ func TestErrors(t *testing.T) {
 		{"MATCH (n) REMOVE n:A, n.x", "UnsupportedClause", 1, 11, "REMOVE"},
 		{"CALL db.labels() YIELD label RETURN label", "UnsupportedClause", 1, 1, "CALL"},
 		{"MATCH (n) WHERE EXISTS { MATCH (n)-->(m) SET m.x = 1 } RETURN n", "InvalidClauseComposition", 1, 42, "SET"},
+		{"MATCH (a)-[:T..]->(b) RETURN b", "InvalidRelationshipPattern", 1, 14, "'*'"},
+		{"MATCH (a)-[:T*-2]->(b) RETURN b", "InvalidRelationshipPattern", 1, 15, "-2"},
+		{"MATCH (a)-[:T*1..-2]->(b) RETURN b", "InvalidRelationshipPattern", 1, 18, "-2"},
 		{"MATCH (a) RETURN size((a)-->())", "UnexpectedSyntax", 1, 23, "pattern"},
 	}
 	for _, tt := range tests {
@@ -325,5 +328,31 @@ func TestLiteralValues(t *testing.T) {
 	}
 	if a := items[0].Alias; a != "-9223372036854775808" {
 		t.Errorf("alias: got %q", a)
+	}
+}
+
+// TestConcurrentParse guards the assumption that Parse may be called from
+// many goroutines: the generated parser shares its prediction caches.
+func TestConcurrentParse(t *testing.T) {
+	queries := []string{
+		"MATCH (a)-[:T*1..3]->(b) WHERE a.x > 1 RETURN b, count(*)",
+		"RETURN [x IN range(1, 10) WHERE x % 2 = 0 | x ^ 2] AS l",
+		"MATCH (n) WHERE EXISTS { (n)-->() } RETURN CASE WHEN n.a THEN 1 ELSE 2 END",
+		"UNWIND $l AS x WITH x ORDER BY x DESC LIMIT 3 RETURN collect(x)",
+	}
+	done := make(chan error)
+	for g := 0; g < 8; g++ {
+		go func() {
+			var err error
+			for i := 0; i < 50 && err == nil; i++ {
+				_, err = Parse(queries[(g+i)%len(queries)])
+			}
+			done <- err
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

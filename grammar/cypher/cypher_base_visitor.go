@@ -175,6 +175,10 @@ func (v *BaseCypherVisitor) VisitRangeLiteral(ctx *RangeLiteralContext) interfac
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseCypherVisitor) VisitRangeBound(ctx *RangeBoundContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseCypherVisitor) VisitProperties(ctx *PropertiesContext) interface{} {
 	return v.VisitChildren(ctx)
 }

@@ -133,6 +133,9 @@ type CypherVisitor interface {
 	// Visit a parse tree produced by CypherParser#rangeLiteral.
 	VisitRangeLiteral(ctx *RangeLiteralContext) interface{}
 
+	// Visit a parse tree produced by CypherParser#rangeBound.
+	VisitRangeBound(ctx *RangeBoundContext) interface{}
+
 	// Visit a parse tree produced by CypherParser#properties.
 	VisitProperties(ctx *PropertiesContext) interface{}
 

@@ -222,13 +222,14 @@ func TestTCKQueries(t *testing.T) {
 // parserCodes are the TCK error codes this package is responsible for; the
 // others (UndefinedVariable, ...) belong to semantic analysis.
 var parserCodes = map[string]bool{
-	"UnexpectedSyntax":         true,
-	"IntegerOverflow":          true,
-	"InvalidNumberLiteral":     true,
-	"FloatingPointOverflow":    true,
-	"InvalidUnicodeLiteral":    true,
-	"InvalidUnicodeCharacter":  true,
-	"InvalidClauseComposition": true,
+	"UnexpectedSyntax":           true,
+	"IntegerOverflow":            true,
+	"InvalidNumberLiteral":       true,
+	"FloatingPointOverflow":      true,
+	"InvalidUnicodeLiteral":      true,
+	"InvalidUnicodeCharacter":    true,
+	"InvalidClauseComposition":   true,
+	"InvalidRelationshipPattern": true,
 }
 
 // TestTCKParserErrors checks that every TCK scenario expecting a parser-level
