@@ -146,7 +146,7 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 		return nil, err
 	}
 	q := &Query{
-		id: spec.ID, spec: spec, branches: branches, matches: pl.matches,
+		id: spec.ID, spec: spec, branches: branches, watchers: pl.watchers,
 		columns: branches[0].columns, result: newRowBag(), readsGraph: pl.readsGraph,
 	}
 	if len(branches) == 1 {
@@ -404,13 +404,11 @@ func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func(
 		if q.err != nil {
 			continue
 		}
-		for _, m := range q.matches {
-			sols, err := m.anchored(e.index, oldN, oldR)
-			if err != nil {
+		for _, w := range q.watchers {
+			if err := w.before(e.index, oldN, oldR); err != nil {
 				q.fail(err)
 				break
 			}
-			m.before = sols
 		}
 	}
 	apply()
@@ -419,13 +417,11 @@ func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func(
 		if q.err != nil {
 			continue
 		}
-		for _, m := range q.matches {
-			sols, err := m.anchored(e.index, newN, newR)
-			if err != nil {
+		for _, w := range q.watchers {
+			if err := w.after(e.index, newN, newR); err != nil {
 				q.fail(err)
 				break
 			}
-			m.after = sols
 		}
 		if q.err != nil {
 			continue

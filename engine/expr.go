@@ -409,7 +409,7 @@ func (ec *exprCompiler) binary(e *ast.Binary, sc *scope) (evalFn, error) {
 	case ast.OpContains:
 		op = functions.Contains
 	case ast.OpRegex:
-		op = functions.RegexMatch
+		op = functions.NewRegexMatcher()
 	default:
 		return nil, ast.Errorf(e.Pos, "UnsupportedExpression", "unsupported operator %s", e.Op)
 	}

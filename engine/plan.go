@@ -18,6 +18,26 @@ type planner struct {
 	// readsGraph is set when an expression reads the graph beyond its row
 	// (pattern predicates, pattern comprehensions).
 	readsGraph bool
+	// subs collects the pattern expressions compiled since it was last
+	// reset, so that the stage holding them can be re-evaluated when the
+	// graph under them changes.
+	subs []*subPattern
+	// watchers are the stages that must see each element change before and
+	// after it is applied (match stages, re-evaluated stages).
+	watchers []watcher
+}
+
+// wrap returns st, made to re-evaluate its rows when the graph under the
+// pattern expressions compiled into it changes. st must be stateless.
+func (pl *planner) wrap(st stage, inWidth int) stage {
+	subs := pl.subs
+	pl.subs = nil
+	if len(subs) == 0 {
+		return st
+	}
+	rs := newReevalStage(st, subs, inWidth)
+	pl.watchers = append(pl.watchers, rs)
+	return rs
 }
 
 // pipeline is one single query (one union branch) compiled.
@@ -76,24 +96,47 @@ func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 			}
 			conds := append([]ast.Expr(nil), pp.residual...)
 			if cl.Where != nil {
-				conds = append(conds, cl.Where)
+				conds = append(conds, splitAnd(cl.Where)...)
+			}
+			// Conditions that read the graph beyond the match (pattern
+			// predicates) run in a stage of their own that is re-evaluated
+			// when the graph under them changes; an OPTIONAL MATCH keeps
+			// them, since they decide which rows get nulls.
+			var plain, graphy []ast.Expr
+			for _, c := range conds {
+				if readsGraph(c) && !cl.Optional {
+					graphy = append(graphy, c)
+				} else {
+					plain = append(plain, c)
+				}
 			}
 			var where evalFn
-			if len(conds) > 0 {
-				if where, err = ec.compile(conjunction(conds), pp.out); err != nil {
+			pl.subs = nil
+			if len(plain) > 0 {
+				if where, err = ec.compile(conjunction(plain), pp.out); err != nil {
 					return nil, err
 				}
 			}
+			pl.subs = nil
 			ms := newMatchStage(pp, cl.Optional, where)
 			p.stages = append(p.stages, ms)
 			pl.matches = append(pl.matches, ms)
+			pl.watchers = append(pl.watchers, ms)
 			sc = pp.out
+			if len(graphy) > 0 {
+				f, err := ec.compile(conjunction(graphy), sc)
+				if err != nil {
+					return nil, err
+				}
+				p.stages = append(p.stages, pl.wrap(&filterStage{cond: f}, len(sc.names)))
+			}
 		case *ast.Unwind:
+			pl.subs = nil
 			f, err := pl.exprCompiler().compile(cl.Expr, sc)
 			if err != nil {
 				return nil, err
 			}
-			p.stages = append(p.stages, &unwindStage{list: f})
+			p.stages = append(p.stages, pl.wrap(&unwindStage{list: f}, len(sc.names)))
 			sc = sc.clone()
 			sc.add(cl.Var)
 		case *ast.With:
@@ -188,6 +231,7 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope) ([]s
 		return nil, nil, nil, nil, ast.Errorf(aggs[0].Pos, "InvalidAggregation", "aggregation in ORDER BY of a non-aggregating projection")
 	}
 	var stages []stage
+	pl.subs = nil
 	if !aggregating {
 		ec := pl.exprCompiler()
 		ps := &projectStage{ext: len(sc.names)}
@@ -216,12 +260,15 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope) ([]s
 			}
 			ps.sort = append(ps.sort, f)
 		}
-		stages = append(stages, ps)
+		stages = append(stages, pl.wrap(ps, len(sc.names)))
 	} else {
 		as, err := pl.aggregation(p, where, items, cols, aggs, sc)
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
+		// Pattern expressions inside an aggregation are evaluated when a
+		// row arrives and not re-evaluated later (see docs).
+		pl.subs = nil
 		stages = append(stages, as)
 	}
 	width := len(items)
@@ -407,4 +454,26 @@ func isConstant(e ast.Expr) bool {
 		return ok
 	})
 	return ok
+}
+
+// splitAnd flattens a conjunction into its operands.
+func splitAnd(e ast.Expr) []ast.Expr {
+	if b, ok := e.(*ast.Binary); ok && b.Op == ast.OpAnd {
+		return append(splitAnd(b.L), splitAnd(b.R)...)
+	}
+	return []ast.Expr{e}
+}
+
+// readsGraph reports whether e contains a pattern predicate, an EXISTS
+// subquery or a pattern comprehension.
+func readsGraph(e ast.Expr) bool {
+	found := false
+	walkExpr(e, func(x ast.Expr) bool {
+		switch x.(type) {
+		case *ast.Exists, *ast.PatternComp:
+			found = true
+		}
+		return !found
+	})
+	return found
 }

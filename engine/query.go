@@ -9,7 +9,7 @@ type Query struct {
 	columns  []string
 	branches []*pipeline
 	union    *distinctStage // UNION (not ALL): rows are distinct by value
-	matches  []*matchStage  // every match stage of every branch
+	watchers []watcher      // stages that see each element change (matches, re-evaluated stages)
 	final    *orderStage    // the RETURN's ORDER BY, for ordered Results
 	result   *rowBag        // current result rows by identity
 	pending  []delta        // output deltas of the current step

@@ -28,8 +28,8 @@ type matchStage struct {
 	optional bool
 	where    evalFn // residual condition over the merged row; nil = true
 	store    *rowBag
-	before   []*solution
-	after    []*solution
+	lost     []*solution // solutions anchored at the element before the change
+	gained   []*solution // and after it
 	b        *binding
 }
 
@@ -139,7 +139,7 @@ func (m *matchStage) current(c *evalCtx, in *row) ([]*row, error) {
 func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	var out []delta
 	// A_old ⋈ ΔB.
-	if len(m.before)+len(m.after) > 0 {
+	if len(m.lost)+len(m.gained) > 0 {
 		type touched struct {
 			r   *row
 			w   int // the row's multiplicity in A
@@ -176,10 +176,10 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			}
 			return nil
 		}
-		if err := apply(m.before, -1); err != nil {
+		if err := apply(m.lost, -1); err != nil {
 			return nil, err
 		}
-		if err := apply(m.after, +1); err != nil {
+		if err := apply(m.gained, +1); err != nil {
 			return nil, err
 		}
 		for _, t := range aff {
@@ -198,7 +198,7 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 				out = append(out, delta{r: m.nullRow(t.r), w: t.w})
 			}
 		}
-		m.before, m.after = nil, nil
+		m.lost, m.gained = nil, nil
 	}
 	// ΔA ⋈ B_new.
 	for _, d := range in {

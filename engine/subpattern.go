@@ -17,17 +17,22 @@ type subPattern struct {
 	where evalFn // over the row extended by the pattern's new slots; nil = true
 }
 
-func (pl *planner) subPattern(ec *exprCompiler, pat ast.Pattern, where ast.Expr, sc *scope) (*subPattern, error) {
+func (pl *planner) subPattern(ec *exprCompiler, pat ast.Pattern, where ast.Expr, sc *scope) (sp *subPattern, err error) {
 	pl.readsGraph = true
 	pp, err := pl.compilePattern(pat, sc, ec)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if sp != nil {
+			pl.subs = append(pl.subs, sp)
+		}
+	}()
 	conds := append([]ast.Expr(nil), pp.residual...)
 	if where != nil {
 		conds = append(conds, where)
 	}
-	sp := &subPattern{pp: pp}
+	sp = &subPattern{pp: pp}
 	if len(conds) > 0 {
 		if sp.where, err = ec.compile(conjunction(conds), pp.out); err != nil {
 			return nil, err
