@@ -163,6 +163,7 @@ type binding struct {
 	rels  []*value.Rel   // single-hop slots
 	lists [][]*value.Rel // variable-length slots
 	bound []bool         // per rel slot
+	fixed []*value.Rel   // per rel slot: the relationship it must be (bound by an earlier clause)
 	used  []*value.Rel   // relationships bound so far (uniqueness)
 }
 
@@ -172,6 +173,7 @@ func (p *pattern) newBinding() *binding {
 		rels:  make([]*value.Rel, len(p.rels)),
 		lists: make([][]*value.Rel, len(p.rels)),
 		bound: make([]bool, len(p.rels)),
+		fixed: make([]*value.Rel, len(p.rels)),
 	}
 }
 
@@ -180,6 +182,7 @@ func (b *binding) reset() {
 	clear(b.rels)
 	clear(b.lists)
 	clear(b.bound)
+	clear(b.fixed)
 	b.used = b.used[:0]
 }
 
@@ -203,6 +206,13 @@ type solver struct {
 // solve extends the current binding to every full solution.
 func (s *solver) solve() error {
 	p, b := s.p, s.b
+	// A relationship bound by an earlier clause fixes its ends: bind them
+	// first, in each orientation the slot's direction allows.
+	for i := range p.rels {
+		if b.fixed[i] != nil && !b.bound[i] {
+			return s.bindFixed(i)
+		}
+	}
 	// Expand a relationship next to a bound node: index lookups, not scans.
 	for i := range p.rels {
 		if b.bound[i] {
@@ -238,6 +248,35 @@ func (s *solver) solve() error {
 	// Relationships whose both ends are unbound cannot remain here: every
 	// rel slot touches a node slot, and all node slots are bound.
 	return s.emit(b)
+}
+
+func (s *solver) bindFixed(i int) error {
+	p, b := s.p, s.b
+	r, rel := &p.rels[i], b.fixed[i]
+	if b.isUsed(rel) {
+		return nil
+	}
+	try := func(l, rt string) error {
+		b.bound[i], b.rels[i] = true, rel
+		b.used = append(b.used, rel)
+		err := s.bindNode(r.left, l, func() error { return s.bindNode(r.right, rt, s.solve) })
+		b.used = b.used[:len(b.used)-1]
+		b.bound[i], b.rels[i] = false, nil
+		return err
+	}
+	switch r.dir {
+	case ast.DirRight:
+		return try(rel.From, rel.To)
+	case ast.DirLeft:
+		return try(rel.To, rel.From)
+	}
+	if err := try(rel.From, rel.To); err != nil {
+		return err
+	}
+	if rel.From != rel.To {
+		return try(rel.To, rel.From)
+	}
+	return nil
 }
 
 // candidates lists the relationships leaving node n in the direction that

@@ -226,37 +226,10 @@ func (pp *patternPlan) bindFrom(x *Index, r []value.Value, b *binding) bool {
 			return false
 		}
 		rel := x.Rel(v.AsRel().ID)
-		rs := &pp.p.rels[i]
-		if rel == nil || !rs.fits(rel) || b.isUsed(rel) {
+		if rel == nil || !pp.p.rels[i].fits(rel) {
 			return false
 		}
-		l, rt := rel.From, rel.To
-		if rs.dir == ast.DirLeft {
-			l, rt = rt, l
-		}
-		if rs.dir == ast.DirBoth {
-			if (b.nodes[rs.left] != nil && b.nodes[rs.left].ID != l) || (b.nodes[rs.right] != nil && b.nodes[rs.right].ID != rt) {
-				l, rt = rt, l
-			}
-		}
-		for _, end := range [2]struct {
-			slot int
-			id   string
-		}{{rs.left, l}, {rs.right, rt}} {
-			if cur := b.nodes[end.slot]; cur != nil {
-				if cur.ID != end.id {
-					return false
-				}
-				continue
-			}
-			n := x.Node(end.id)
-			if n == nil || !pp.p.nodes[end.slot].fits(n) {
-				return false
-			}
-			b.nodes[end.slot] = n
-		}
-		b.rels[i], b.bound[i] = rel, true
-		b.used = append(b.used, rel)
+		b.fixed[i] = rel
 	}
 	return true
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/functions"
@@ -86,6 +87,7 @@ func sameColumns(a, b []string) bool {
 func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 	sc := &scope{}
 	p := &pipeline{}
+	var carry []bool // sort directions of the hidden sort keys the previous WITH kept
 	for i, cl := range sq.Clauses {
 		switch cl := cl.(type) {
 		case *ast.Match:
@@ -140,7 +142,28 @@ func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 			sc = sc.clone()
 			sc.add(cl.Var)
 		case *ast.With:
-			stages, out, _, _, err := pl.projection(&cl.Projection, cl.Where, sc)
+			// A WITH's ORDER BY orders the result when a plain RETURN
+			// follows, and the lists that a following collect() builds:
+			// its sort keys ride along as hidden columns.
+			prevCarry := carry
+			carry = nil
+			if len(cl.OrderBy) > 0 && i+1 < len(sq.Clauses) {
+				var next *ast.Projection
+				switch n := sq.Clauses[i+1].(type) {
+				case *ast.Return:
+					next = &n.Projection
+				case *ast.With:
+					next = &n.Projection
+				}
+				if next != nil && (pl.plainProjection(next) || pl.collectsInOrder(next)) {
+					if _, isReturn := sq.Clauses[i+1].(*ast.Return); isReturn || !pl.plainProjection(next) {
+						for _, s := range cl.OrderBy {
+							carry = append(carry, s.Descending)
+						}
+					}
+				}
+			}
+			stages, out, _, _, err := pl.projection(&cl.Projection, cl.Where, sc, len(carry) > 0, prevCarry)
 			if err != nil {
 				return nil, err
 			}
@@ -150,7 +173,7 @@ func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 			if i != len(sq.Clauses)-1 {
 				return nil, ast.Errorf(cl.Pos, "InvalidClauseComposition", "RETURN must be the last clause")
 			}
-			stages, _, cols, final, err := pl.projection(&cl.Projection, nil, sc)
+			stages, _, cols, final, err := pl.projection(&cl.Projection, nil, sc, false, carry)
 			if err != nil {
 				return nil, err
 			}
@@ -205,7 +228,11 @@ func starItems(sc *scope) []*ast.ProjectionItem {
 // where both the projected aliases and (for a non-aggregating projection)
 // the incoming variables are visible, and travel as hidden columns after
 // the visible ones until a trim stage drops them.
-func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope) ([]stage, *scope, []string, *orderStage, error) {
+//
+// keepSort leaves a WITH's sort keys in place after the visible columns;
+// carry (for a plain RETURN after such a WITH) lists their directions, and
+// the RETURN copies them and keeps its rows in that order.
+func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope, keepSort bool, carry []bool) ([]stage, *scope, []string, *orderStage, error) {
 	items := p.Items
 	if p.Star {
 		star := starItems(sc)
@@ -234,7 +261,7 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope) ([]s
 	pl.subs = nil
 	if !aggregating {
 		ec := pl.exprCompiler()
-		ps := &projectStage{ext: len(sc.names)}
+		ps := &projectStage{ext: len(sc.names), carry: len(carry)}
 		for _, it := range items {
 			f, err := ec.compile(it.Expr, sc)
 			if err != nil {
@@ -262,7 +289,7 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope) ([]s
 		}
 		stages = append(stages, pl.wrap(ps, len(sc.names)))
 	} else {
-		as, err := pl.aggregation(p, where, items, cols, aggs, sc)
+		as, err := pl.aggregation(p, where, items, cols, aggs, sc, carry)
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
@@ -276,6 +303,10 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope) ([]s
 		stages = append(stages, &distinctStage{width: width, counts: map[uint64][]*distinctEntry{}})
 	}
 	var os *orderStage
+	if len(carry) > 0 && !aggregating {
+		os = &orderStage{width: width, limit: -1, desc: carry}
+		stages = append(stages, os, &trimStage{width: width})
+	}
 	if len(p.OrderBy) > 0 || p.Skip != nil || p.Limit != nil {
 		os = &orderStage{width: width, limit: -1}
 		for _, s := range p.OrderBy {
@@ -298,7 +329,11 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope) ([]s
 		stages = append(stages, &filterStage{cond: slotFn(width + len(p.OrderBy))})
 	}
 	if len(p.OrderBy) > 0 || where != nil {
-		stages = append(stages, &trimStage{width: width})
+		keep := width
+		if keepSort {
+			keep += len(p.OrderBy)
+		}
+		stages = append(stages, &trimStage{width: keep})
 	}
 	out := &scope{names: append([]string(nil), cols...)}
 	return stages, out, cols, os, nil
@@ -330,7 +365,7 @@ func (pl *planner) constInt(e ast.Expr, what string) (int, error) {
 	return int(v.AsInt()), nil
 }
 
-func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.ProjectionItem, cols []string, aggs []*ast.Call, sc *scope) (*aggregateStage, error) {
+func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.ProjectionItem, cols []string, aggs []*ast.Call, sc *scope, carry []bool) (*aggregateStage, error) {
 	ec := pl.exprCompiler()
 	var keyExprs []ast.Expr
 	if p.GroupBy != nil {
@@ -378,8 +413,16 @@ func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.P
 			}
 			args = append(args, f)
 		}
-		as.aggArgs = append(as.aggArgs, args)
 		newAcc := agg.New
+		if len(carry) > 0 && strings.EqualFold(call.Name, "collect") && !call.Distinct {
+			// collect() after an ordered WITH keeps that order.
+			for k := range carry {
+				args = append(args, slotFn(len(sc.names)+k))
+			}
+			desc := carry
+			newAcc = func() functions.Accumulator { return &orderedCollect{desc: desc} }
+		}
+		as.aggArgs = append(as.aggArgs, args)
 		if call.Distinct {
 			inner := agg.New
 			newAcc = func() functions.Accumulator { return functions.Distinct(inner()) }
@@ -475,5 +518,34 @@ func readsGraph(e ast.Expr) bool {
 		}
 		return !found
 	})
+	return found
+}
+
+// plainProjection reports whether a RETURN keeps its input's row order: no
+// aggregation, DISTINCT, ORDER BY, SKIP or LIMIT of its own.
+func (pl *planner) plainProjection(p *ast.Projection) bool {
+	if p.Distinct || p.GroupBy != nil || len(p.OrderBy) > 0 || p.Skip != nil || p.Limit != nil {
+		return false
+	}
+	for _, it := range p.Items {
+		if containsAggregate(it.Expr, pl.funcs) {
+			return false
+		}
+	}
+	return true
+}
+
+// collectsInOrder reports whether an aggregating projection calls collect(),
+// whose list order follows the order rows arrive in.
+func (pl *planner) collectsInOrder(p *ast.Projection) bool {
+	found := false
+	for _, it := range p.Items {
+		walkExpr(it.Expr, func(x ast.Expr) bool {
+			if c, ok := x.(*ast.Call); ok && strings.EqualFold(c.Name, "collect") && !c.Distinct {
+				found = true
+			}
+			return !found
+		})
+	}
 	return found
 }

@@ -287,18 +287,22 @@ type projectStage struct {
 	items []evalFn // over the input row
 	sort  []evalFn // over the input row extended by the item values
 	ext   int      // width of the input scope the sort keys see
+	carry int      // hidden sort keys of the input (after its scope) copied after the items
 }
 
 func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	out := make([]delta, 0, len(in))
 	for _, d := range in {
-		vals := make([]value.Value, len(p.items)+len(p.sort))
+		vals := make([]value.Value, len(p.items)+len(p.sort)+p.carry)
 		for i, f := range p.items {
 			v, err := f(c, d.r.vals)
 			if err != nil {
 				return nil, err
 			}
 			vals[i] = v
+		}
+		if p.carry > 0 {
+			copy(vals[len(p.items):], d.r.vals[p.ext:])
 		}
 		if len(p.sort) > 0 {
 			ext := make([]value.Value, p.ext+len(p.items))
@@ -625,13 +629,36 @@ func (o *orderStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			old[r]++
 		}
 	}
+	var adds []*row
 	for _, d := range in {
 		for k := 0; k < d.w; k++ {
-			o.insert(d.r)
+			adds = append(adds, d.r)
 		}
 		for k := 0; k > d.w; k-- {
 			o.remove(d.r)
 		}
+	}
+	if len(adds) < 32 {
+		for _, r := range adds {
+			o.insert(r)
+		}
+	} else {
+		// Many rows at once (a bootstrap): sort them and merge, instead of
+		// shifting the slice once per row.
+		sort.SliceStable(adds, func(i, j int) bool { return o.less(adds[i], adds[j]) })
+		merged := make([]*row, 0, len(o.entries)+len(adds))
+		i, j := 0, 0
+		for i < len(o.entries) && j < len(adds) {
+			if o.less(adds[j], o.entries[i]) {
+				merged = append(merged, adds[j])
+				j++
+			} else {
+				merged = append(merged, o.entries[i])
+				i++
+			}
+		}
+		merged = append(merged, o.entries[i:]...)
+		o.entries = append(merged, adds[j:]...)
 	}
 	if !o.windowed() {
 		return in, nil
