@@ -20,6 +20,7 @@ func commands() []command {
 	return []command{
 		{"tck", "run openCypher TCK feature files through the engine: vigil tck DIR", runTCK},
 		{"test", "run continuous-query conformance scenarios: vigil test PATH", runTest},
+		{"demo", "run the agent-governance example on a generated stream: vigil demo [-events N]", runDemo},
 	}
 }
 
