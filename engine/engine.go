@@ -70,6 +70,7 @@ type Engine struct {
 	subs    []func(Diff)
 	funcs   *functions.Registry
 	ctx     evalCtx
+	futures futureQueue
 }
 
 // New returns an empty in-memory engine.
@@ -451,3 +452,8 @@ func sameNode(a, b *value.Node) bool {
 	}
 	return true
 }
+
+// NextDue reports when the earliest pending future (from the temporal
+// functions) falls due, so that a scheduler can sleep until then; ok is
+// false when nothing is scheduled.
+func (e *Engine) NextDue() (due time.Time, ok bool) { return e.futures.next() }
