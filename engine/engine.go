@@ -71,6 +71,7 @@ type Engine struct {
 	funcs   *functions.Registry
 	ctx     evalCtx
 	futures futureQueue
+	seq     uint64 // futures scheduled so far, to order equal due times
 }
 
 // New returns an empty in-memory engine.
@@ -102,18 +103,6 @@ func (e *Engine) Query(id string) *Query { return e.byID[id] }
 // Queries lists the registered queries in registration order.
 func (e *Engine) Queries() []*Query { return append([]*Query(nil), e.queries...) }
 
-// funcInfo adapts a registry to the semantic checker.
-type funcInfo struct{ r *functions.Registry }
-
-func (f funcInfo) IsAggregate(name string) bool { return f.r.IsAggregate(name) }
-func (f funcInfo) Exists(name string) bool {
-	if f.r.IsAggregate(name) {
-		return true
-	}
-	_, ok := f.r.Scalar(name)
-	return ok || strings.EqualFold(name, "exists")
-}
-
 // AddQuery compiles a query and bootstraps its result from the current
 // element index. A query that does not compile returns an *ast.Error naming
 // line, column and reason; a runtime error during bootstrap leaves the query
@@ -126,6 +115,7 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 		return nil, fmt.Errorf("query %q already exists", spec.ID)
 	}
 	tree := spec.AST
+	funcs := funcSet{e.funcs}
 	if tree == nil {
 		var err error
 		switch strings.ToLower(spec.Language) {
@@ -138,10 +128,10 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 			return nil, err
 		}
 	}
-	if err := ast.Check(tree, funcInfo{e.funcs}); err != nil {
+	if err := ast.Check(tree, funcs); err != nil {
 		return nil, err
 	}
-	pl := &planner{funcs: e.funcs, params: spec.Params, index: e.index}
+	pl := &planner{funcs: funcs, params: spec.Params, index: e.index}
 	branches, err := pl.compileQuery(tree)
 	if err != nil {
 		return nil, err
@@ -161,7 +151,8 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 			return nil, fmt.Errorf("query %q: %w", spec.ID, err)
 		}
 	}
-	c := e.evalCtx(spec.Params)
+	q.locateSites()
+	c := &evalCtx{index: e.index, params: spec.Params, now: e.now, eng: e, q: q}
 	if err := q.run(c, []delta{{r: unitRow, w: 1}}); err != nil {
 		q.err = err
 	}
@@ -185,10 +176,6 @@ func (e *Engine) RemoveQuery(id string) bool {
 		}
 	}
 	return true
-}
-
-func (e *Engine) evalCtx(params map[string]value.Value) *evalCtx {
-	return &evalCtx{index: e.index, params: params, now: e.now}
 }
 
 // declareJoin registers a synthetic relation and creates its relations
@@ -234,6 +221,10 @@ func (e *Engine) Apply(changes []Change) ([]Diff, error) {
 	for i := range changes {
 		ch := &changes[i]
 		if ch.Time.After(e.now) {
+			// Futures due before this change fire first, at their due time.
+			if err = e.fireDue(ch.Time); err != nil {
+				break
+			}
 			e.now = ch.Time
 		}
 		if err = e.applyChange(ch); err != nil {
@@ -247,10 +238,33 @@ func (e *Engine) Apply(changes []Change) ([]Diff, error) {
 // AdvanceTo moves the clock to t (never backwards), firing every future that
 // falls due by then in due-time order, and returns the net diffs.
 func (e *Engine) AdvanceTo(t time.Time) ([]Diff, error) {
+	err := e.fireDue(t)
 	if t.After(e.now) {
 		e.now = t
 	}
-	return e.flush(), nil
+	return e.flush(), err
+}
+
+// fireDue fires, in due-time order, every future due at or before t; the
+// clock reads each one's due time while it is evaluated.
+func (e *Engine) fireDue(t time.Time) error {
+	for {
+		f := e.futures.popDue(t)
+		if f == nil {
+			return nil
+		}
+		if f.due.After(e.now) {
+			e.now = f.due
+		}
+		q := f.query
+		if q.err != nil || e.byID[q.id] != q {
+			continue
+		}
+		c := &evalCtx{index: e.index, params: q.spec.Params, now: e.now, eng: e, q: q}
+		if err := q.fire(c, f); err != nil {
+			q.fail(err)
+		}
+	}
 }
 
 // flush closes a step: every query's pending deltas become its diff.
@@ -294,13 +308,13 @@ func (e *Engine) applyChange(ch *Change) error {
 			if e.index.Node(el.ID) != nil {
 				return fmt.Errorf("id is already a node")
 			}
-			e.putRel(&value.Rel{ID: el.ID, Type: el.Type, From: el.From, To: el.To, Props: copyProps(el.Props)})
+			e.putRel(&value.Rel{ID: el.ID, Type: el.Type, From: el.From, To: el.To, Props: copyProps(el.Props), ChangedAt: e.now.UnixNano()})
 			return nil
 		}
 		if e.index.Rel(el.ID) != nil {
 			return fmt.Errorf("id is already a relationship")
 		}
-		e.putNode(&value.Node{ID: el.ID, Labels: dedupLabels(el.Labels), Props: copyProps(el.Props)})
+		e.putNode(&value.Node{ID: el.ID, Labels: dedupLabels(el.Labels), Props: copyProps(el.Props), ChangedAt: e.now.UnixNano()})
 		return nil
 	}
 	return fmt.Errorf("unknown operation %d", ch.Op)
@@ -353,6 +367,7 @@ func (e *Engine) putNode(n *value.Node) {
 	}
 	e.step(old, n, nil, nil, func() {
 		e.index.putNode(n)
+		e.index.record(n.ID, n.ChangedAt, n, nil)
 		if joins {
 			e.index.postJoinKeys(n, true)
 		}
@@ -375,12 +390,16 @@ func (e *Engine) deleteNode(n *value.Node) {
 	e.step(n, nil, nil, nil, func() {
 		e.index.postJoinKeys(n, false)
 		e.index.deleteNode(n.ID)
+		e.index.record(n.ID, e.now.UnixNano(), nil, nil)
 	})
 }
 
 func (e *Engine) putRel(r *value.Rel) {
 	old := e.index.Rel(r.ID)
-	e.step(nil, nil, old, r, func() { e.index.putRel(r) })
+	e.step(nil, nil, old, r, func() {
+		e.index.putRel(r)
+		e.index.record(r.ID, r.ChangedAt, nil, r)
+	})
 }
 
 func (e *Engine) deleteRel(id string) {
@@ -388,7 +407,10 @@ func (e *Engine) deleteRel(id string) {
 	if old == nil {
 		return
 	}
-	e.step(nil, nil, old, nil, func() { e.index.deleteRel(id) })
+	e.step(nil, nil, old, nil, func() {
+		e.index.deleteRel(id)
+		e.index.record(id, e.now.UnixNano(), nil, nil)
+	})
 }
 
 // step applies one element change to the index and pushes it through every
@@ -427,7 +449,7 @@ func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func(
 		if q.err != nil {
 			continue
 		}
-		*c = evalCtx{index: e.index, params: q.spec.Params, now: e.now}
+		*c = evalCtx{index: e.index, params: q.spec.Params, now: e.now, eng: e, q: q}
 		if err := q.run(c, nil); err != nil {
 			q.fail(err)
 		}
@@ -436,7 +458,7 @@ func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func(
 
 // sameNode reports whether an update leaves a node exactly as it was.
 func sameNode(a, b *value.Node) bool {
-	if a == nil || b == nil || len(a.Labels) != len(b.Labels) || len(a.Props) != len(b.Props) {
+	if a == nil || b == nil || a.ChangedAt != b.ChangedAt || len(a.Labels) != len(b.Labels) || len(a.Props) != len(b.Props) {
 		return false
 	}
 	for i := range a.Labels {

@@ -20,6 +20,12 @@ type evalCtx struct {
 	index  *Index
 	params map[string]value.Value
 	now    time.Time
+	eng    *Engine
+	q      *Query
+	// row is the identity of the row being evaluated, for the temporal
+	// functions' per-row state; firing is set while a future re-evaluates it.
+	row    uint64
+	firing bool
 }
 
 // Now implements functions.Env.
@@ -53,7 +59,7 @@ func (s *scope) clone() *scope { return &scope{names: append([]string(nil), s.na
 
 // exprCompiler turns AST expressions into evalFns.
 type exprCompiler struct {
-	funcs  *functions.Registry
+	funcs  funcSet
 	params map[string]value.Value
 	// In a post-aggregation context: aggregate calls and grouping-key
 	// expressions (by canonical text) read precomputed slots.
@@ -437,9 +443,15 @@ func (ec *exprCompiler) call(e *ast.Call, sc *scope) (evalFn, error) {
 			return value.Bool(!v.IsNull()), nil
 		}, nil
 	}
+	if isEngineFunc(e.Name) {
+		return ec.engineCall(e, sc)
+	}
 	f, ok := ec.funcs.Scalar(e.Name)
 	if !ok {
 		return nil, ast.Errorf(e.Pos, "UnknownFunction", "unknown function %q", e.Name)
+	}
+	if isTimeDependent(e.Name, f) || (len(e.Args) == 0 && isVolatileName(e.Name)) {
+		ec.plan.volatile = true
 	}
 	if len(e.Args) < f.MinArgs || (f.MaxArgs >= 0 && len(e.Args) > f.MaxArgs) {
 		return nil, ast.Errorf(e.Pos, "InvalidNumberOfArguments", "function %s takes %s arguments, got %d", e.Name, arity(f.MinArgs, f.MaxArgs), len(e.Args))

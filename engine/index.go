@@ -17,6 +17,21 @@ type Index struct {
 	out     map[string][]*value.Rel           // node id -> relationships starting there
 	in      map[string][]*value.Rel           // node id -> relationships ending there
 	joins   []*joinSpec
+	// keepHistory is set once a query uses the element-history functions;
+	// from then on every version of every element is kept in history.
+	keepHistory bool
+	history     map[string][]version
+}
+
+// record appends a version to an element's history when history is kept.
+func (x *Index) record(id string, at int64, n *value.Node, r *value.Rel) {
+	if !x.keepHistory {
+		return
+	}
+	if x.history == nil {
+		x.history = map[string][]version{}
+	}
+	x.history[id] = append(x.history[id], version{at: at, node: n, rel: r})
 }
 
 // joinSpec is one declared synthetic relation type with its postings:

@@ -3,6 +3,7 @@ package engine
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/functions"
@@ -11,7 +12,7 @@ import (
 
 // planner compiles a query's AST into pipelines of stages.
 type planner struct {
-	funcs   *functions.Registry
+	funcs   funcSet
 	params  map[string]value.Value
 	index   *Index
 	anon    int
@@ -26,19 +27,35 @@ type planner struct {
 	// watchers are the stages that must see each element change before and
 	// after it is applied (match stages, re-evaluated stages).
 	watchers []watcher
+	// Temporal call sites: numbered per query; pendingSites are those
+	// compiled since the last wrap, volatile marks a clock- or
+	// chance-dependent call since then.
+	nextSite     int
+	pendingSites []int
+	volatile     bool
 }
 
-// wrap returns st, made to re-evaluate its rows when the graph under the
-// pattern expressions compiled into it changes. st must be stateless.
+// wrap returns st, made to remember what each row produced when its
+// expressions read the graph beyond the row (re-evaluated when the graph
+// under them changes), keep per-row temporal state, or depend on the clock
+// (re-evaluated when a future fires). st must be stateless.
 func (pl *planner) wrap(st stage, inWidth int) stage {
-	subs := pl.subs
-	pl.subs = nil
-	if len(subs) == 0 {
+	subs, sites, volatile := pl.subs, pl.pendingSites, pl.volatile
+	pl.resetStage()
+	if len(subs) == 0 && len(sites) == 0 && !volatile {
 		return st
 	}
 	rs := newReevalStage(st, subs, inWidth)
-	pl.watchers = append(pl.watchers, rs)
+	rs.sites = sites
+	if len(subs) > 0 {
+		pl.watchers = append(pl.watchers, rs)
+	}
 	return rs
+}
+
+// resetStage starts collecting what the next stage's expressions need.
+func (pl *planner) resetStage() {
+	pl.subs, pl.pendingSites, pl.volatile = nil, nil, false
 }
 
 // pipeline is one single query (one union branch) compiled.
@@ -106,20 +123,20 @@ func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 			// them, since they decide which rows get nulls.
 			var plain, graphy []ast.Expr
 			for _, c := range conds {
-				if readsGraph(c) && !cl.Optional {
+				if (readsGraph(c) || pl.timeDependent(c)) && !cl.Optional {
 					graphy = append(graphy, c)
 				} else {
 					plain = append(plain, c)
 				}
 			}
 			var where evalFn
-			pl.subs = nil
+			pl.resetStage()
 			if len(plain) > 0 {
 				if where, err = ec.compile(conjunction(plain), pp.out); err != nil {
 					return nil, err
 				}
 			}
-			pl.subs = nil
+			pl.resetStage()
 			ms := newMatchStage(pp, cl.Optional, where)
 			p.stages = append(p.stages, ms)
 			pl.matches = append(pl.matches, ms)
@@ -133,7 +150,7 @@ func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 				p.stages = append(p.stages, pl.wrap(&filterStage{cond: f}, len(sc.names)))
 			}
 		case *ast.Unwind:
-			pl.subs = nil
+			pl.resetStage()
 			f, err := pl.exprCompiler().compile(cl.Expr, sc)
 			if err != nil {
 				return nil, err
@@ -258,7 +275,7 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope, keep
 		return nil, nil, nil, nil, ast.Errorf(aggs[0].Pos, "InvalidAggregation", "aggregation in ORDER BY of a non-aggregating projection")
 	}
 	var stages []stage
-	pl.subs = nil
+	pl.resetStage()
 	if !aggregating {
 		ec := pl.exprCompiler()
 		ps := &projectStage{ext: len(sc.names), carry: len(carry)}
@@ -295,7 +312,7 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope, keep
 		}
 		// Pattern expressions inside an aggregation are evaluated when a
 		// row arrives and not re-evaluated later (see docs).
-		pl.subs = nil
+		pl.resetStage()
 		stages = append(stages, as)
 	}
 	width := len(items)
@@ -395,6 +412,38 @@ func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.P
 	}
 	aggSlots := map[*ast.Call]int{}
 	for _, call := range aggs {
+		// drasi.slidingWindow(d, agg(x)) is agg(x) over the rows that
+		// arrived within the last d: the stage keeps each row's arrival and
+		// a future for the group's next expiry.
+		var window time.Duration
+		slot := call
+		if strings.EqualFold(call.Name, fnSlidingWindow) {
+			inner, ok := call.Args[1].(*ast.Call)
+			if len(call.Args) != 2 || !ok || !pl.funcs.Registry.IsAggregate(inner.Name) {
+				return nil, ast.Errorf(call.Pos, "InvalidArgumentType", "drasi.slidingWindow(duration, aggregation): the second argument must be an aggregating function call")
+			}
+			if !isConstant(call.Args[0]) {
+				return nil, ast.Errorf(call.Args[0].Position(), "NonConstantExpression", "drasi.slidingWindow: the window must be a constant duration")
+			}
+			f, err := ec.compile(call.Args[0], &scope{})
+			if err != nil {
+				return nil, err
+			}
+			dv, err := f(pl.constCtx(), nil)
+			if err != nil {
+				return nil, err
+			}
+			d, ok := span(dv)
+			if !ok || d <= 0 {
+				return nil, ast.Errorf(call.Args[0].Position(), "InvalidArgumentType", "drasi.slidingWindow: the window must be a positive duration, got %s", dv)
+			}
+			window = d
+			if as.site == 0 {
+				pl.nextSite++
+				as.site = pl.nextSite
+			}
+			call = inner
+		}
 		agg, ok := pl.funcs.Aggregate(call.Name)
 		if !ok {
 			return nil, ast.Errorf(call.Pos, "UnknownFunction", "unknown aggregate %q", call.Name)
@@ -428,7 +477,8 @@ func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.P
 			newAcc = func() functions.Accumulator { return functions.Distinct(inner()) }
 		}
 		as.newAcc = append(as.newAcc, newAcc)
-		aggSlots[call] = post.add("\x00agg")
+		as.windows = append(as.windows, window)
+		aggSlots[slot] = post.add("\x00agg")
 	}
 	pec := &exprCompiler{funcs: pl.funcs, params: pl.params, plan: pl, aggSlots: aggSlots, keySlots: keySlots}
 	for _, it := range items {
@@ -459,9 +509,12 @@ func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.P
 	return as, nil
 }
 
+// aggregateNames tells aggregating function names apart.
+type aggregateNames interface{ IsAggregate(name string) bool }
+
 // collectAggregates appends the aggregate calls in e (not looking inside
 // them).
-func collectAggregates(e ast.Expr, funcs *functions.Registry, out *[]*ast.Call) {
+func collectAggregates(e ast.Expr, funcs aggregateNames, out *[]*ast.Call) {
 	walkExpr(e, func(x ast.Expr) bool {
 		if c, ok := x.(*ast.Call); ok && funcs.IsAggregate(c.Name) {
 			*out = append(*out, c)
@@ -471,32 +524,55 @@ func collectAggregates(e ast.Expr, funcs *functions.Registry, out *[]*ast.Call) 
 	})
 }
 
-func containsAggregate(e ast.Expr, funcs *functions.Registry) bool {
+func containsAggregate(e ast.Expr, funcs aggregateNames) bool {
 	var calls []*ast.Call
 	collectAggregates(e, funcs, &calls)
 	return len(calls) > 0
 }
 
-// isConstant reports whether e reads no variable and no graph: it can be
-// evaluated once at compile time.
+// isConstant reports whether e reads no variable, no graph and no clock: it
+// can be evaluated once at compile time.
 func isConstant(e ast.Expr) bool {
 	ok := true
 	walkExpr(e, func(x ast.Expr) bool {
-		switch x.(type) {
+		switch x := x.(type) {
 		case *ast.Var, *ast.Exists, *ast.PatternComp:
 			ok = false
-			return false
 		case *ast.Call:
-			// Volatile or clock-dependent functions are not constant.
-			name := x.(*ast.Call).Name
-			if len(name) > 5 && (name[:5] == "drasi" || name[:5] == "datet") {
+			if isEngineFunc(x.Name) || isTimeDependent(x.Name, nil) || (len(x.Args) == 0 && isVolatileName(x.Name)) {
 				ok = false
-				return false
 			}
 		}
 		return ok
 	})
 	return ok
+}
+
+// isVolatileName lists the built-in functions whose result is not a
+// function of their arguments (and so never constant-folded).
+func isVolatileName(name string) bool {
+	switch strings.ToLower(name) {
+	case "rand", "randomuuid", "timestamp", "datetime", "date", "time", "localtime", "localdatetime":
+		return true // the temporal constructors read the clock when called without arguments
+	}
+	return false
+}
+
+// timeDependent reports whether e calls a temporal engine function or a
+// clock- or chance-dependent function.
+func (pl *planner) timeDependent(e ast.Expr) bool {
+	found := false
+	walkExpr(e, func(x ast.Expr) bool {
+		if c, ok := x.(*ast.Call); ok {
+			f, _ := pl.funcs.Scalar(c.Name)
+			n := strings.ToLower(c.Name)
+			if (isEngineFunc(c.Name) && n != fnChangeDateTime) || isTimeDependent(c.Name, f) || (len(c.Args) == 0 && isVolatileName(c.Name)) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // splitAnd flattens a conjunction into its operands.

@@ -1,6 +1,10 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/vigilhq/vigil/engine/value"
+)
 
 // Query is a registered continuous query.
 type Query struct {
@@ -14,6 +18,8 @@ type Query struct {
 	result   *rowBag        // current result rows by identity
 	pending  []delta        // output deltas of the current step
 	err      error
+	tstate   map[futureKey]*tstate // temporal functions' per-row state
+	sites    map[int]siteRef       // temporal call site -> the stage that owns it
 	// readsGraph: an expression reads the graph beyond its row (pattern
 	// predicates); such rows are re-evaluated only when they change.
 	readsGraph bool
@@ -70,9 +76,20 @@ func (q *Query) Len() int { return q.result.n }
 // run pushes one change (or, with in set, the bootstrap input) through every
 // branch and collects the output deltas for the step.
 func (q *Query) run(c *evalCtx, in []delta) error {
-	for bi, p := range q.branches {
-		d := in
-		for _, st := range p.stages {
+	for bi := range q.branches {
+		if err := q.runFrom(c, bi, 0, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runFrom pushes d through branch bi from stage pos on and collects the
+// output for the step.
+func (q *Query) runFrom(c *evalCtx, bi, pos int, d []delta) error {
+	p := q.branches[bi]
+	{
+		for _, st := range p.stages[pos:] {
 			var err error
 			if d, err = st.push(c, consolidate(d)); err != nil {
 				return err
@@ -170,8 +187,63 @@ func (q *Query) visible(r *row) Row {
 // addUpdate records an update unless the visible values did not change (a
 // change to something the query reads but does not return).
 func (d *Diff) addUpdate(before, after Row) {
-	if identicalRows(before, after) {
-		return
+	if len(before) == len(after) {
+		same := true
+		for i := range before {
+			if before[i].Kind() != after[i].Kind() || !value.SameContent(before[i], after[i]) {
+				same = false
+				break
+			}
+		}
+		if same {
+			return
+		}
 	}
 	d.Updated = append(d.Updated, Update{Before: before, After: after})
+}
+
+// siteRef locates the stage that owns a temporal call site, so that a fired
+// future re-enters the pipeline there.
+type siteRef struct {
+	branch, pos int
+	st          firer
+}
+
+// firer is a stage that re-evaluates a row (or group) when its future fires.
+type firer interface {
+	fire(c *evalCtx, row uint64) ([]delta, error)
+	ownSites() []int
+}
+
+// locateSites records which stage owns each temporal call site.
+func (q *Query) locateSites() {
+	for bi, p := range q.branches {
+		for pos, st := range p.stages {
+			if f, ok := st.(firer); ok {
+				for _, s := range f.ownSites() {
+					if q.sites == nil {
+						q.sites = map[int]siteRef{}
+					}
+					q.sites[s] = siteRef{branch: bi, pos: pos, st: f}
+				}
+			}
+		}
+	}
+}
+
+// fire re-evaluates the row of a due future and pushes what changed through
+// the rest of its pipeline.
+func (q *Query) fire(c *evalCtx, f *future) error {
+	ref, ok := q.sites[f.key.site]
+	if !ok {
+		return nil
+	}
+	if st := q.tstate[f.key]; st != nil && st.fut == f {
+		st.fut = nil
+	}
+	d, err := ref.st.fire(c, f.key.row)
+	if err != nil {
+		return err
+	}
+	return q.runFrom(c, ref.branch, ref.pos+1, d)
 }

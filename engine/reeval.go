@@ -24,13 +24,17 @@ func (m *matchStage) after(x *Index, n *value.Node, r *value.Rel) error {
 }
 
 // reevalStage wraps a stateless stage whose expressions read the graph
-// beyond their row (pattern predicates, EXISTS, pattern comprehensions). It
-// remembers each input row and the output it produced; when an element
-// change touches the pattern of one of those expressions, the rows whose
-// bound variables the change reaches are re-evaluated and their old output
-// retracted. Rows the change does not reach are left alone.
+// beyond their row (pattern predicates, EXISTS, pattern comprehensions),
+// keep per-row state (previousValue, trueFor, ...) or read the clock. It
+// remembers each input row and the output it produced, so that retracting a
+// row retracts exactly that output (evaluating it again could answer
+// differently). When an element change touches the pattern of one of its
+// expressions, the rows whose bound variables the change reaches are
+// re-evaluated; when a future fires, the row it names is. Other rows are
+// left alone.
 type reevalStage struct {
 	inner   stage
+	sites   []int // temporal call sites evaluated by inner
 	subs    []*subPattern
 	global  []bool // sub binds a variable the input row does not hold: every row is reachable
 	memo    map[uint64][]*memoEntry
@@ -102,7 +106,27 @@ func (rs *reevalStage) find(r *row) *memoEntry {
 }
 
 func (rs *reevalStage) eval(c *evalCtx, r *row) ([]delta, error) {
+	c.row = r.id
 	return rs.inner.push(c, []delta{{r: r, w: 1}})
+}
+
+func (rs *reevalStage) ownSites() []int { return rs.sites }
+
+// fire re-evaluates the rows with the given identity at the current time.
+func (rs *reevalStage) fire(c *evalCtx, id uint64) ([]delta, error) {
+	var out []delta
+	c.firing = true
+	defer func() { c.firing = false }()
+	for _, e := range rs.memo[id] {
+		outs, err := rs.eval(c, e.r)
+		if err != nil {
+			return nil, err
+		}
+		out = scaled(out, e.outs, -e.w)
+		out = scaled(out, outs, e.w)
+		e.outs = outs
+	}
+	return out, nil
 }
 
 func scaled(out []delta, ds []delta, w int) []delta {
@@ -114,6 +138,7 @@ func scaled(out []delta, ds []delta, w int) []delta {
 
 func (rs *reevalStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	var out []delta
+	var gone []uint64
 	fresh := map[*memoEntry]bool{}
 	for _, d := range in {
 		e := rs.find(d.r)
@@ -141,6 +166,16 @@ func (rs *reevalStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		out = scaled(out, e.outs, d.w)
 		if e.w == 0 {
 			rs.forget(e)
+			gone = append(gone, e.r.id)
+		}
+	}
+	// A row whose last copy left takes its temporal state with it (after
+	// the whole input: an update retracts and re-adds the same identity).
+	if len(rs.sites) > 0 {
+		for _, id := range gone {
+			if len(rs.memo[id]) == 0 {
+				c.q.dropRow(c.eng, rs.sites, id)
+			}
 		}
 	}
 	// Rows the change reached: retract what they produced and evaluate them

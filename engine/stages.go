@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"time"
 
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/functions"
@@ -335,12 +336,25 @@ type aggregateStage struct {
 	groups  map[uint64][]*group
 	started bool
 	argBuf  []value.Value
+	// windows holds, per aggregate, the length of its drasi.slidingWindow
+	// (0: not windowed); site is the temporal call site of the group
+	// expiry futures.
+	windows []time.Duration
+	site    int
+}
+
+// windowEntry is a row counted in a sliding window until expires.
+type windowEntry struct {
+	row     uint64
+	args    []value.Value
+	expires time.Time
 }
 
 type group struct {
 	h     uint64
 	key   []value.Value
 	accs  []functions.Accumulator
+	win   [][]windowEntry // per windowed aggregate: rows in the window, oldest first
 	count int
 	out   *row // the row currently emitted for the group
 	prev  *row // out before this push
@@ -353,7 +367,7 @@ func (a *aggregateStage) group(key []value.Value, h uint64) *group {
 			return g
 		}
 	}
-	g := &group{h: h, key: key, accs: make([]functions.Accumulator, len(a.newAcc))}
+	g := &group{h: h, key: key, accs: make([]functions.Accumulator, len(a.newAcc)), win: make([][]windowEntry, len(a.newAcc))}
 	for i, f := range a.newAcc {
 		g.accs[i] = f()
 	}
@@ -400,6 +414,12 @@ func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
 				buf = append(buf, v)
 			}
 			a.argBuf = buf
+			if a.windows[j] > 0 {
+				if err := a.windowed(c, g, j, d, buf); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			for k := 0; k < d.w; k++ {
 				if err := g.accs[j].Apply(buf); err != nil {
 					return nil, err
@@ -413,9 +433,93 @@ func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		}
 		g.count += d.w
 	}
+	return a.emit(c, touched)
+}
+
+// windowed applies a row to a sliding-window aggregate: an arriving row
+// counts until now + window; a leaving row is reverted only if it has not
+// expired already.
+func (a *aggregateStage) windowed(c *evalCtx, g *group, j int, d delta, args []value.Value) error {
+	for k := 0; k < d.w; k++ {
+		if err := g.accs[j].Apply(args); err != nil {
+			return err
+		}
+		g.win[j] = append(g.win[j], windowEntry{row: d.r.id, args: append([]value.Value(nil), args...), expires: c.now.Add(a.windows[j])})
+	}
+	for k := 0; k > d.w; k-- {
+		for i, e := range g.win[j] {
+			if e.row == d.r.id && identicalRows(e.args, args) {
+				if err := g.accs[j].Revert(args); err != nil {
+					return err
+				}
+				g.win[j] = append(g.win[j][:i], g.win[j][i+1:]...)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// expire reverts the window entries of g that expired by now and
+// reschedules the group's next expiry.
+func (a *aggregateStage) expire(c *evalCtx, g *group) error {
+	var next time.Time
+	for j, es := range g.win {
+		n := 0
+		for _, e := range es {
+			if !e.expires.After(c.now) {
+				if err := g.accs[j].Revert(e.args); err != nil {
+					return err
+				}
+				continue
+			}
+			es[n] = e
+			n++
+			if next.IsZero() || e.expires.Before(next) {
+				next = e.expires
+			}
+		}
+		g.win[j] = es[:n]
+	}
+	saved := c.row
+	c.row = g.h
+	if next.IsZero() {
+		c.cancel(a.site)
+	} else {
+		c.schedule(a.site, next, true)
+	}
+	c.row = saved
+	return nil
+}
+
+func (a *aggregateStage) ownSites() []int {
+	if a.site == 0 {
+		return nil
+	}
+	return []int{a.site}
+}
+
+// fire expires the sliding windows of the groups with identity h.
+func (a *aggregateStage) fire(c *evalCtx, h uint64) ([]delta, error) {
+	var touched []*group
+	for _, g := range a.groups[h] {
+		g.seen, g.prev = true, g.out
+		touched = append(touched, g)
+	}
+	return a.emit(c, touched)
+}
+
+// emit closes a push or a firing: expires windows, computes each touched
+// group's row and emits what changed.
+func (a *aggregateStage) emit(c *evalCtx, touched []*group) ([]delta, error) {
 	var out []delta
 	for _, g := range touched {
 		g.seen = false
+		if a.site != 0 {
+			if err := a.expire(c, g); err != nil {
+				return nil, err
+			}
+		}
 		var now *row
 		if g.count > 0 || a.global {
 			r, err := a.output(c, g)
@@ -436,6 +540,9 @@ func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		g.out = now
 		if g.count == 0 && !a.global {
 			a.drop(g)
+			if a.site != 0 {
+				c.q.dropRow(c.eng, []int{a.site}, g.h)
+			}
 		}
 	}
 	return out, nil

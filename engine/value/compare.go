@@ -419,7 +419,13 @@ func cmpString(a, b string) int {
 // Equivalent, but nodes and relationships must also agree on labels, type,
 // endpoints and every property. The engine uses it to cancel a row against
 // its own retraction; Cypher equality of elements (by id) is Equal.
-func Identical(a, b Value) bool {
+func Identical(a, b Value) bool { return identical(a, b, true) }
+
+// SameContent is Identical without the elements' change times: what a
+// reader of the value can see.
+func SameContent(a, b Value) bool { return identical(a, b, false) }
+
+func identical(a, b Value, withTime bool) bool {
 	if a.kind != b.kind {
 		return Equivalent(a, b) && a.kind != KindNode && a.kind != KindRel
 	}
@@ -429,7 +435,7 @@ func Identical(a, b Value) bool {
 		if x == y {
 			return true
 		}
-		if x.ID != y.ID || len(x.Labels) != len(y.Labels) || !identicalProps(x.Props, y.Props) {
+		if x.ID != y.ID || (withTime && x.ChangedAt != y.ChangedAt) || len(x.Labels) != len(y.Labels) || !identicalProps(x.Props, y.Props, withTime) {
 			return false
 		}
 		for i := range x.Labels {
@@ -443,32 +449,32 @@ func Identical(a, b Value) bool {
 		if x == y {
 			return true
 		}
-		return x.ID == y.ID && x.Type == y.Type && x.From == y.From && x.To == y.To && identicalProps(x.Props, y.Props)
+		return x.ID == y.ID && (!withTime || x.ChangedAt == y.ChangedAt) && x.Type == y.Type && x.From == y.From && x.To == y.To && identicalProps(x.Props, y.Props, withTime)
 	case KindList:
 		la, lb := a.AsList(), b.AsList()
 		if len(la) != len(lb) {
 			return false
 		}
 		for i := range la {
-			if !Identical(la[i], lb[i]) {
+			if !identical(la[i], lb[i], withTime) {
 				return false
 			}
 		}
 		return true
 	case KindMap:
-		return identicalProps(a.AsMap(), b.AsMap())
+		return identicalProps(a.AsMap(), b.AsMap(), withTime)
 	case KindPath:
 		pa, pb := a.AsPath(), b.AsPath()
 		if len(pa.Nodes) != len(pb.Nodes) || len(pa.Rels) != len(pb.Rels) {
 			return false
 		}
 		for i := range pa.Nodes {
-			if !Identical(NodeOf(pa.Nodes[i]), NodeOf(pb.Nodes[i])) {
+			if !identical(NodeOf(pa.Nodes[i]), NodeOf(pb.Nodes[i]), withTime) {
 				return false
 			}
 		}
 		for i := range pa.Rels {
-			if !Identical(RelOf(pa.Rels[i]), RelOf(pb.Rels[i])) {
+			if !identical(RelOf(pa.Rels[i]), RelOf(pb.Rels[i]), withTime) {
 				return false
 			}
 		}
@@ -479,13 +485,13 @@ func Identical(a, b Value) bool {
 	return Equivalent(a, b)
 }
 
-func identicalProps(a, b map[string]Value) bool {
+func identicalProps(a, b map[string]Value, withTime bool) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for k, v := range a {
 		w, ok := b[k]
-		if !ok || !Identical(v, w) {
+		if !ok || !identical(v, w, withTime) {
 			return false
 		}
 	}

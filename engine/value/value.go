@@ -184,6 +184,9 @@ type Node struct {
 	ID     string           // unique across nodes and relationships
 	Labels []string         // in insertion order, no duplicates
 	Props  map[string]Value // property name -> value; a missing key reads as null
+	// ChangedAt is when the node last changed (Unix nanoseconds of the
+	// change's source time); part of its identity as a snapshot.
+	ChangedAt int64
 }
 
 // HasLabel reports whether the node carries label l.
@@ -204,6 +207,8 @@ type Rel struct {
 	From  string           // start node id
 	To    string           // end node id
 	Props map[string]Value // property name -> value
+	// ChangedAt is when the relationship last changed (Unix nanoseconds).
+	ChangedAt int64
 }
 
 // Path is an alternating sequence of nodes and relationships:
