@@ -82,13 +82,13 @@ func (f funcSet) Exists(name string) bool {
 
 // tstate is the per-row state of one temporal function call site.
 type tstate struct {
-	since   time.Time   // trueFor: when the condition last became true
-	cur     value.Value // previousValue: the value at the latest change
-	prev    value.Value // previousValue: the value before it
-	hasCur  bool
+	since    time.Time   // trueFor: when the condition last became true
+	cur      value.Value // previousValue: the value at the latest change
+	prev     value.Value // previousValue: the value before it
+	hasCur   bool
 	distinct value.Value // previousDistinctValue: last value different from cur
-	hasDist bool
-	fut     *future // the pending re-evaluation, if any
+	hasDist  bool
+	fut      *future // the pending re-evaluation, if any
 }
 
 func (q *Query) state(site int, row uint64) *tstate {
