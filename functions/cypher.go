@@ -14,5 +14,6 @@ var cypherRegistry = sync.OnceValue(func() *Registry {
 	registerLists(r)
 	registerConversions(r)
 	registerAggregates(r)
+	registerDrasi(r)
 	return r
 })
