@@ -213,7 +213,8 @@ func (e *Engine) declareJoin(j Join) error {
 
 // Apply processes the changes as one step (one source batch) and returns the
 // net result diff of every query whose result changed, in query registration
-// order. The clock moves to each change's Time (never backwards) before it
+// order. The engine takes ownership of each element's Props map and Labels
+// slice: the caller must not modify them afterwards. The clock moves to each change's Time (never backwards) before it
 // is processed. An error means a change was malformed; the changes before it
 // were applied and their diffs are returned.
 func (e *Engine) Apply(changes []Change) ([]Diff, error) {
@@ -320,10 +321,26 @@ func (e *Engine) applyChange(ch *Change) error {
 	return fmt.Errorf("unknown operation %d", ch.Op)
 }
 
+// copyProps returns the properties to store: the caller's map itself when
+// it holds no null (Apply takes ownership of Props maps), else a copy
+// without the nulls, since a null property is an absent property.
 func copyProps(p map[string]value.Value) map[string]value.Value {
+	if p == nil {
+		return map[string]value.Value{}
+	}
+	clean := true
+	for _, v := range p {
+		if v.IsNull() {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return p
+	}
 	out := make(map[string]value.Value, len(p))
 	for k, v := range p {
-		if !v.IsNull() { // a null property is an absent property
+		if !v.IsNull() {
 			out[k] = v
 		}
 	}
@@ -331,6 +348,15 @@ func copyProps(p map[string]value.Value) map[string]value.Value {
 }
 
 func dedupLabels(ls []string) []string {
+	dup := false
+	for i := range ls {
+		for j := 0; j < i; j++ {
+			dup = dup || ls[i] == ls[j]
+		}
+	}
+	if !dup {
+		return ls
+	}
 	out := make([]string, 0, len(ls))
 	for _, l := range ls {
 		dup := false

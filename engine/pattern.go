@@ -155,6 +155,10 @@ type pattern struct {
 	nodes []nodeSlot
 	rels  []relSlot
 	paths []pathSlot
+	// anchor and filter are what solveAnchored reuses: a query's stages run
+	// on one goroutine and solveAnchored is never re-entered for one pattern.
+	anchor *binding
+	filter anchorFilter
 }
 
 // binding is a partial assignment of a pattern's slots while solving.
@@ -200,7 +204,69 @@ type solver struct {
 	p    *pattern
 	x    *Index
 	b    *binding
-	emit func(*binding) error
+	emit sink
+}
+
+// sink receives the solutions a solver finds. Stages implement it directly
+// so that solving allocates no closure on the hot path.
+type sink interface {
+	accept(b *binding) error
+}
+
+// sinkFunc adapts a function to a sink, for the cold paths.
+type sinkFunc func(*binding) error
+
+func (f sinkFunc) accept(b *binding) error { return f(b) }
+
+// anchorMode says how an anchored solve found the element.
+type anchorMode uint8
+
+const (
+	anchorNodeSlot    anchorMode = iota // the node fills node slot `slot`
+	anchorThroughPath                   // the node is inside the path of var-length slot `slot`
+	anchorRelSlot                       // the relationship fills (or is inside) rel slot `slot`
+)
+
+// anchorFilter passes on each solution of an anchored solve once: it drops
+// solutions in which the element also fills an earlier slot, since those
+// were found when anchoring there.
+type anchorFilter struct {
+	p    *pattern
+	mode anchorMode
+	slot int
+	n    *value.Node
+	rel  *value.Rel
+	next sink
+}
+
+func (f *anchorFilter) accept(b *binding) error {
+	p := f.p
+	switch f.mode {
+	case anchorNodeSlot:
+		for j := 0; j < f.slot; j++ {
+			if b.nodes[j] != nil && b.nodes[j].ID == f.n.ID {
+				return nil
+			}
+		}
+	case anchorThroughPath:
+		for j := range p.nodes {
+			if b.nodes[j] != nil && b.nodes[j].ID == f.n.ID {
+				return nil
+			}
+		}
+		for j := 0; j < f.slot; j++ {
+			if p.rels[j].varLen && throughNode(b.lists[j], f.n.ID, b, p, j) {
+				return nil
+			}
+		}
+	case anchorRelSlot:
+		for j := 0; j < f.slot; j++ {
+			if occupies(b, j, f.rel) {
+				return nil
+			}
+		}
+	}
+	return f.next.accept(b)
 }
 
 // solve extends the current binding to every full solution.
@@ -247,7 +313,7 @@ func (s *solver) solve() error {
 	}
 	// Relationships whose both ends are unbound cannot remain here: every
 	// rel slot touches a node slot, and all node slots are bound.
-	return s.emit(b)
+	return s.emit.accept(b)
 }
 
 func (s *solver) bindFixed(i int) error {
@@ -404,7 +470,7 @@ func reverseRels(l []*value.Rel) {
 }
 
 // solveAll enumerates every solution given the pre-bound slots in b.
-func (p *pattern) solveAll(x *Index, b *binding, emit func(*binding) error) error {
+func (p *pattern) solveAll(x *Index, b *binding, emit sink) error {
 	s := solver{p: p, x: x, b: b, emit: emit}
 	return s.solve()
 }
@@ -413,25 +479,22 @@ func (p *pattern) solveAll(x *Index, b *binding, emit func(*binding) error) erro
 // relationship as stored in x now) occupies at least one slot, each solution
 // exactly once: anchored at slot i, solutions where the element also fills
 // an earlier slot are skipped (they were found from that slot).
-func (p *pattern) solveAnchored(x *Index, n *value.Node, rel *value.Rel, emit func(*binding) error) error {
-	b := p.newBinding()
+func (p *pattern) solveAnchored(x *Index, n *value.Node, rel *value.Rel, emit sink) error {
+	if p.anchor == nil {
+		p.anchor = p.newBinding()
+	}
+	b := p.anchor
+	f := &p.filter
+	*f = anchorFilter{p: p, n: n, rel: rel, next: emit}
 	if n != nil {
 		for i := range p.nodes {
 			if !p.nodes[i].fits(n) {
 				continue
 			}
-			slot := i
+			f.mode, f.slot = anchorNodeSlot, i
 			b.reset()
 			b.nodes[i] = n
-			err := p.solveAll(x, b, func(b *binding) error {
-				for j := 0; j < slot; j++ {
-					if b.nodes[j] != nil && b.nodes[j].ID == n.ID {
-						return nil
-					}
-				}
-				return emit(b)
-			})
-			if err != nil {
+			if err := p.solveAll(x, b, f); err != nil {
 				return err
 			}
 		}
@@ -442,22 +505,9 @@ func (p *pattern) solveAnchored(x *Index, n *value.Node, rel *value.Rel, emit fu
 			if !p.rels[i].varLen {
 				continue
 			}
-			slot := i
+			f.mode, f.slot = anchorThroughPath, i
 			b.reset()
-			err := p.anchorThrough(x, b, i, n, func(b *binding) error {
-				for j := range p.nodes {
-					if b.nodes[j] != nil && b.nodes[j].ID == n.ID {
-						return nil
-					}
-				}
-				for j := 0; j < slot; j++ {
-					if p.rels[j].varLen && throughNode(b.lists[j], n.ID, b, p, j) {
-						return nil
-					}
-				}
-				return emit(b)
-			})
-			if err != nil {
+			if err := p.anchorThrough(x, b, i, n, f); err != nil {
 				return err
 			}
 		}
@@ -468,49 +518,43 @@ func (p *pattern) solveAnchored(x *Index, n *value.Node, rel *value.Rel, emit fu
 		if !r.fits(rel) {
 			continue
 		}
-		slot := i
-		dedup := func(b *binding) error {
-			for j := 0; j < slot; j++ {
-				if occupies(b, j, rel) {
-					return nil
-				}
-			}
-			return emit(b)
-		}
+		f.mode, f.slot = anchorRelSlot, i
 		// Orientations: left->right as the slot reads it.
-		type orient struct{ l, r string }
-		var os []orient
+		var ends [2][2]string
+		k := 0
 		switch r.dir {
 		case ast.DirRight:
-			os = []orient{{rel.From, rel.To}}
+			ends[0], k = [2]string{rel.From, rel.To}, 1
 		case ast.DirLeft:
-			os = []orient{{rel.To, rel.From}}
+			ends[0], k = [2]string{rel.To, rel.From}, 1
 		default:
-			os = []orient{{rel.From, rel.To}}
+			ends[0], k = [2]string{rel.From, rel.To}, 1
 			if rel.From != rel.To {
-				os = append(os, orient{rel.To, rel.From})
+				ends[1], k = [2]string{rel.To, rel.From}, 2
 			}
 		}
-		for _, o := range os {
+		for _, o := range ends[:k] {
 			b.reset()
 			if !r.varLen {
 				b.rels[i], b.bound[i] = rel, true
 				b.used = append(b.used, rel)
-				s := solver{p: p, x: x, b: b, emit: dedup}
-				err := s.bindNode(r.left, o.l, func() error {
-					return s.bindNode(r.right, o.r, s.solve)
-				})
-				if err != nil {
+				s := solver{p: p, x: x, b: b, emit: f}
+				if err := s.bindBoth(r.left, o[0], r.right, o[1]); err != nil {
 					return err
 				}
 				continue
 			}
-			if err := p.anchorVarLen(x, b, i, rel, o.l, o.r, dedup); err != nil {
+			if err := p.anchorVarLen(x, b, i, rel, o[0], o[1], f); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// bindBoth binds two node slots and solves the rest.
+func (s *solver) bindBoth(l int, lid string, r int, rid string) error {
+	return s.bindNode(l, lid, func() error { return s.bindNode(r, rid, s.solve) })
 }
 
 // occupies reports whether rel fills rel slot j of b.
@@ -532,7 +576,7 @@ func occupies(b *binding, j int, rel *value.Rel) bool {
 // anchorVarLen enumerates the variable-length paths of slot i that contain
 // rel traversed from node l to node r: a prefix walked backwards from l, rel,
 // and a suffix walked forwards from r.
-func (p *pattern) anchorVarLen(x *Index, b *binding, i int, rel *value.Rel, l, r string, emit func(*binding) error) error {
+func (p *pattern) anchorVarLen(x *Index, b *binding, i int, rel *value.Rel, l, r string, emit sink) error {
 	slot := &p.rels[i]
 	s := solver{p: p, x: x, b: b, emit: emit}
 	ln, rn := x.Node(l), x.Node(r)
@@ -691,7 +735,7 @@ func throughNode(list []*value.Rel, id string, b *binding, p *pattern, j int) bo
 // anchorThrough enumerates the variable-length paths of slot i that pass
 // through node n as an inner node: a non-empty prefix walked backwards from
 // n and a non-empty suffix walked forwards from it.
-func (p *pattern) anchorThrough(x *Index, b *binding, i int, n *value.Node, emit func(*binding) error) error {
+func (p *pattern) anchorThrough(x *Index, b *binding, i int, n *value.Node, emit sink) error {
 	slot := &p.rels[i]
 	if slot.max >= 0 && slot.max < 2 {
 		return nil

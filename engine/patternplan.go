@@ -23,6 +23,7 @@ type patternPlan struct {
 	// residual holds the conditions checked on the merged row: inline
 	// WHEREs and property maps whose values depend on the row.
 	residual []ast.Expr
+	bound    bool     // some slot is bound from the input row
 	labels   []string // labels and types mentioned, for change routing
 	anyNode  bool     // some node slot has no label constraint
 	anyRel   bool     // some rel slot has no type constraint
@@ -194,6 +195,12 @@ func (pl *planner) compilePattern(pat ast.Pattern, sc *scope, ec *exprCompiler) 
 	}
 	pp.out = out
 	pp.residual = residual
+	for _, in := range pp.nodeIn {
+		pp.bound = pp.bound || in >= 0
+	}
+	for _, in := range pp.relIn {
+		pp.bound = pp.bound || in >= 0
+	}
 	return pp, nil
 }
 
@@ -286,6 +293,9 @@ func (pp *patternPlan) joinKeyOfBinding(b *binding) uint64 {
 // compatible reports whether a solution agrees with an input row on every
 // bound slot (guarding against join-key hash collisions).
 func (pp *patternPlan) compatible(r []value.Value, s *solution) bool {
+	if !pp.bound {
+		return true
+	}
 	for k, in := range pp.nodeIn {
 		if in >= 0 && (r[in].Kind() != value.KindNode || r[in].AsNode().ID != s.nodeIDs[k]) {
 			return false
@@ -305,25 +315,34 @@ type solution struct {
 	id      uint64
 	key     uint64
 	vals    []value.Value // values of the new slots, in output order
-	nodeIDs []string      // per node slot with nodeIn >= 0
+	nodeIDs []string      // per node slot with nodeIn >= 0 (nil when nothing is bound)
 	relIDs  []string      // per rel slot with relIn >= 0
+	inline  [4]value.Value
 }
 
-// capture copies a binding into a solution.
+// capture copies a binding into a solution. Hot path: one allocation for
+// a solution of up to four new slots and no bound ones.
 func (pp *patternPlan) capture(x *Index, b *binding) *solution {
 	s := &solution{id: pp.p.solutionID(b), key: pp.joinKeyOfBinding(b)}
-	s.vals = make([]value.Value, len(pp.out.names)-pp.inWidth)
-	s.nodeIDs = make([]string, len(pp.nodeIn))
-	s.relIDs = make([]string, len(pp.relIn))
-	pp.fill(x, b, s.vals, pp.inWidth)
-	for i, in := range pp.nodeIn {
-		if in >= 0 {
-			s.nodeIDs[i] = b.nodes[i].ID
-		}
+	n := len(pp.out.names) - pp.inWidth
+	if n <= len(s.inline) {
+		s.vals = s.inline[:n]
+	} else {
+		s.vals = make([]value.Value, n)
 	}
-	for i, in := range pp.relIn {
-		if in >= 0 {
-			s.relIDs[i] = b.rels[i].ID
+	pp.fill(x, b, s.vals, pp.inWidth)
+	if pp.bound {
+		s.nodeIDs = make([]string, len(pp.nodeIn))
+		s.relIDs = make([]string, len(pp.relIn))
+		for i, in := range pp.nodeIn {
+			if in >= 0 {
+				s.nodeIDs[i] = b.nodes[i].ID
+			}
+		}
+		for i, in := range pp.relIn {
+			if in >= 0 {
+				s.relIDs[i] = b.rels[i].ID
+			}
 		}
 	}
 	return s
@@ -358,6 +377,10 @@ func (pp *patternPlan) fill(x *Index, b *binding, dst []value.Value, base int) {
 
 // merge builds the output row of an input row extended by a solution.
 func merge(in *row, s *solution) *row {
+	if len(in.vals) == 0 {
+		// The first MATCH extends the empty row: share the solution's values.
+		return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), optNull: in.optNull, vals: s.vals}
+	}
 	vals := make([]value.Value, len(in.vals)+len(s.vals))
 	copy(vals, in.vals)
 	copy(vals[len(in.vals):], s.vals)

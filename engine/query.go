@@ -123,36 +123,49 @@ func (q *Query) flush() Diff {
 		return d
 	}
 	net := consolidate(q.pending)
-	q.pending = nil
-	type side struct {
-		dels, adds []*row
-	}
-	byID := map[uint64]*side{}
-	var order []uint64
+	q.pending = q.pending[:0]
+	// Rows of one identity removed and added are updates. The net delta of
+	// a step is small, so pairing scans instead of hashing.
+	var dels, adds []*row
 	for _, x := range net {
-		s := byID[x.r.id]
-		if s == nil {
-			s = &side{}
-			byID[x.r.id] = s
-			order = append(order, x.r.id)
-		}
+		q.result.add(x.r.id, x.r, x.w)
 		for k := 0; k < x.w; k++ {
-			s.adds = append(s.adds, x.r)
+			adds = append(adds, x.r)
 		}
 		for k := 0; k > x.w; k-- {
-			s.dels = append(s.dels, x.r)
+			dels = append(dels, x.r)
 		}
-		q.result.add(x.r.id, x.r, x.w)
 	}
-	var dels, adds []*row
-	for _, id := range order {
-		s := byID[id]
-		n := min(len(s.dels), len(s.adds))
-		for i := 0; i < n; i++ {
-			d.addUpdate(q.visible(s.dels[i]), q.visible(s.adds[i]))
+	if len(dels) > 0 && len(adds) > 0 {
+		if len(dels)*len(adds) > 4096 {
+			dels, adds = q.pairByMap(&d, dels, adds)
+		} else {
+			paired := make([]bool, len(adds))
+			n := 0
+			for _, del := range dels {
+				matched := false
+				for i, add := range adds {
+					if !paired[i] && add.id == del.id {
+						paired[i], matched = true, true
+						d.addUpdate(q.visible(del), q.visible(add))
+						break
+					}
+				}
+				if !matched {
+					dels[n] = del
+					n++
+				}
+			}
+			dels = dels[:n]
+			n = 0
+			for i, add := range adds {
+				if !paired[i] {
+					adds[n] = add
+					n++
+				}
+			}
+			adds = adds[:n]
 		}
-		dels = append(dels, s.dels[n:]...)
-		adds = append(adds, s.adds[n:]...)
 	}
 	// Pair an OPTIONAL MATCH null row with the match replacing it.
 	paired := make([]bool, len(adds))
@@ -175,6 +188,32 @@ func (q *Query) flush() Diff {
 		}
 	}
 	return d
+}
+
+// pairByMap pairs deletions and additions of one identity as updates for
+// large steps (a bootstrap, a big batch) and returns the unpaired rest.
+func (q *Query) pairByMap(d *Diff, dels, adds []*row) ([]*row, []*row) {
+	byID := map[uint64][]*row{}
+	for _, r := range adds {
+		byID[r.id] = append(byID[r.id], r)
+	}
+	var restDels []*row
+	for _, del := range dels {
+		if as := byID[del.id]; len(as) > 0 {
+			d.addUpdate(q.visible(del), q.visible(as[0]))
+			byID[del.id] = as[1:]
+			continue
+		}
+		restDels = append(restDels, del)
+	}
+	var restAdds []*row
+	for _, r := range adds {
+		if as := byID[r.id]; len(as) > 0 && as[0] == r {
+			restAdds = append(restAdds, r)
+			byID[r.id] = as[1:]
+		}
+	}
+	return restDels, restAdds
 }
 
 func (q *Query) visible(r *row) Row {

@@ -78,14 +78,14 @@ func (rs *reevalStage) touch(x *Index, n *value.Node, r *value.Rel) error {
 		if !sp.pp.routes(n, r) {
 			continue
 		}
-		err := sp.pp.p.solveAnchored(x, n, r, func(b *binding) error {
+		err := sp.pp.p.solveAnchored(x, n, r, sinkFunc(func(b *binding) error {
 			if rs.global[i] {
 				rs.anyHit[i] = true
 				return nil
 			}
 			rs.dirty[i][sp.pp.joinKeyOfBinding(b)] = true
 			return nil
-		})
+		}))
 		if err != nil {
 			return err
 		}

@@ -134,6 +134,31 @@ func consolidate(in []delta) []delta {
 	if len(in) <= 1 {
 		return in
 	}
+	if len(in) <= 16 {
+		// Few rows (one change's worth): a quadratic scan beats a map.
+		out := make([]delta, 0, len(in))
+		for _, d := range in {
+			merged := false
+			for k := range out {
+				if out[k].r.id == d.r.id && out[k].r.optNull == d.r.optNull && identicalRows(out[k].r.vals, d.r.vals) {
+					out[k].w += d.w
+					merged = true
+					break
+				}
+			}
+			if !merged {
+				out = append(out, d)
+			}
+		}
+		n := 0
+		for _, d := range out {
+			if d.w != 0 {
+				out[n] = d
+				n++
+			}
+		}
+		return out[:n]
+	}
 	byID := make(map[uint64][]int, len(in))
 	out := make([]delta, 0, len(in))
 	for _, d := range in {
@@ -158,4 +183,33 @@ func consolidate(in []delta) []delta {
 		}
 	}
 	return out[:n]
+}
+
+// newRow allocates a row with n value slots; small rows come with their
+// values in the same allocation.
+func newRow(n int) *row {
+	switch {
+	case n <= 2:
+		x := &struct {
+			r row
+			v [2]value.Value
+		}{}
+		x.r.vals = x.v[:n]
+		return &x.r
+	case n <= 4:
+		x := &struct {
+			r row
+			v [4]value.Value
+		}{}
+		x.r.vals = x.v[:n]
+		return &x.r
+	case n <= 8:
+		x := &struct {
+			r row
+			v [8]value.Value
+		}{}
+		x.r.vals = x.v[:n]
+		return &x.r
+	}
+	return &row{vals: make([]value.Value, n)}
 }

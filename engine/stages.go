@@ -31,7 +31,10 @@ type matchStage struct {
 	store    *rowBag
 	lost     []*solution // solutions anchored at the element before the change
 	gained   []*solution // and after it
-	b        *binding
+	// collecting and x serve the anchored solve in progress.
+	collecting []*solution
+	x          *Index
+	b          *binding
 }
 
 func newMatchStage(pp *patternPlan, optional bool, where evalFn) *matchStage {
@@ -76,12 +79,16 @@ func (m *matchStage) anchored(x *Index, n *value.Node, r *value.Rel) ([]*solutio
 	if (n == nil && r == nil) || !m.pp.routes(n, r) {
 		return nil, nil
 	}
-	var out []*solution
-	err := m.pp.p.solveAnchored(x, n, r, func(b *binding) error {
-		out = append(out, m.pp.capture(x, b))
-		return nil
-	})
-	return out, err
+	m.collecting = nil
+	m.x = x
+	err := m.pp.p.solveAnchored(x, n, r, m)
+	return m.collecting, err
+}
+
+// accept collects one anchored solution (see anchored).
+func (m *matchStage) accept(b *binding) error {
+	m.collecting = append(m.collecting, m.pp.capture(m.x, b))
+	return nil
 }
 
 // keep evaluates the residual condition on a merged row.
@@ -119,7 +126,7 @@ func (m *matchStage) current(c *evalCtx, in *row) ([]*row, error) {
 	}
 	var out []*row
 	var ferr error
-	err := m.pp.p.solveAll(c.index, m.b, func(b *binding) error {
+	err := m.pp.p.solveAll(c.index, m.b, sinkFunc(func(b *binding) error {
 		r := m.optRow(in, m.pp.capture(c.index, b))
 		ok, err := m.keep(c, r)
 		if err != nil {
@@ -130,7 +137,7 @@ func (m *matchStage) current(c *evalCtx, in *row) ([]*row, error) {
 			out = append(out, r)
 		}
 		return nil
-	})
+	}))
 	if ferr != nil {
 		return nil, ferr
 	}
@@ -294,7 +301,9 @@ type projectStage struct {
 func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	out := make([]delta, 0, len(in))
 	for _, d := range in {
-		vals := make([]value.Value, len(p.items)+len(p.sort)+p.carry)
+		nr := newRow(len(p.items) + len(p.sort) + p.carry)
+		nr.id, nr.pair, nr.optNull = d.r.id, d.r.pair, d.r.optNull
+		vals := nr.vals
 		for i, f := range p.items {
 			v, err := f(c, d.r.vals)
 			if err != nil {
@@ -317,7 +326,7 @@ func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 				vals[len(p.items)+i] = v
 			}
 		}
-		out = append(out, delta{r: &row{id: d.r.id, pair: d.r.pair, optNull: d.r.optNull, vals: vals}, w: d.w})
+		out = append(out, delta{r: nr, w: d.w})
 	}
 	return out, nil
 }

@@ -53,7 +53,7 @@ func (sp *subPattern) each(c *evalCtx, r []value.Value, fn func(ext []value.Valu
 	if !pp.bindFrom(c.index, in, b) {
 		return nil
 	}
-	err := pp.p.solveAll(c.index, b, func(b *binding) error {
+	err := pp.p.solveAll(c.index, b, sinkFunc(func(b *binding) error {
 		ext := make([]value.Value, len(pp.out.names))
 		copy(ext, in)
 		pp.fill(c.index, b, ext[pp.inWidth:], pp.inWidth)
@@ -67,7 +67,7 @@ func (sp *subPattern) each(c *evalCtx, r []value.Value, fn func(ext []value.Valu
 			}
 		}
 		return fn(ext)
-	})
+	}))
 	if err == errStop {
 		return nil
 	}
