@@ -14,6 +14,7 @@ var cypherRegistry = sync.OnceValue(func() *Registry {
 	registerLists(r)
 	registerConversions(r)
 	registerAggregates(r)
+	registerTemporal(r)
 	registerDrasi(r)
 	return r
 })

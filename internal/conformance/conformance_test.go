@@ -13,8 +13,6 @@ import (
 // the one place to edit as the missing features land.
 func unsupported(s *Scenario) string {
 	switch {
-	case s.UsesTemporal():
-		return "temporal functions: issue 4"
 	case s.Language == "gql":
 		return "GQL: issue 3"
 	}

@@ -271,7 +271,7 @@ func TestParse(t *testing.T) {
 	p := st.Changes[0].Element.Props
 	kinds := map[string]value.Kind{"i": value.KindInt, "f": value.KindFloat, "g": value.KindFloat, "e": value.KindFloat,
 		"s": value.KindString, "b": value.KindBool, "n": value.KindNull, "l": value.KindList, "m": value.KindMap,
-		"t": value.KindString, "q": value.KindString, "d": value.KindString}
+		"t": value.KindDateTime, "q": value.KindDateTime, "d": value.KindString}
 	for k, want := range kinds {
 		if p[k].Kind() != want {
 			t.Errorf("prop %s = %s: kind %s, want %s", k, p[k], p[k].Kind(), want)

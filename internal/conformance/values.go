@@ -17,7 +17,7 @@ import (
 // It is only called for strings that isZonedDateTime accepts. While the
 // temporal kinds are not implemented it reports false, which leaves the
 // property a string.
-var parseDateTime = func(s string) (value.Value, bool) { return value.Null, false }
+var parseDateTime = value.ParseRFC3339DateTime
 
 // temporalString renders a temporal Value the way expected rows write it: a
 // datetime as its RFC 3339 string in UTC with `Z`, a duration (and any other
