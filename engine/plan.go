@@ -359,7 +359,9 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope, keep
 // constInt evaluates a SKIP or LIMIT expression, which may use only
 // literals and parameters.
 func (pl *planner) constInt(e ast.Expr, what string) (int, error) {
-	if !isConstant(e) {
+	// Any expression without variables will do (even rand()): it is
+	// evaluated once, when the query is registered.
+	if !variableFree(e) {
 		return 0, ast.Errorf(e.Position(), "NonConstantExpression", "%s must be a constant expression", what)
 	}
 	f, err := pl.exprCompiler().compile(e, &scope{})
@@ -624,4 +626,17 @@ func (pl *planner) collectsInOrder(p *ast.Projection) bool {
 		})
 	}
 	return found
+}
+
+// variableFree reports whether e reads no variable and no graph.
+func variableFree(e ast.Expr) bool {
+	ok := true
+	walkExpr(e, func(x ast.Expr) bool {
+		switch x.(type) {
+		case *ast.Var, *ast.Exists, *ast.PatternComp:
+			ok = false
+		}
+		return ok
+	})
+	return ok
 }

@@ -51,13 +51,7 @@ func (q *Query) Results() []Row {
 	}
 	var out []Row
 	if q.final != nil {
-		var rows []*row
-		if q.final.windowed() {
-			rows = q.final.window()
-		} else {
-			rows = q.final.entries
-		}
-		for _, r := range rows {
+		for _, r := range q.final.rows() {
 			out = append(out, Row(r.vals[:len(q.columns)]))
 		}
 		return out

@@ -660,19 +660,27 @@ func (s *distinctStage) push(c *evalCtx, in []delta) ([]delta, error) {
 // ---- order / skip / limit -------------------------------------------------
 
 // orderStage keeps its input sorted by the hidden sort-key columns and
-// emits the changes of the window [skip, skip+limit). Without skip and
-// limit it passes deltas through and only keeps the order for Results.
+// emits the changes of the window [skip, skip+limit). Rows that tie (or
+// all rows, without ORDER BY) keep their arrival order, so that LIMIT
+// without ORDER BY takes the first rows that came. Without skip and limit
+// it passes deltas through and only keeps the order for Results.
 type orderStage struct {
 	width   int    // visible columns; sort keys follow them
 	desc    []bool // per sort key
 	skip    int
 	limit   int // < 0: none
-	entries []*row
+	entries []orderEntry
+	seq     uint64 // arrivals so far
 }
 
-func (o *orderStage) less(a, b *row) bool {
+type orderEntry struct {
+	r   *row
+	seq uint64 // arrival order, the tie-break
+}
+
+func (o *orderStage) less(a, b orderEntry) bool {
 	for i, d := range o.desc {
-		c := value.Compare(a.vals[o.width+i], b.vals[o.width+i])
+		c := value.Compare(a.r.vals[o.width+i], b.r.vals[o.width+i])
 		if c != 0 {
 			if d {
 				return c > 0
@@ -680,20 +688,12 @@ func (o *orderStage) less(a, b *row) bool {
 			return c < 0
 		}
 	}
-	if a.id != b.id {
-		return a.id < b.id
-	}
-	for i := 0; i < o.width; i++ {
-		if c := value.Compare(a.vals[i], b.vals[i]); c != 0 {
-			return c < 0
-		}
-	}
-	return false
+	return a.seq < b.seq
 }
 
 func (o *orderStage) windowed() bool { return o.skip > 0 || o.limit >= 0 }
 
-func (o *orderStage) window() []*row {
+func (o *orderStage) window() []orderEntry {
 	lo := o.skip
 	if lo > len(o.entries) {
 		lo = len(o.entries)
@@ -705,33 +705,60 @@ func (o *orderStage) window() []*row {
 	return o.entries[lo:hi]
 }
 
-func (o *orderStage) insert(r *row) {
-	i := sort.Search(len(o.entries), func(i int) bool { return !o.less(o.entries[i], r) })
-	o.entries = append(o.entries, nil)
-	copy(o.entries[i+1:], o.entries[i:])
-	o.entries[i] = r
+// rows lists the rows of the window (or all, unwindowed) in order.
+func (o *orderStage) rows() []*row {
+	es := o.entries
+	if o.windowed() {
+		es = o.window()
+	}
+	out := make([]*row, len(es))
+	for i, e := range es {
+		out[i] = e.r
+	}
+	return out
 }
 
+func (o *orderStage) insert(e orderEntry) {
+	i := sort.Search(len(o.entries), func(i int) bool { return o.less(e, o.entries[i]) })
+	o.entries = append(o.entries, orderEntry{})
+	copy(o.entries[i+1:], o.entries[i:])
+	o.entries[i] = e
+}
+
+// remove drops the entry of row r: found by its sort keys, then by identity
+// and values among the rows that tie with it.
 func (o *orderStage) remove(r *row) {
-	i := sort.Search(len(o.entries), func(i int) bool { return !o.less(o.entries[i], r) })
+	probe := orderEntry{r: r}
+	i := sort.Search(len(o.entries), func(i int) bool { return !o.less(o.entries[i], probe) })
 	for j := i; j < len(o.entries); j++ {
 		e := o.entries[j]
-		if e.id == r.id && identicalRows(e.vals, r.vals) {
+		if e.r.id == r.id && identicalRows(e.r.vals, r.vals) {
 			o.entries = append(o.entries[:j], o.entries[j+1:]...)
 			return
 		}
-		if o.less(r, e) {
+		if o.cmpKeys(r, e.r) != 0 {
 			break
 		}
 	}
-	// Not found where expected (a sort key that does not compare stably):
-	// fall back to a linear search.
+	// Not where expected (a sort key that does not compare stably): search.
 	for j, e := range o.entries {
-		if e.id == r.id && identicalRows(e.vals, r.vals) {
+		if e.r.id == r.id && identicalRows(e.r.vals, r.vals) {
 			o.entries = append(o.entries[:j], o.entries[j+1:]...)
 			return
 		}
 	}
+}
+
+func (o *orderStage) cmpKeys(a, b *row) int {
+	for i, d := range o.desc {
+		if c := value.Compare(a.vals[o.width+i], b.vals[o.width+i]); c != 0 {
+			if d {
+				return -c
+			}
+			return c
+		}
+	}
+	return 0
 }
 
 func (o *orderStage) push(c *evalCtx, in []delta) ([]delta, error) {
@@ -741,28 +768,29 @@ func (o *orderStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	var old map[*row]int
 	if o.windowed() {
 		old = map[*row]int{}
-		for _, r := range o.window() {
-			old[r]++
+		for _, e := range o.window() {
+			old[e.r]++
 		}
 	}
-	var adds []*row
+	var adds []orderEntry
 	for _, d := range in {
 		for k := 0; k < d.w; k++ {
-			adds = append(adds, d.r)
+			o.seq++
+			adds = append(adds, orderEntry{r: d.r, seq: o.seq})
 		}
 		for k := 0; k > d.w; k-- {
 			o.remove(d.r)
 		}
 	}
 	if len(adds) < 32 {
-		for _, r := range adds {
-			o.insert(r)
+		for _, e := range adds {
+			o.insert(e)
 		}
 	} else {
 		// Many rows at once (a bootstrap): sort them and merge, instead of
 		// shifting the slice once per row.
 		sort.SliceStable(adds, func(i, j int) bool { return o.less(adds[i], adds[j]) })
-		merged := make([]*row, 0, len(o.entries)+len(adds))
+		merged := make([]orderEntry, 0, len(o.entries)+len(adds))
 		i, j := 0, 0
 		for i < len(o.entries) && j < len(adds) {
 			if o.less(adds[j], o.entries[i]) {
@@ -780,12 +808,12 @@ func (o *orderStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		return in, nil
 	}
 	var out []delta
-	for _, r := range o.window() {
-		if old[r] > 0 {
-			old[r]--
+	for _, e := range o.window() {
+		if old[e.r] > 0 {
+			old[e.r]--
 			continue
 		}
-		out = append(out, delta{r: r, w: 1})
+		out = append(out, delta{r: e.r, w: 1})
 	}
 	for r, n := range old {
 		for ; n > 0; n-- {
