@@ -99,7 +99,19 @@ func (s *setup) run(text string) error {
 	rows := []binding{{}}
 	var rowScope, scope []string // variables of rows; variables after pending
 	var pending []ast.Clause
+	// CREATE a, b is CREATE a CREATE b; splitting lets b's properties
+	// refer to variables that a introduces.
+	var clauses []ast.Clause
 	for _, c := range q.Parts[0].Clauses {
+		if cr, ok := c.(*ast.Create); ok && len(cr.Pattern) > 1 {
+			for _, pp := range cr.Pattern {
+				clauses = append(clauses, &ast.Create{Pos: cr.Pos, Pattern: ast.Pattern{pp}})
+			}
+			continue
+		}
+		clauses = append(clauses, c)
+	}
+	for _, c := range clauses {
 		cr, ok := c.(*ast.Create)
 		if !ok {
 			pending = append(pending, c)
