@@ -1,0 +1,115 @@
+// Package sources defines what a change source is to the server: something
+// that bootstraps a consistent snapshot and then streams committed
+// transactions as batches of engine changes, each carrying the position to
+// resume from. Implementations live in subpackages (http, postgres, mysql).
+package sources
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/vigilhq/vigil/engine"
+)
+
+// Batch is the unit a source hands to the server: one source transaction
+// (or one bootstrap chunk). The server applies a batch atomically and
+// commits it together with Position; only then may the source confirm the
+// position upstream (acknowledge a replication slot, advance a binlog
+// checkpoint).
+type Batch struct {
+	Source    string          // the source resource's name
+	Changes   []engine.Change // in commit order; Change.Source is set to Source
+	Position  []byte          // opaque resume position after this batch; nil while bootstrapping
+	Time      time.Time       // commit time of the transaction
+	Bootstrap bool            // part of the initial snapshot
+	// Done marks the last bootstrap batch: after it the snapshot is complete.
+	Done bool
+}
+
+// Emit hands a batch to the server. It returns only after the batch is
+// applied and committed (or fails); a source must not confirm Batch.Position
+// upstream before Emit returned nil.
+type Emit func(ctx context.Context, b Batch) error
+
+// Source is a running change source.
+type Source interface {
+	// Name is the resource name.
+	Name() string
+	// Run bootstraps when from is nil, or resumes strictly after the
+	// position from (a Position it emitted earlier); it then streams until
+	// ctx is cancelled. Transient failures (connection loss) are retried
+	// with backoff inside Run and reported through Status; Run returns an
+	// error only for a failure it cannot recover from (bad configuration,
+	// a dropped slot).
+	Run(ctx context.Context, from []byte, emit Emit) error
+	// Status reports the source's state for the API.
+	Status() Status
+}
+
+// Status is a source's state as the API shows it.
+type Status struct {
+	State     string    `json:"state"` // starting, bootstrapping, running, retrying, failed, stopped
+	Error     string    `json:"error,omitempty"`
+	Position  string    `json:"position,omitempty"` // human-readable last committed position
+	Changes   uint64    `json:"changes"`            // changes emitted since start
+	LastEvent time.Time `json:"lastEvent,omitempty"`
+}
+
+// Factory builds a source from its resource name and the `spec.properties`
+// map of its YAML (values as decoded by a YAML decoder). Errors name the
+// offending property.
+type Factory func(name string, properties map[string]any) (Source, error)
+
+var (
+	mu        sync.RWMutex
+	factories = map[string]Factory{}
+)
+
+// Register makes a source kind (as written in `spec.kind`, e.g. "PostgreSQL")
+// available. Kinds are matched case-insensitively. It panics on a duplicate,
+// which is a programming error.
+func Register(kind string, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	k := normalize(kind)
+	if _, dup := factories[k]; dup {
+		panic(fmt.Sprintf("sources: kind %q registered twice", kind))
+	}
+	factories[k] = f
+}
+
+// New builds a source of a registered kind.
+func New(kind, name string, properties map[string]any) (Source, error) {
+	mu.RLock()
+	f := factories[normalize(kind)]
+	mu.RUnlock()
+	if f == nil {
+		return nil, fmt.Errorf("source %q: unknown kind %q (known: %v)", name, kind, Kinds())
+	}
+	return f(name, properties)
+}
+
+// Kinds lists the registered kinds, sorted.
+func Kinds() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]string, 0, len(factories))
+	for k := range factories {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func normalize(kind string) string {
+	b := []byte(kind)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
