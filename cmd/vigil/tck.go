@@ -22,7 +22,7 @@ func runTCK(args []string) int {
 	verbose := fs.Bool("v", false, "print each failing and skipped scenario with its reason")
 	run := fs.String("run", "", "only run scenarios whose \"feature / scenario\" name matches this regular expression")
 	strict := fs.Bool("strict", false, "exit with status 1 if any scenario failed")
-	listFailures := fs.String("list-failures", "", "write a markdown list of the failing scenarios to this file")
+	listFailures := fs.String("list-failures", "", "write a markdown list of the failing and skipped scenarios to this file")
 	timeout := fs.Duration("timeout", 10*time.Second, "time limit of one scenario")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: vigil tck [flags] FEATURES_DIR...")
@@ -76,7 +76,7 @@ func runTCK(args []string) int {
 		for _, r := range results {
 			n[r.Outcome]++
 			total[r.Outcome]++
-			if r.Outcome == tck.Failed {
+			if r.Outcome != tck.Passed {
 				failures = append(failures, r)
 			}
 		}
@@ -104,8 +104,8 @@ func runTCK(args []string) int {
 	return 0
 }
 
-// writeFailureList writes the failing scenarios as a markdown list: feature,
-// scenario and the first line of the reason.
+// writeFailureList writes the failing and the skipped scenarios as two
+// markdown lists: feature, scenario and the first line of the reason.
 func writeFailureList(path string, failures []tck.Result) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -118,9 +118,31 @@ func writeFailureList(path string, failures []tck.Result) error {
 	return f.Close()
 }
 
-func writeFailures(w io.Writer, failures []tck.Result) error {
+func writeFailures(w io.Writer, results []tck.Result) error {
+	for _, o := range []tck.Outcome{tck.Failed, tck.Skipped} {
+		var list []tck.Result
+		for _, r := range results {
+			if r.Outcome == o {
+				list = append(list, r)
+			}
+		}
+		title := map[tck.Outcome]string{tck.Failed: "Failing", tck.Skipped: "Skipped"}[o]
+		if _, err := fmt.Fprintf(w, "### %s (%d)\n\n", title, len(list)); err != nil {
+			return err
+		}
+		if err := writeResultList(w, list); err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeResultList(w io.Writer, failures []tck.Result) error {
 	if len(failures) == 0 {
-		_, err := fmt.Fprintln(w, "No failing scenarios.")
+		_, err := fmt.Fprintln(w, "None.")
 		return err
 	}
 	for _, r := range failures {
