@@ -1,0 +1,80 @@
+package durable
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vigilhq/vigil/engine"
+	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/sources"
+	"github.com/vigilhq/vigil/store"
+)
+
+// benchBatch is the number of changes per committed step: what the server's
+// batcher gathers in its window (N changes or T ms) under load.
+const benchBatch = 100
+
+// BenchmarkProjection measures a single-node projection (Drasi's query-perf
+// projection scenario's shape) per change, in memory and durable, with
+// steps of benchBatch changes. Durable mode reports the bytes its store
+// takes on disk per change.
+func BenchmarkProjection(b *testing.B) {
+	for _, mode := range []string{"memory", "badger"} {
+		b.Run(mode, func(b *testing.B) {
+			var st *store.Store
+			if mode == "badger" {
+				var err error
+				if st, err = store.Open(b.TempDir(), store.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				defer st.Close()
+			}
+			start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+			h, err := Open(Options{Store: st, Start: start})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := h.AddQuery(engine.QuerySpec{ID: "p", Text: `MATCH (r:Room) RETURN elementId(r) AS id, r.temperature AS temperature, r.humidity AS humidity`}); err != nil {
+				b.Fatal(err)
+			}
+			const rooms = 2000
+			mk := func(i, n int) engine.Change {
+				return engine.Change{Op: engine.OpUpdate, Time: start.Add(time.Duration(n) * time.Millisecond), Element: engine.Element{
+					ID: fmt.Sprintf("room-%d", i), Labels: []string{"Room"},
+					Props: map[string]value.Value{"temperature": value.Float(20 + float64(n%40)/10), "humidity": value.Float(40 + float64(n%17))}}}
+			}
+			var boot []engine.Change
+			for i := 0; i < rooms; i++ {
+				boot = append(boot, mk(i, 0))
+			}
+			for i := 0; i < len(boot); i += benchBatch {
+				if _, err := h.Apply([]sources.Batch{{Source: "s", Changes: boot[i:min(i+benchBatch, len(boot))]}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var sizeBefore int64
+			if st != nil {
+				sizeBefore = st.BytesWritten()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			batch := make([]engine.Change, 0, benchBatch)
+			for n := 0; n < b.N; n++ {
+				batch = append(batch, mk(n%rooms, n+1))
+				if len(batch) == benchBatch || n == b.N-1 {
+					if _, err := h.Apply([]sources.Batch{{Source: "s", Changes: batch, Position: []byte{byte(n)}}}); err != nil {
+						b.Fatal(err)
+					}
+					batch = make([]engine.Change, 0, benchBatch)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/change")
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "changes/s")
+			if st != nil && b.N >= 1000 {
+				b.ReportMetric(float64(st.BytesWritten()-sizeBefore)/float64(b.N), "written-B/change")
+			}
+		})
+	}
+}

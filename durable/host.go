@@ -1,0 +1,316 @@
+// Package durable runs the engine so that its results survive a crash: every
+// step (a group of source batches, a clock move, a query added or removed) is
+// committed to the store as one transaction holding the step's log record,
+// the result-change events it produced and the source positions it consumed.
+// Opening a host replays the log into a fresh engine, which rebuilds exactly
+// the state the engine had after the last committed step; sources then
+// resume from their checkpoints, so no result change is lost, repeated or
+// renumbered.
+//
+// Without a store the host keeps the same interface in memory, for tests,
+// benchmarks and deployments that can afford to bootstrap again.
+package durable
+
+import (
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/vigilhq/vigil/engine"
+	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/sources"
+	"github.com/vigilhq/vigil/store"
+)
+
+// Options configure a host.
+type Options struct {
+	// Store is the durable store; nil keeps everything in memory.
+	Store *store.Store
+	// Start is the engine's initial clock for a new store (ignored when the
+	// store already has a log: the logged start is used).
+	Start time.Time
+}
+
+// Host owns an engine and its outbox. It is not safe for concurrent use:
+// one goroutine (the server's engine loop) drives it, while readers use
+// Outbox, which is.
+type Host struct {
+	eng      *engine.Engine
+	st       *store.Store
+	ob       outbox.Outbox
+	replayed uint64 // log records replayed at open
+}
+
+// Open creates the host, replaying the store's log when there is one.
+func Open(o Options) (*Host, error) {
+	h := &Host{st: o.Store}
+	if o.Store == nil {
+		h.eng = engine.New(engine.Options{Start: o.Start})
+		h.ob = outbox.NewMemory()
+		return h, nil
+	}
+	h.ob = o.Store
+	err := o.Store.Replay(0, func(seq uint64, b []byte) error {
+		r, err := decodeRecord(b)
+		if err != nil {
+			return fmt.Errorf("store %s: log record %d: %w", o.Store.Path(), seq, err)
+		}
+		if h.eng == nil {
+			if r.kind != recStart {
+				return fmt.Errorf("store %s: log record %d: the log does not begin with its start time", o.Store.Path(), seq)
+			}
+			h.eng = engine.New(engine.Options{Start: r.time})
+			h.replayed++
+			return nil
+		}
+		if err := h.replay(r); err != nil {
+			return fmt.Errorf("store %s: replaying log record %d: %w", o.Store.Path(), seq, err)
+		}
+		h.replayed++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if h.eng == nil {
+		start := o.Start
+		if start.IsZero() {
+			start = time.Now()
+		}
+		if err := o.Store.Commit(&store.Step{Record: encodeStart(start)}); err != nil {
+			return nil, err
+		}
+		h.eng = engine.New(engine.Options{Start: start})
+	}
+	return h, nil
+}
+
+// replay repeats one logged step; its events are already in the outbox.
+func (h *Host) replay(r *record) error {
+	switch r.kind {
+	case recBatch:
+		// A malformed change failed the same way when it was first applied;
+		// the changes before it are what the log recorded as applied.
+		h.eng.Apply(r.changes)
+	case recClock:
+		h.eng.AdvanceTo(r.time)
+	case recAdd:
+		if _, err := h.eng.AddQuery(r.spec); err != nil {
+			return fmt.Errorf("query %q: %w", r.spec.ID, err)
+		}
+	case recRemove:
+		h.eng.RemoveQuery(r.queryID)
+	default:
+		return fmt.Errorf("unexpected record kind %q", r.kind)
+	}
+	return nil
+}
+
+// Engine is the host's engine, for reading results; change it only through
+// the host.
+func (h *Host) Engine() *engine.Engine { return h.eng }
+
+// Outbox is where the host's events go (the store itself when durable).
+func (h *Host) Outbox() outbox.Outbox { return h.ob }
+
+// Replayed is how many log records Open replayed.
+func (h *Host) Replayed() uint64 { return h.replayed }
+
+// Checkpoint is a source's last committed position (nil in memory mode or
+// before its first batch): where the source resumes after a restart.
+func (h *Host) Checkpoint(source string) ([]byte, error) {
+	if h.st == nil {
+		return nil, nil
+	}
+	return h.st.Checkpoint(source)
+}
+
+// AddQuery registers a query, unless the log already holds one with the same
+// id and the same definition (a restart reloading its resources), in which
+// case it returns that query and changed is false. A query with the same id
+// and a different definition is replaced.
+func (h *Host) AddQuery(spec engine.QuerySpec) (q *engine.Query, changed bool, err error) {
+	if old := h.eng.Query(spec.ID); old != nil {
+		if sameSpec(old.Spec(), spec) {
+			return old, false, nil
+		}
+		if err := h.RemoveQuery(spec.ID); err != nil {
+			return nil, false, err
+		}
+	}
+	// Compile before logging, so that a query that does not compile never
+	// enters the log.
+	q, err = h.eng.AddQuery(spec)
+	if err != nil {
+		return nil, false, err
+	}
+	if h.st != nil {
+		rec, err := encodeAdd(spec)
+		if err == nil {
+			err = h.st.Commit(&store.Step{Record: rec})
+		}
+		if err != nil {
+			h.eng.RemoveQuery(spec.ID)
+			return nil, false, err
+		}
+	}
+	return q, true, nil
+}
+
+// RemoveQuery unregisters a query and drops its outbox.
+func (h *Host) RemoveQuery(id string) error {
+	if h.eng.Query(id) == nil {
+		return nil
+	}
+	if h.st != nil {
+		if err := h.st.Commit(&store.Step{Record: encodeRemove(id)}); err != nil {
+			return err
+		}
+	}
+	h.eng.RemoveQuery(id)
+	return h.ob.Drop(id)
+}
+
+func sameSpec(a, b engine.QuerySpec) bool {
+	if a.ID != b.ID || a.Text != b.Text || normLang(a.Language) != normLang(b.Language) || !reflect.DeepEqual(a.Joins, b.Joins) {
+		return false
+	}
+	if len(a.Params) != len(b.Params) {
+		return false
+	}
+	for k, v := range a.Params {
+		w, ok := b.Params[k]
+		if !ok || !value.Identical(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func normLang(l string) string {
+	switch l {
+	case "", "cypher", "Cypher", "opencypher", "openCypher":
+		return "cypher"
+	}
+	return l
+}
+
+// Apply applies source batches as one step and commits it with their
+// positions and the events it produced; only when Apply returns may the
+// sources confirm those positions upstream. The events are returned in
+// commit order with their sequences set. A malformed change is reported
+// after the step is committed: the changes before it stay applied, exactly
+// as replay will repeat them.
+func (h *Host) Apply(batches []sources.Batch) ([]*outbox.Event, error) {
+	var changes []engine.Change
+	var checkpoints map[string][]byte
+	var at time.Time
+	for i := range batches {
+		b := &batches[i]
+		changes = append(changes, b.Changes...)
+		if b.Position != nil {
+			if checkpoints == nil {
+				checkpoints = map[string][]byte{}
+			}
+			checkpoints[b.Source] = b.Position
+		}
+		if b.Time.After(at) {
+			at = b.Time
+		}
+	}
+	var rec []byte
+	if h.st != nil {
+		// Encode before applying: Apply takes ownership of the changes'
+		// property maps.
+		var err error
+		if rec, err = encodeBatch(changes, checkpoints); err != nil {
+			return nil, fmt.Errorf("batch cannot be stored: %w", err)
+		}
+	}
+	diffs, applyErr := h.eng.Apply(changes)
+	if at.IsZero() {
+		at = h.eng.Now()
+	}
+	events, err := h.commit(rec, diffs, checkpoints, at)
+	if err != nil {
+		return nil, err
+	}
+	return events, applyErr
+}
+
+// AdvanceTo moves the clock to t, firing the futures due by then, as one
+// step. A move that fires nothing and changes nothing is not logged.
+func (h *Host) AdvanceTo(t time.Time) ([]*outbox.Event, error) {
+	due, ok := h.eng.NextDue()
+	if !ok || due.After(t) {
+		// Nothing fires: moving the clock alone changes no result, and the
+		// next logged step carries its own time.
+		return nil, nil
+	}
+	var rec []byte
+	if h.st != nil {
+		rec = encodeClock(t)
+	}
+	diffs, err := h.eng.AdvanceTo(t)
+	events, cerr := h.commit(rec, diffs, nil, t)
+	if cerr != nil {
+		return nil, cerr
+	}
+	return events, err
+}
+
+// commit turns diffs into events and stores them with the step's record.
+func (h *Host) commit(rec []byte, diffs []engine.Diff, checkpoints map[string][]byte, at time.Time) ([]*outbox.Event, error) {
+	events := make([]*outbox.Event, 0, len(diffs))
+	for i := range diffs {
+		q := h.eng.Query(diffs[i].QueryID)
+		if q == nil {
+			continue
+		}
+		events = append(events, EventOf(&diffs[i], q.Columns(), at))
+	}
+	if h.st != nil {
+		if err := h.st.Commit(&store.Step{Record: rec, Events: events, Checkpoints: checkpoints}); err != nil {
+			// The engine has moved past what is stored; continuing would
+			// let memory and log disagree, so the caller must stop.
+			return nil, fmt.Errorf("%w (the engine must be restarted from the store)", err)
+		}
+		return events, nil
+	}
+	for _, ev := range events {
+		if _, err := h.ob.Append(ev.QueryID, ev); err != nil {
+			return nil, err
+		}
+	}
+	return events, nil
+}
+
+// EventOf converts an engine diff into a change event in Drasi's shape (rows
+// as column -> plain JSON values).
+func EventOf(d *engine.Diff, columns []string, at time.Time) *outbox.Event {
+	ev := &outbox.Event{Kind: outbox.KindChange, QueryID: d.QueryID, SourceTimeMs: at.UnixMilli()}
+	for _, r := range d.Added {
+		ev.Added = append(ev.Added, RowMap(r, columns))
+	}
+	for _, u := range d.Updated {
+		ev.Updated = append(ev.Updated, outbox.Update{Before: RowMap(u.Before, columns), After: RowMap(u.After, columns)})
+	}
+	for _, r := range d.Deleted {
+		ev.Deleted = append(ev.Deleted, RowMap(r, columns))
+	}
+	return ev
+}
+
+// RowMap is a result row as column -> plain JSON value.
+func RowMap(r engine.Row, columns []string) map[string]any {
+	m := make(map[string]any, len(columns))
+	for i, c := range columns {
+		if i < len(r) {
+			m[c] = value.ToGo(r[i])
+		} else {
+			m[c] = nil
+		}
+	}
+	return m
+}
