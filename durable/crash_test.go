@@ -295,4 +295,3 @@ func TestCrashRestart(t *testing.T) {
 		t.Logf("query %s: %d events, %d rows agree", q.ID, len(want), len(sortedResults(ref.Engine().Query(q.ID))))
 	}
 }
-
