@@ -1,0 +1,292 @@
+// Package webhook is the `Http` reaction: it POSTs each change event of its
+// queries, as JSON, to a URL.
+//
+// Delivery is at least once, in sequence order per query. Each request
+// carries `Idempotency-Key: queryId:sequence` so the receiver can drop a
+// repeat. A failed attempt (a transport error or a non-2xx status) is
+// retried with exponential backoff and jitter; after maxAttempts the event
+// is dead-lettered (kept in the status, counted in the metrics) and
+// delivery moves on, so one poisonous event never blocks a query forever.
+//
+// Properties:
+//
+//	url          where to POST (required)
+//	token        bearer token for the receiver (`env:NAME` reads it from the environment; never logged)
+//	headers      extra request headers
+//	maxAttempts  attempts per event before dead-lettering (default 8)
+//	baseDelay    first retry delay (default 200ms); doubles per attempt
+//	maxDelay     cap of the retry delay (default 30s)
+//	timeout      per-request timeout (default 10s)
+//	controlEvents also POST control events (default false: changes only)
+//	startFrom    beginning (default: every retained event) or now
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/vigilhq/vigil/reactions"
+	"github.com/vigilhq/vigil/resources"
+	"github.com/vigilhq/vigil/server/outbox"
+)
+
+// Kind is the reaction kind this package registers (Drasi's name for it).
+const Kind = "Http"
+
+func init() {
+	reactions.Register(Kind, func(name string, queries map[string]any, props map[string]any) (reactions.Reaction, error) {
+		return New(name, reactions.QueryNames(queries), props)
+	})
+}
+
+// DeadLetter is an event the reaction gave up on.
+type DeadLetter struct {
+	QueryID  string    `json:"queryId"`
+	Sequence uint64    `json:"sequence"`
+	Attempts int       `json:"attempts"`
+	Error    string    `json:"error"`
+	At       time.Time `json:"at"`
+}
+
+// maxDeadLetters bounds the dead letters kept in memory (oldest dropped).
+const maxDeadLetters = 100
+
+// Webhook is a running Http reaction.
+type Webhook struct {
+	name        string
+	queries     []string
+	url         string
+	token       string
+	headers     map[string]string
+	maxAttempts int
+	baseDelay   time.Duration
+	maxDelay    time.Duration
+	control     bool
+	fromNow     bool
+	client      *http.Client
+
+	mu       sync.Mutex
+	status   reactions.Status
+	failing  map[string]bool // per query: the current event has failed at least once
+	dead     []DeadLetter
+	sleepFor func(ctx context.Context, d time.Duration) error // tests shorten waits
+}
+
+// New builds a webhook reaction for the given queries.
+func New(name string, queries []string, props map[string]any) (*Webhook, error) {
+	p := resources.NewProps(props)
+	w := &Webhook{
+		name:        name,
+		queries:     queries,
+		url:         p.String("url", ""),
+		token:       p.String("token", ""),
+		headers:     p.StringMap("headers"),
+		maxAttempts: p.Int("maxAttempts", 8),
+		baseDelay:   p.Duration("baseDelay", 200*time.Millisecond),
+		maxDelay:    p.Duration("maxDelay", 30*time.Second),
+		control:     p.Bool("controlEvents", false),
+		failing:     map[string]bool{},
+		sleepFor:    sleep,
+	}
+	timeout := p.Duration("timeout", 10*time.Second)
+	start := p.String("startFrom", "beginning")
+	if err := p.Err(); err != nil {
+		return nil, fmt.Errorf("reaction %q: %w", name, err)
+	}
+	u, err := url.Parse(w.url)
+	switch {
+	case w.url == "":
+		return nil, fmt.Errorf("reaction %q: property url is required", name)
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return nil, fmt.Errorf("reaction %q: property url: want an http(s) URL", name)
+	case w.maxAttempts < 1:
+		return nil, fmt.Errorf("reaction %q: property maxAttempts must be at least 1", name)
+	case start != "beginning" && start != "now":
+		return nil, fmt.Errorf("reaction %q: property startFrom: want beginning or now", name)
+	}
+	w.fromNow = start == "now"
+	w.client = &http.Client{Timeout: timeout}
+	w.status = reactions.Status{State: "starting", Positions: map[string]uint64{}, Durable: true}
+	return w, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Name implements reactions.Reaction.
+func (w *Webhook) Name() string { return w.name }
+
+// Status implements reactions.Reaction.
+func (w *Webhook) Status() reactions.Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	st := w.status
+	st.Positions = make(map[string]uint64, len(w.status.Positions))
+	for q, p := range w.status.Positions {
+		st.Positions[q] = p
+	}
+	return st
+}
+
+// DeadLetters returns the events given up on, oldest first.
+func (w *Webhook) DeadLetters() []DeadLetter {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]DeadLetter(nil), w.dead...)
+}
+
+// Run implements reactions.Reaction: one delivery loop per query, so a
+// query whose events fail does not hold back the others.
+func (w *Webhook) Run(ctx context.Context, feed reactions.Feed) error {
+	w.mu.Lock()
+	w.status.State = "running"
+	w.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, q := range w.queries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.runQuery(ctx, feed, q)
+		}()
+	}
+	wg.Wait()
+	w.mu.Lock()
+	w.status.State = "stopped"
+	w.mu.Unlock()
+	return nil
+}
+
+func (w *Webhook) runQuery(ctx context.Context, feed reactions.Feed, q string) {
+	var after uint64
+	if w.fromNow {
+		// Start after what is already there: the read returns nothing
+		// for a position at the end, so find the end by reading through.
+		for {
+			recs, err := feed.Read(q, after, 1024)
+			if err != nil || len(recs) == 0 {
+				break
+			}
+			after = recs[len(recs)-1].Seq
+		}
+	}
+	for {
+		recs, err := reactions.Next(ctx, feed, q, after, 64)
+		if err != nil {
+			return // ctx done or server stopping
+		}
+		for _, rec := range recs {
+			if rec.Kind == outbox.KindChange || rec.Kind == outbox.KindSnapshot || w.control {
+				if !w.deliver(ctx, rec) {
+					return
+				}
+			}
+			after = rec.Seq
+			w.mu.Lock()
+			w.status.Positions[q] = after
+			w.mu.Unlock()
+		}
+	}
+}
+
+// deliver POSTs one event until it succeeds or is dead-lettered; false
+// means ctx ended.
+func (w *Webhook) deliver(ctx context.Context, rec outbox.Record) bool {
+	var lastErr error
+	for attempt := 1; attempt <= w.maxAttempts; attempt++ {
+		if attempt > 1 {
+			if w.sleepFor(ctx, w.backoff(attempt-1)) != nil {
+				return false
+			}
+		}
+		lastErr = w.post(ctx, rec)
+		if ctx.Err() != nil {
+			return false
+		}
+		w.mu.Lock()
+		if lastErr == nil {
+			w.status.Delivered++
+			w.status.LastDelivery = time.Now()
+			delete(w.failing, rec.QueryID)
+			if len(w.failing) == 0 {
+				w.status.State, w.status.Error = "running", ""
+			}
+			w.mu.Unlock()
+			return true
+		}
+		w.status.Failures++
+		w.status.LastError = time.Now()
+		w.status.State = "failing"
+		w.status.Error = fmt.Sprintf("%s:%d attempt %d/%d: %v", rec.QueryID, rec.Seq, attempt, w.maxAttempts, lastErr)
+		w.failing[rec.QueryID] = true
+		w.mu.Unlock()
+	}
+	w.mu.Lock()
+	w.status.DeadLetters++
+	w.dead = append(w.dead, DeadLetter{QueryID: rec.QueryID, Sequence: rec.Seq, Attempts: w.maxAttempts, Error: lastErr.Error(), At: time.Now()})
+	if len(w.dead) > maxDeadLetters {
+		w.dead = w.dead[len(w.dead)-maxDeadLetters:]
+	}
+	w.mu.Unlock()
+	return true
+}
+
+// backoff is the delay before retry n (n >= 1): base·2^(n-1), capped, with
+// "equal jitter" — half fixed, half random — so that retries of many events
+// spread out but still grow.
+func (w *Webhook) backoff(n int) time.Duration {
+	d := w.baseDelay
+	for i := 1; i < n && d < w.maxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, w.maxDelay)
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
+}
+
+func (w *Webhook) post(ctx context.Context, rec outbox.Record) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(rec.Data))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", rec.QueryID+":"+strconv.FormatUint(rec.Seq, 10))
+	req.Header.Set("Vigil-Query", rec.QueryID)
+	req.Header.Set("Vigil-Sequence", strconv.FormatUint(rec.Seq, 10))
+	for k, v := range w.headers {
+		req.Header.Set(k, v)
+	}
+	if w.token != "" {
+		req.Header.Set("Authorization", "Bearer "+w.token)
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		// url.Error repeats the URL, which may carry credentials in its
+		// query; keep only the cause.
+		if ue, ok := err.(*url.Error); ok {
+			return ue.Err
+		}
+		return err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return nil
+}

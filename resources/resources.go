@@ -1,0 +1,526 @@
+// Package resources loads Vigil's YAML resources. They have Drasi's shape —
+// `apiVersion: v1`, `kind: Source | ContinuousQuery | Reaction`, `name`,
+// `spec` — so that Drasi users can bring their files over unchanged. A file
+// may hold several documents separated by `---`.
+//
+// Loading never stops at the first problem: every document that decodes is
+// returned, and every one that does not yields an *Error naming the file,
+// the line and the reason, so one bad resource never hides the others.
+package resources
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Kinds of resources.
+const (
+	KindSource          = "Source"
+	KindContinuousQuery = "ContinuousQuery"
+	KindReaction        = "Reaction"
+)
+
+// Resource is one decoded YAML document. Exactly one of Source, Query and
+// Reaction is set, matching Kind.
+type Resource struct {
+	APIVersion string
+	Kind       string // Source, ContinuousQuery or Reaction
+	Name       string
+	File       string // where it was read from ("" for an API body)
+	Line       int    // line of the document's first key
+	Source     *Source
+	Query      *Query
+	Reaction   *Reaction
+	// Raw is the document as it was written, re-encoded; the server
+	// compares it to tell "unchanged" from "updated" on apply.
+	Raw string
+}
+
+// Where is "file:line" (or "line N" without a file), for error messages.
+func (r *Resource) Where() string { return where(r.File, r.Line) }
+
+// Key identifies a resource: kind and name.
+func (r *Resource) Key() string { return r.Kind + "/" + r.Name }
+
+// Source is the spec of a Source resource.
+type Source struct {
+	Kind       string         // e.g. HTTP, PostgreSQL, MySQL
+	Properties map[string]any // spec.properties, as decoded
+}
+
+// Query is the spec of a ContinuousQuery resource.
+type Query struct {
+	Text          string         // spec.query
+	Language      string         // spec.queryLanguage: cypher (default) or gql
+	Subscriptions []Subscription // spec.sources.subscriptions
+	Joins         []Join         // spec.sources.joins
+	Params        map[string]any // spec.params (a Vigil extension)
+	QueryLine     int            // line of spec.query, to place parse errors in the file
+}
+
+// Subscription names a source a query reads and the labels it wants.
+type Subscription struct {
+	ID        string   // source name
+	Nodes     []string // node labels (sourceLabel)
+	Relations []string // relation types (sourceLabel)
+}
+
+// Join is a synthetic relation across sources (spec.sources.joins).
+type Join struct {
+	ID   string
+	Keys []JoinKey
+}
+
+// JoinKey is one side of a join.
+type JoinKey struct {
+	Label    string
+	Property string
+}
+
+// Reaction is the spec of a Reaction resource.
+type Reaction struct {
+	Kind       string         // SSE, Http, Debug
+	Queries    map[string]any // query name -> per-query config (nil, a string or a map)
+	Properties map[string]any // spec.properties
+}
+
+// QueryNames returns the reaction's query names, sorted.
+func (r *Reaction) QueryNames() []string {
+	out := make([]string, 0, len(r.Queries))
+	for q := range r.Queries {
+		out = append(out, q)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Error is a problem with one resource (or one YAML document), located in
+// its file.
+type Error struct {
+	File   string
+	Line   int
+	Kind   string // resource kind when known
+	Name   string // resource name when known
+	Reason string
+}
+
+// Error formats as "file:line: Kind \"name\": reason".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(where(e.File, e.Line))
+	if e.Name != "" {
+		fmt.Fprintf(&b, ": %s %q", e.Kind, e.Name)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+func where(file string, line int) string {
+	switch {
+	case file != "" && line > 0:
+		return fmt.Sprintf("%s:%d", file, line)
+	case file != "":
+		return file
+	case line > 0:
+		return fmt.Sprintf("line %d", line)
+	}
+	return "input"
+}
+
+// nameRE keeps names safe in URL paths, metric labels and SSE cursors
+// ("q1:5,q2:7"), which is why ':' and ',' are excluded.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// ValidName reports whether s is acceptable as a resource name.
+func ValidName(s string) bool { return nameRE.MatchString(s) }
+
+// LoadDir loads every *.yaml and *.yml file under dir (recursively, in
+// lexical order). A path that is a file is loaded as one file.
+func LoadDir(dir string) ([]*Resource, []error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, []error{err}
+	}
+	if !st.IsDir() {
+		return LoadFile(dir)
+	}
+	var files []string
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, []error{err}
+	}
+	sort.Strings(files)
+	var out []*Resource
+	var errs []error
+	for _, f := range files {
+		rs, es := LoadFile(f)
+		out = append(out, rs...)
+		errs = append(errs, es...)
+	}
+	return out, errs
+}
+
+// LoadFile loads the documents of one file.
+func LoadFile(path string) ([]*Resource, []error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, []error{err}
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes the documents of data; file names them in errors.
+func Parse(file string, data []byte) ([]*Resource, []error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var out []*Resource
+	var errs []error
+	seen := map[string]int{}
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			// A syntax error ends the stream: the decoder cannot resync.
+			errs = append(errs, &Error{File: file, Line: yamlErrLine(err), Reason: cleanYAMLErr(err)})
+			break
+		}
+		if len(doc.Content) == 0 {
+			continue // an empty document (a trailing ---)
+		}
+		r, err := decodeDoc(file, doc.Content[0])
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if prev, dup := seen[r.Key()]; dup {
+			errs = append(errs, &Error{File: file, Line: r.Line, Kind: r.Kind, Name: r.Name,
+				Reason: fmt.Sprintf("defined twice in this input (first at line %d)", prev)})
+			continue
+		}
+		seen[r.Key()] = r.Line
+		out = append(out, r)
+	}
+	return out, errs
+}
+
+var lineRE = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrLine(err error) int {
+	if m := lineRE.FindStringSubmatch(err.Error()); m != nil {
+		var n int
+		fmt.Sscan(m[1], &n)
+		return n
+	}
+	return 0
+}
+
+func cleanYAMLErr(err error) string {
+	s := strings.TrimPrefix(err.Error(), "yaml: ")
+	return "invalid YAML: " + s
+}
+
+// decodeDoc turns one document into a Resource, checking its shape.
+func decodeDoc(file string, n *yaml.Node) (*Resource, error) {
+	fail := func(line int, r *Resource, format string, args ...any) error {
+		e := &Error{File: file, Line: line, Reason: fmt.Sprintf(format, args...)}
+		if r != nil {
+			e.Kind, e.Name = r.Kind, r.Name
+		}
+		return e
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, fail(n.Line, nil, "a resource must be a mapping with apiVersion, kind, name and spec")
+	}
+	r := &Resource{File: file, Line: n.Line}
+	var spec *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch k.Value {
+		case "apiVersion":
+			r.APIVersion = v.Value
+		case "kind":
+			r.Kind = v.Value
+		case "name":
+			r.Name = v.Value
+		case "id":
+			// Drasi's server config spells the name "id"; accept it.
+			if r.Name == "" {
+				r.Name = v.Value
+			}
+		case "spec":
+			spec = v
+		default:
+			return nil, fail(k.Line, r, "unknown top-level field %q (want apiVersion, kind, name, spec)", k.Value)
+		}
+	}
+	switch {
+	case r.APIVersion == "":
+		return nil, fail(n.Line, r, "missing apiVersion (want v1)")
+	case r.APIVersion != "v1":
+		return nil, fail(n.Line, r, "unsupported apiVersion %q (want v1)", r.APIVersion)
+	case r.Kind == "":
+		return nil, fail(n.Line, r, "missing kind (want Source, ContinuousQuery or Reaction)")
+	case r.Name == "":
+		return nil, fail(n.Line, r, "missing name")
+	case !ValidName(r.Name):
+		return nil, fail(n.Line, r, "invalid name %q: use letters, digits, '.', '_' and '-' (at most 128)", r.Name)
+	case spec == nil:
+		return nil, fail(n.Line, r, "missing spec")
+	case spec.Kind != yaml.MappingNode:
+		return nil, fail(spec.Line, r, "spec must be a mapping")
+	}
+	if raw, err := yaml.Marshal(n); err == nil {
+		r.Raw = string(raw)
+	}
+	var err error
+	switch r.Kind {
+	case KindSource:
+		r.Source, err = decodeSource(file, r, spec)
+	case KindContinuousQuery:
+		r.Query, err = decodeQuery(file, r, spec)
+	case KindReaction:
+		r.Reaction, err = decodeReaction(file, r, spec)
+	default:
+		return nil, fail(n.Line, r, "unknown kind %q (want Source, ContinuousQuery or Reaction)", r.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// field finds key in a mapping node.
+func field(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// decodeAny decodes a node into plain Go data (maps with string keys).
+func decodeAny(n *yaml.Node) (any, error) {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func decodeMap(file string, r *Resource, n *yaml.Node, what string) (map[string]any, error) {
+	if n == nil || n.Tag == "!!null" {
+		return map[string]any{}, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, &Error{File: file, Line: n.Line, Kind: r.Kind, Name: r.Name, Reason: what + " must be a mapping"}
+	}
+	v, err := decodeAny(n)
+	if err != nil {
+		return nil, &Error{File: file, Line: n.Line, Kind: r.Kind, Name: r.Name, Reason: what + ": " + err.Error()}
+	}
+	m, _ := v.(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m, nil
+}
+
+func scalar(n *yaml.Node) (string, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return "", false
+	}
+	return n.Value, true
+}
+
+func decodeSource(file string, r *Resource, spec *yaml.Node) (*Source, error) {
+	s := &Source{}
+	kind, ok := scalar(field(spec, "kind"))
+	if !ok || kind == "" {
+		return nil, &Error{File: file, Line: spec.Line, Kind: r.Kind, Name: r.Name, Reason: "spec.kind is required (e.g. HTTP, PostgreSQL, MySQL)"}
+	}
+	s.Kind = kind
+	var err error
+	if s.Properties, err = decodeMap(file, r, field(spec, "properties"), "spec.properties"); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func decodeQuery(file string, r *Resource, spec *yaml.Node) (*Query, error) {
+	q := &Query{Language: "cypher"}
+	bad := func(n *yaml.Node, format string, args ...any) error {
+		line := spec.Line
+		if n != nil {
+			line = n.Line
+		}
+		return &Error{File: file, Line: line, Kind: r.Kind, Name: r.Name, Reason: fmt.Sprintf(format, args...)}
+	}
+	qn := field(spec, "query")
+	text, ok := scalar(qn)
+	if !ok || strings.TrimSpace(text) == "" {
+		return nil, bad(qn, "spec.query is required")
+	}
+	q.Text, q.QueryLine = text, qn.Line
+	// A block scalar (| or >) starts on the line after the key.
+	if qn.Style == yaml.LiteralStyle || qn.Style == yaml.FoldedStyle {
+		q.QueryLine++
+	}
+	if ln := field(spec, "queryLanguage"); ln != nil {
+		lang, _ := scalar(ln)
+		switch strings.ToLower(lang) {
+		case "cypher", "opencypher", "":
+			q.Language = "cypher"
+		case "gql":
+			q.Language = "gql"
+		default:
+			return nil, bad(ln, "unsupported queryLanguage %q (want Cypher or GQL)", lang)
+		}
+	}
+	if src := field(spec, "sources"); src != nil && src.Tag != "!!null" {
+		if src.Kind != yaml.MappingNode {
+			return nil, bad(src, "spec.sources must be a mapping with subscriptions and joins")
+		}
+		if subs := field(src, "subscriptions"); subs != nil && subs.Tag != "!!null" {
+			if subs.Kind != yaml.SequenceNode {
+				return nil, bad(subs, "spec.sources.subscriptions must be a list")
+			}
+			for _, sn := range subs.Content {
+				id, ok := scalar(field(sn, "id"))
+				if sn.Kind != yaml.MappingNode || !ok || id == "" {
+					return nil, bad(sn, "each subscription needs an id (the source name)")
+				}
+				sub := Subscription{ID: id}
+				var err error
+				if sub.Nodes, err = labels(field(sn, "nodes")); err != nil {
+					return nil, bad(sn, "subscription %q: nodes: %v", id, err)
+				}
+				if sub.Relations, err = labels(field(sn, "relations")); err != nil {
+					return nil, bad(sn, "subscription %q: relations: %v", id, err)
+				}
+				q.Subscriptions = append(q.Subscriptions, sub)
+			}
+		}
+		if joins := field(src, "joins"); joins != nil && joins.Tag != "!!null" {
+			if joins.Kind != yaml.SequenceNode {
+				return nil, bad(joins, "spec.sources.joins must be a list")
+			}
+			for _, jn := range joins.Content {
+				id, ok := scalar(field(jn, "id"))
+				if jn.Kind != yaml.MappingNode || !ok || id == "" {
+					return nil, bad(jn, "each join needs an id (the relation type)")
+				}
+				j := Join{ID: id}
+				keys := field(jn, "keys")
+				if keys == nil || keys.Kind != yaml.SequenceNode || len(keys.Content) < 2 {
+					return nil, bad(jn, "join %q needs keys: a list of at least two {label, property}", id)
+				}
+				for _, kn := range keys.Content {
+					l, ok1 := scalar(field(kn, "label"))
+					p, ok2 := scalar(field(kn, "property"))
+					if !ok1 || !ok2 || l == "" || p == "" {
+						return nil, bad(kn, "join %q: each key needs label and property", id)
+					}
+					j.Keys = append(j.Keys, JoinKey{Label: l, Property: p})
+				}
+				q.Joins = append(q.Joins, j)
+			}
+		}
+	}
+	var err error
+	if q.Params, err = decodeMap(file, r, field(spec, "params"), "spec.params"); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// labels reads a list of {sourceLabel: X} (Drasi) or plain strings.
+func labels(n *yaml.Node) ([]string, error) {
+	if n == nil || n.Tag == "!!null" {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("must be a list of {sourceLabel: LABEL}")
+	}
+	var out []string
+	for _, e := range n.Content {
+		if s, ok := scalar(e); ok {
+			out = append(out, s)
+			continue
+		}
+		s, ok := scalar(field(e, "sourceLabel"))
+		if e.Kind != yaml.MappingNode || !ok || s == "" {
+			return nil, fmt.Errorf("line %d: each entry needs sourceLabel", e.Line)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func decodeReaction(file string, r *Resource, spec *yaml.Node) (*Reaction, error) {
+	re := &Reaction{Queries: map[string]any{}}
+	bad := func(n *yaml.Node, format string, args ...any) error {
+		line := spec.Line
+		if n != nil {
+			line = n.Line
+		}
+		return &Error{File: file, Line: line, Kind: r.Kind, Name: r.Name, Reason: fmt.Sprintf(format, args...)}
+	}
+	kind, ok := scalar(field(spec, "kind"))
+	if !ok || kind == "" {
+		return nil, bad(nil, "spec.kind is required (SSE, Http or Debug)")
+	}
+	re.Kind = kind
+	qn := field(spec, "queries")
+	switch {
+	case qn == nil || qn.Tag == "!!null":
+		return nil, bad(qn, "spec.queries is required: a mapping of query names")
+	case qn.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(qn.Content); i += 2 {
+			v, err := decodeAny(qn.Content[i+1])
+			if err != nil {
+				return nil, bad(qn.Content[i+1], "spec.queries.%s: %v", qn.Content[i].Value, err)
+			}
+			re.Queries[qn.Content[i].Value] = v
+		}
+	case qn.Kind == yaml.SequenceNode:
+		// A plain list of names is accepted too.
+		for _, e := range qn.Content {
+			s, ok := scalar(e)
+			if !ok {
+				return nil, bad(e, "spec.queries entries must be query names")
+			}
+			re.Queries[s] = nil
+		}
+	default:
+		return nil, bad(qn, "spec.queries must be a mapping of query names")
+	}
+	if len(re.Queries) == 0 {
+		return nil, bad(qn, "spec.queries names no query")
+	}
+	var err error
+	if re.Properties, err = decodeMap(file, r, field(spec, "properties"), "spec.properties"); err != nil {
+		return nil, err
+	}
+	return re, nil
+}

@@ -1,0 +1,566 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vigilhq/vigil/reactions"
+	"github.com/vigilhq/vigil/reactions/sse"
+	"github.com/vigilhq/vigil/reactions/webhook"
+	"github.com/vigilhq/vigil/resources"
+	"github.com/vigilhq/vigil/server/console"
+)
+
+// SourceView is a source as GET /v1/sources shows it.
+type SourceView struct {
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	State     string    `json:"state"`
+	Error     string    `json:"error,omitempty"`
+	Position  string    `json:"position,omitempty"`
+	Changes   uint64    `json:"changes"`
+	LastEvent time.Time `json:"lastEvent,omitzero"`
+	Where     string    `json:"where,omitempty"`
+}
+
+// QueryView is a query as GET /v1/queries shows it.
+type QueryView struct {
+	ID       string    `json:"id"`
+	State    string    `json:"state"` // running or error
+	Error    string    `json:"error,omitempty"`
+	Language string    `json:"language"`
+	Query    string    `json:"query"`
+	Columns  []string  `json:"columns"`
+	Rows     int       `json:"rows"`
+	Sequence uint64    `json:"sequence"` // last event in the query's stream
+	Sources  []string  `json:"sources"`
+	Warnings []string  `json:"warnings,omitempty"`
+	Where    string    `json:"where,omitempty"`
+	Created  time.Time `json:"created"`
+}
+
+// ReactionView is a reaction as GET /v1/reactions shows it.
+type ReactionView struct {
+	Name        string               `json:"name"`
+	Kind        string               `json:"kind"`
+	Queries     []string             `json:"queries"`
+	Status      reactions.Status     `json:"status"`
+	Lag         map[string]uint64    `json:"lag,omitempty"` // per query: events not yet handled
+	DeadLetters []webhook.DeadLetter `json:"deadLetters,omitempty"`
+	Warnings    []string             `json:"warnings,omitempty"`
+	Where       string               `json:"where,omitempty"`
+}
+
+// Results is GET /v1/queries/{id}/results: the current rows and the
+// sequence of the last event they reflect.
+type Results struct {
+	QueryID      string           `json:"queryId"`
+	State        string           `json:"state"`
+	Error        string           `json:"error,omitempty"`
+	Sequence     uint64           `json:"sequence"`
+	SourceTimeMs int64            `json:"sourceTimeMs"`
+	Columns      []string         `json:"columns"`
+	Results      []map[string]any `json:"results"`
+}
+
+// Status is GET /v1/status.
+type Status struct {
+	Ready     bool      `json:"ready"`
+	Started   time.Time `json:"started"`
+	EngineNow time.Time `json:"engineNow"`
+	Queries   int       `json:"queries"`
+	Sources   int       `json:"sources"`
+	Reactions int       `json:"reactions"`
+	Scheduler struct {
+		Fires          uint64  `json:"fires"`
+		LastLatenessMs float64 `json:"lastLatenessMs"`
+		MaxLatenessMs  float64 `json:"maxLatenessMs"`
+		MeanLatenessMs float64 `json:"meanLatenessMs"`
+		NextDue        string  `json:"nextDue,omitempty"`
+		PendingFutures bool    `json:"pendingFutures"`
+	} `json:"scheduler"`
+	Errors []string `json:"errors,omitempty"` // resource errors without a resource (e.g. YAML syntax)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// Handler returns the HTTP API, the SSE streams, the metrics and the
+// console.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if !s.ready.Load() {
+			writeJSON(w, 503, map[string]string{"status": "loading"})
+			return
+		}
+		writeJSON(w, 200, map[string]string{"status": "ready"})
+	})
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	mux.HandleFunc("GET /v1/status", s.handleStatus)
+	mux.HandleFunc("POST /v1/apply", s.handleApply)
+
+	mux.HandleFunc("GET /v1/sources", s.handleSources)
+	mux.HandleFunc("GET /v1/sources/{name}", s.handleSources)
+	mux.HandleFunc("POST /v1/sources/{name}/events", s.handleSourceEvents)
+	mux.HandleFunc("DELETE /v1/sources/{name}", s.handleDelete(resources.KindSource))
+
+	mux.HandleFunc("GET /v1/queries", s.handleQueries)
+	mux.HandleFunc("GET /v1/queries/{id}", s.handleQueries)
+	mux.HandleFunc("GET /v1/queries/{id}/results", s.handleResults)
+	mux.HandleFunc("GET /v1/queries/{id}/events", s.handleQueryEvents)
+	mux.HandleFunc("DELETE /v1/queries/{id}", s.handleDelete(resources.KindContinuousQuery))
+
+	mux.HandleFunc("GET /v1/reactions", s.handleReactions)
+	mux.HandleFunc("GET /v1/reactions/{name}", s.handleReactions)
+	mux.HandleFunc("GET /v1/reactions/{name}/events", s.handleReactionEvents)
+	mux.HandleFunc("DELETE /v1/reactions/{name}", s.handleDelete(resources.KindReaction))
+
+	mux.Handle("GET /", http.FileServerFS(console.FS()))
+	return s.auth(mux)
+}
+
+// auth requires the bearer token, when one is configured, everywhere but
+// the health probes. Browsers cannot set headers on EventSource, so the
+// console may pass ?token= once; it is then kept in an HttpOnly cookie.
+func (s *Server) auth(next http.Handler) http.Handler {
+	if s.opts.Token == "" {
+		return next
+	}
+	want := []byte(s.opts.Token)
+	ok := func(got string) bool { return got != "" && subtle.ConstantTimeCompare([]byte(got), want) == 1 }
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if h, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found && ok(h) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if c, err := r.Cookie("vigil_token"); err == nil && ok(c.Value) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if t := r.URL.Query().Get("token"); ok(t) {
+			http.SetCookie(w, &http.Cookie{Name: "vigil_token", Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
+		writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+	})
+}
+
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
+	var st Status
+	err := s.do(r.Context(), func() {
+		st.Ready = s.ready.Load()
+		st.EngineNow = s.eng.Now()
+		st.Queries, st.Sources, st.Reactions = len(s.queries), len(s.sources), len(s.reactions)
+		if due, ok := s.eng.NextDue(); ok {
+			st.Scheduler.PendingFutures = true
+			st.Scheduler.NextDue = due.UTC().Format(time.RFC3339Nano)
+		}
+		st.Errors = append([]string(nil), s.loadErrs...)
+	})
+	if err != nil {
+		writeError(w, 503, err.Error())
+		return
+	}
+	fires := s.sched.fires.Load()
+	st.Scheduler.Fires = fires
+	st.Scheduler.LastLatenessMs = float64(s.sched.lastLateNs.Load()) / 1e6
+	st.Scheduler.MaxLatenessMs = float64(s.sched.maxLateNs.Load()) / 1e6
+	if fires > 0 {
+		st.Scheduler.MeanLatenessMs = float64(s.sched.totalLateNs.Load()) / float64(fires) / 1e6
+	}
+	writeJSON(w, 200, st)
+}
+
+// handleApply takes a YAML body of resources (several documents allowed).
+// Good resources are applied even when others fail; the answer is 400 when
+// any failed, listing each resource's outcome.
+func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 8<<20))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "body too large (limit 8 MiB)")
+		return
+	}
+	name := r.URL.Query().Get("file")
+	if name == "" {
+		name = "request"
+	}
+	rs, perrs := resources.Parse(name, body)
+	if len(rs) == 0 && len(perrs) == 0 {
+		writeError(w, http.StatusBadRequest, "no resources in the body")
+		return
+	}
+	results, err := s.Apply(r.Context(), rs, perrs)
+	if err != nil {
+		writeError(w, 503, err.Error())
+		return
+	}
+	code := 200
+	for _, res := range results {
+		if res.Action == "error" {
+			code = http.StatusBadRequest
+		}
+	}
+	writeJSON(w, code, map[string]any{"results": results})
+}
+
+func (s *Server) handleDelete(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if name == "" {
+			name = r.PathValue("id")
+		}
+		found, err := s.Delete(r.Context(), kind, name)
+		switch {
+		case err != nil:
+			writeError(w, 503, err.Error())
+		case !found:
+			writeError(w, 404, kind+" "+quote(name)+" not found")
+		default:
+			writeJSON(w, 200, map[string]string{"deleted": kind + "/" + name})
+		}
+	}
+}
+
+func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func (s *Server) sourceView(e *sourceEntry) SourceView {
+	v := SourceView{Name: e.res.Name, Kind: e.res.Source.Kind, Where: e.res.Where()}
+	switch {
+	case e.err != "":
+		v.State, v.Error = "error", e.err
+	case e.src != nil:
+		st := e.src.Status()
+		v.State, v.Error, v.Position, v.Changes, v.LastEvent = st.State, st.Error, st.Position, st.Changes, st.LastEvent
+		if e.runErr != "" {
+			v.State, v.Error = "failed", e.runErr
+		}
+	}
+	return v
+}
+
+func (s *Server) handleSources(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	var out []SourceView
+	var one *SourceView
+	err := s.do(r.Context(), func() {
+		if name != "" {
+			if e := s.sources[name]; e != nil {
+				v := s.sourceView(e)
+				one = &v
+			}
+			return
+		}
+		out = []SourceView{}
+		for _, e := range s.sources {
+			out = append(out, s.sourceView(e))
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	})
+	switch {
+	case err != nil:
+		writeError(w, 503, err.Error())
+	case name != "" && one == nil:
+		writeError(w, 404, "source "+quote(name)+" not found")
+	case one != nil:
+		writeJSON(w, 200, one)
+	default:
+		writeJSON(w, 200, out)
+	}
+}
+
+// statusRecorder remembers the status a handler wrote (for the metrics).
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+// WriteHeader records the status and passes it on.
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) handleSourceEvents(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	s.hmu.RLock()
+	ref, found := s.handlers[name]
+	s.hmu.RUnlock()
+	var h http.Handler
+	if ref.src != nil {
+		h, _ = ref.src.(http.Handler)
+	}
+	switch {
+	case !found:
+		s.m.httpRejected.add(1, name, "unknown_source")
+		writeError(w, 404, "source "+quote(name)+" not found")
+		return
+	case ref.err != "":
+		s.m.httpRejected.add(1, name, "source_error")
+		writeError(w, 409, "source "+quote(name)+" is in error: "+ref.err)
+		return
+	case h == nil:
+		s.m.httpRejected.add(1, name, "not_http")
+		writeError(w, 405, "source "+quote(name)+" is of kind "+ref.kind+" and does not accept events over HTTP")
+		return
+	}
+	rec := &statusRecorder{ResponseWriter: w, code: 200}
+	h.ServeHTTP(rec, r)
+	if rec.code >= 400 {
+		s.m.httpRejected.add(1, name, http.StatusText(rec.code))
+	}
+}
+
+func (s *Server) queryView(qe *queryEntry) QueryView {
+	r := qe.res
+	v := QueryView{ID: r.Name, State: qe.state, Error: qe.err, Language: r.Query.Language, Query: r.Query.Text,
+		Columns: []string{}, Sources: []string{}, Where: r.Where(), Created: qe.created}
+	if qe.q != nil {
+		v.Columns = qe.q.Columns()
+		if qe.state == "running" {
+			v.Rows = qe.q.Len()
+		}
+	}
+	_, v.Sequence = s.out.Bounds(r.Name)
+	for _, sub := range r.Query.Subscriptions {
+		v.Sources = append(v.Sources, sub.ID)
+		if s.sources[sub.ID] == nil {
+			v.Warnings = append(v.Warnings, "subscribes to source "+quote(sub.ID)+", which does not exist")
+		}
+	}
+	return v
+}
+
+func (s *Server) handleQueries(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var out []QueryView
+	var one *QueryView
+	err := s.do(r.Context(), func() {
+		if id != "" {
+			if qe := s.queries[id]; qe != nil {
+				v := s.queryView(qe)
+				one = &v
+			}
+			return
+		}
+		out = []QueryView{}
+		for _, qe := range s.queries {
+			out = append(out, s.queryView(qe))
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	})
+	switch {
+	case err != nil:
+		writeError(w, 503, err.Error())
+	case id != "" && one == nil:
+		writeError(w, 404, "query "+quote(id)+" not found")
+	case one != nil:
+		writeJSON(w, 200, one)
+	default:
+		writeJSON(w, 200, out)
+	}
+}
+
+func (s *Server) handleResults(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var res *Results
+	err := s.do(r.Context(), func() {
+		qe := s.queries[id]
+		if qe == nil {
+			return
+		}
+		ev := s.snapshotEvent(qe)
+		res = &Results{QueryID: id, State: qe.state, Error: qe.err, Sequence: ev.Sequence, SourceTimeMs: ev.SourceTimeMs,
+			Columns: ev.Columns, Results: ev.Results}
+		if res.Columns == nil {
+			res.Columns = []string{}
+		}
+		if res.Results == nil {
+			res.Results = []map[string]any{}
+		}
+	})
+	switch {
+	case err != nil:
+		writeError(w, 503, err.Error())
+	case res == nil:
+		writeError(w, 404, "query "+quote(id)+" not found")
+	default:
+		writeJSON(w, 200, res)
+	}
+}
+
+func (s *Server) handleQueryEvents(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var found bool
+	if err := s.do(r.Context(), func() { found = s.queries[id] != nil }); err != nil {
+		writeError(w, 503, err.Error())
+		return
+	}
+	if !found {
+		writeError(w, 404, "query "+quote(id)+" not found")
+		return
+	}
+	// End the stream when the server stops, not only when the client leaves.
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(s.ctx, cancel)
+	defer stop()
+	sse.Stream(w, r.WithContext(ctx), s, []string{id}, sse.Options{CloseWhenGone: true, Clients: &s.sseClients})
+}
+
+func (s *Server) reactionView(e *reactionEntry) ReactionView {
+	rr := e.res.Reaction
+	v := ReactionView{Name: e.res.Name, Kind: rr.Kind, Queries: rr.QueryNames(), Where: e.res.Where()}
+	switch {
+	case e.err != "":
+		v.Status = reactions.Status{State: "error", Error: e.err}
+	case e.r != nil:
+		v.Status = e.r.Status()
+		if e.runErr != "" {
+			v.Status.State, v.Status.Error = "failed", e.runErr
+		}
+		if v.Status.Positions != nil {
+			v.Lag = map[string]uint64{}
+			for _, q := range v.Queries {
+				_, last := s.out.Bounds(q)
+				if p := v.Status.Positions[q]; last > p {
+					v.Lag[q] = last - p
+				} else {
+					v.Lag[q] = 0
+				}
+			}
+		}
+		if wh, ok := e.r.(*webhook.Webhook); ok {
+			v.DeadLetters = wh.DeadLetters()
+		}
+	}
+	for _, q := range v.Queries {
+		if s.queries[q] == nil {
+			v.Warnings = append(v.Warnings, "query "+quote(q)+" does not exist")
+		}
+	}
+	return v
+}
+
+func (s *Server) handleReactions(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	var out []ReactionView
+	var one *ReactionView
+	err := s.do(r.Context(), func() {
+		if name != "" {
+			if e := s.reactions[name]; e != nil {
+				v := s.reactionView(e)
+				one = &v
+			}
+			return
+		}
+		out = []ReactionView{}
+		for _, e := range s.reactions {
+			out = append(out, s.reactionView(e))
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	})
+	switch {
+	case err != nil:
+		writeError(w, 503, err.Error())
+	case name != "" && one == nil:
+		writeError(w, 404, "reaction "+quote(name)+" not found")
+	case one != nil:
+		writeJSON(w, 200, one)
+	default:
+		writeJSON(w, 200, out)
+	}
+}
+
+func (s *Server) handleReactionEvents(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	var h http.Handler
+	var found bool
+	if err := s.do(r.Context(), func() {
+		e := s.reactions[name]
+		if found = e != nil; found && e.r != nil {
+			h, _ = e.r.(http.Handler)
+		}
+	}); err != nil {
+		writeError(w, 503, err.Error())
+		return
+	}
+	switch {
+	case !found:
+		writeError(w, 404, "reaction "+quote(name)+" not found")
+	case h == nil:
+		writeError(w, 404, "reaction "+quote(name)+" has no event stream (only SSE reactions do)")
+	default:
+		h.ServeHTTP(w, r)
+	}
+}
+
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	// Gauges that mirror state are rebuilt at scrape time.
+	m := s.m
+	for _, v := range []*metricVec{m.reactionLag, m.reactionDeliv, m.reactionFailures, m.reactionDead, m.reactionUp, m.queryRows, m.queryErrors} {
+		v.reset()
+	}
+	clients := s.sseClients.Load()
+	err := s.do(r.Context(), func() {
+		for id, qe := range s.queries {
+			rows, bad := 0, 0.0
+			if qe.state == "running" && qe.q != nil {
+				rows = qe.q.Len()
+			} else {
+				bad = 1
+			}
+			m.queryRows.set(float64(rows), id)
+			m.queryErrors.set(bad, id)
+		}
+		for name, e := range s.reactions {
+			v := s.reactionView(e)
+			for q, lag := range v.Lag {
+				m.reactionLag.set(float64(lag), name, q)
+			}
+			m.reactionDeliv.set(float64(v.Status.Delivered), name)
+			m.reactionFailures.set(float64(v.Status.Failures), name)
+			m.reactionDead.set(float64(v.Status.DeadLetters), name)
+			up := 1.0
+			if v.Status.State != "running" {
+				up = 0
+			}
+			m.reactionUp.set(up, name)
+			clients += int64(v.Status.Clients)
+		}
+	})
+	if err != nil {
+		writeError(w, 503, err.Error())
+		return
+	}
+	m.sseClients.set(float64(clients))
+	var buf bytes.Buffer
+	m.write(&buf)
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Write(buf.Bytes())
+}

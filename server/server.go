@@ -1,0 +1,743 @@
+// Package server hosts the engine: it loads resources, runs sources and
+// reactions, and serves the REST API, the SSE streams, the metrics and the
+// console.
+//
+// The engine is not safe for concurrent use, so one goroutine — the actor —
+// owns it. Source batches, resource changes, scheduler wake-ups and reads
+// of query results are all closures run by the actor in order; the outbox
+// is the only state shared with readers (SSE clients, reactions), and it is
+// safe for concurrent use.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigilhq/vigil/engine"
+	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/grammar/ast"
+	"github.com/vigilhq/vigil/reactions"
+	"github.com/vigilhq/vigil/resources"
+	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/sources"
+)
+
+// Options configure a Server. The zero value works.
+type Options struct {
+	// Token, when set, is required as a bearer token by every endpoint but
+	// /healthz and /readyz.
+	Token string
+	// Logger receives the server's log (default: slog.Default()).
+	Logger *slog.Logger
+	// Retain is how many events per query the outbox keeps beyond what
+	// durable reactions still need (default 10000). Clients further behind
+	// get a snapshot.
+	Retain int
+	// Outbox stores result events (default: in memory).
+	Outbox outbox.Outbox
+	// Start is the engine clock before the first change (default: now).
+	Start time.Time
+}
+
+// Server is the engine host.
+type Server struct {
+	opts   Options
+	log    *slog.Logger
+	out    outbox.Outbox
+	m      *metrics
+	cmds   chan func()
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	ready  atomic.Bool
+
+	bmu sync.Mutex
+	bch chan struct{} // closed and replaced after every step that appended events
+
+	// handlers maps source names to their HTTP handlers (HTTP sources), for
+	// the request goroutines; the actor maintains it.
+	hmu      sync.RWMutex
+	handlers map[string]sourceRef
+
+	sched      schedStats
+	sseClients atomic.Int64
+
+	// Owned by the actor goroutine.
+	eng       *engine.Engine
+	sources   map[string]*sourceEntry
+	queries   map[string]*queryEntry
+	reactions map[string]*reactionEntry
+	loadErrs  []string
+	timer     *time.Timer
+	armed     bool
+	armedDue  time.Time
+	armedAt   time.Time
+}
+
+type sourceRef struct {
+	src  sources.Source // nil when the resource is in error
+	kind string
+	err  string
+}
+
+type sourceEntry struct {
+	res      *resources.Resource
+	src      sources.Source
+	err      string
+	runErr   string
+	cancel   context.CancelFunc
+	position []byte
+	created  time.Time
+}
+
+type queryEntry struct {
+	res     *resources.Resource
+	q       *engine.Query
+	state   string // running or error
+	err     string
+	created time.Time
+}
+
+type reactionEntry struct {
+	res     *resources.Resource
+	r       reactions.Reaction
+	err     string
+	runErr  string
+	cancel  context.CancelFunc
+	created time.Time
+}
+
+// schedStats are the scheduler's numbers, read by the API without the actor.
+type schedStats struct {
+	fires       atomic.Uint64
+	lastLateNs  atomic.Int64
+	maxLateNs   atomic.Int64
+	totalLateNs atomic.Int64
+}
+
+// New returns a server; Start runs it.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Retain <= 0 {
+		opts.Retain = 10000
+	}
+	if opts.Outbox == nil {
+		opts.Outbox = outbox.NewMemory()
+	}
+	if opts.Start.IsZero() {
+		opts.Start = time.Now()
+	}
+	s := &Server{
+		opts: opts, log: opts.Logger, out: opts.Outbox, m: newMetrics(),
+		cmds: make(chan func(), 64), done: make(chan struct{}), bch: make(chan struct{}),
+		handlers: map[string]sourceRef{},
+		eng:      engine.New(engine.Options{Start: opts.Start}),
+		sources:  map[string]*sourceEntry{}, queries: map[string]*queryEntry{}, reactions: map[string]*reactionEntry{},
+	}
+	s.timer = time.NewTimer(time.Hour)
+	s.timer.Stop()
+	return s
+}
+
+// Start runs the actor until ctx is cancelled or Close is called.
+func (s *Server) Start(ctx context.Context) {
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	go s.loop()
+}
+
+// Close stops the sources, reactions and the actor.
+func (s *Server) Close() {
+	if s.cancel == nil {
+		return
+	}
+	s.cancel()
+	<-s.done
+	s.out.Close()
+}
+
+// SetReady marks the server ready (/readyz): the initial resources are
+// loaded.
+func (s *Server) SetReady() { s.ready.Store(true) }
+
+func (s *Server) loop() {
+	defer close(s.done)
+	for {
+		select {
+		case fn := <-s.cmds:
+			fn()
+		case <-s.timer.C:
+			s.fire()
+		case <-s.ctx.Done():
+			for _, e := range s.sources {
+				if e.cancel != nil {
+					e.cancel()
+				}
+			}
+			for _, e := range s.reactions {
+				if e.cancel != nil {
+					e.cancel()
+				}
+			}
+			return
+		}
+		s.rearm()
+	}
+}
+
+// errStopped is returned to callers once the server is shutting down.
+var errStopped = errors.New("server is stopping")
+
+// do runs fn on the actor and waits for it.
+func (s *Server) do(ctx context.Context, fn func()) error {
+	done := make(chan struct{})
+	select {
+	case s.cmds <- func() { fn(); close(done) }:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.ctx.Done():
+		return errStopped
+	}
+	select {
+	case <-done:
+		return nil
+	case <-s.ctx.Done():
+		return errStopped
+	}
+}
+
+// rearm points the timer at the engine's next due future: the scheduler
+// sleeps exactly until then instead of polling.
+func (s *Server) rearm() {
+	due, ok := s.eng.NextDue()
+	if !ok {
+		if s.armed {
+			s.timer.Stop()
+			s.armed = false
+		}
+		return
+	}
+	if s.armed && due.Equal(s.armedDue) {
+		return
+	}
+	s.timer.Reset(time.Until(due))
+	s.armed, s.armedDue, s.armedAt = true, due, time.Now()
+}
+
+// fire runs due futures at the wall-clock time.
+func (s *Server) fire() {
+	s.armed = false
+	now := time.Now()
+	// Lateness counts from when the timer could first have fired: the due
+	// time, or the arming moment if the future was already due then (a
+	// change whose timestamp lags the wall clock).
+	from := s.armedDue
+	if s.armedAt.After(from) {
+		from = s.armedAt
+	}
+	late := max(now.Sub(from), 0)
+	s.sched.fires.Add(1)
+	s.sched.lastLateNs.Store(int64(late))
+	s.sched.totalLateNs.Add(int64(late))
+	if int64(late) > s.sched.maxLateNs.Load() {
+		s.sched.maxLateNs.Store(int64(late))
+	}
+	s.m.schedFires.add(1)
+	s.m.schedLateness.observe(late.Seconds())
+	diffs, err := s.eng.AdvanceTo(now)
+	if err != nil {
+		s.log.Error("firing due futures", "err", err)
+	}
+	s.publish(diffs, time.Since(now))
+}
+
+func (s *Server) broadcast() {
+	s.bmu.Lock()
+	close(s.bch)
+	s.bch = make(chan struct{})
+	s.bmu.Unlock()
+}
+
+// Changed returns a channel closed at the next step that appends events.
+func (s *Server) Changed() <-chan struct{} {
+	s.bmu.Lock()
+	defer s.bmu.Unlock()
+	return s.bch
+}
+
+func rowMap(cols []string, r engine.Row) map[string]any {
+	m := make(map[string]any, len(cols))
+	for i, c := range cols {
+		if i < len(r) {
+			m[c] = value.ToGo(r[i])
+		}
+	}
+	return m
+}
+
+func rowMaps(cols []string, rows []engine.Row) []map[string]any {
+	out := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		out[i] = rowMap(cols, r)
+	}
+	return out
+}
+
+// append adds an event to a query's stream and counts it.
+func (s *Server) append(queryID string, ev *outbox.Event) {
+	if ev.SourceTimeMs == 0 {
+		ev.SourceTimeMs = s.eng.Now().UnixMilli()
+	}
+	if _, err := s.out.Append(queryID, ev); err != nil {
+		s.log.Error("outbox append failed", "query", queryID, "err", err)
+		return
+	}
+	s.m.events.add(1, queryID, ev.Kind)
+}
+
+func (s *Server) control(queryID, signal, reason string) {
+	s.append(queryID, &outbox.Event{Kind: outbox.KindControl, Signal: signal, Reason: reason})
+}
+
+// publish turns a step's diffs into outbox events, notices queries that
+// failed during the step, and wakes the readers.
+func (s *Server) publish(diffs []engine.Diff, took time.Duration) {
+	tms := s.eng.Now().UnixMilli()
+	for _, d := range diffs {
+		qe := s.queries[d.QueryID]
+		if qe == nil || qe.q == nil {
+			continue
+		}
+		cols := qe.q.Columns()
+		ev := &outbox.Event{Kind: outbox.KindChange, SourceTimeMs: tms,
+			Added: rowMaps(cols, d.Added), Deleted: rowMaps(cols, d.Deleted)}
+		for _, u := range d.Updated {
+			ev.Updated = append(ev.Updated, outbox.Update{Before: rowMap(cols, u.Before), After: rowMap(cols, u.After)})
+		}
+		s.append(d.QueryID, ev)
+		s.m.queryLatency.observe(took.Seconds(), d.QueryID)
+		s.m.resultChanges.add(float64(len(d.Added)), d.QueryID, "added")
+		s.m.resultChanges.add(float64(len(d.Updated)), d.QueryID, "updated")
+		s.m.resultChanges.add(float64(len(d.Deleted)), d.QueryID, "deleted")
+		s.compact(d.QueryID)
+	}
+	for id, qe := range s.queries {
+		if qe.state == "running" && qe.q != nil && qe.q.Err() != nil {
+			qe.state, qe.err = "error", qe.q.Err().Error()
+			s.log.Error("query failed", "query", id, "err", qe.err)
+			s.control(id, outbox.SignalStopped, qe.err)
+		}
+	}
+	s.broadcast()
+}
+
+// compact trims a query's stream to Retain events, but never past what a
+// durable reaction (a webhook) has not handled yet.
+func (s *Server) compact(queryID string) {
+	first, last := s.out.Bounds(queryID)
+	keep := uint64(s.opts.Retain)
+	// Amortised: trim only once the stream is a quarter over its limit.
+	if first == 0 || last-first+1 <= keep+keep/4 {
+		return
+	}
+	floor := last - keep
+	for _, re := range s.reactions {
+		if re.r == nil {
+			continue
+		}
+		if _, subscribed := re.res.Reaction.Queries[queryID]; !subscribed {
+			continue
+		}
+		st := re.r.Status()
+		if st.Durable {
+			if p := st.Positions[queryID]; p < floor {
+				floor = p
+			}
+		}
+	}
+	if floor >= first {
+		s.out.Compact(queryID, floor)
+	}
+}
+
+// emitFor is the Emit a source gets: batches go through the actor.
+func (s *Server) emitFor(e *sourceEntry) sources.Emit {
+	return func(ctx context.Context, b sources.Batch) error {
+		var err error
+		if derr := s.do(ctx, func() {
+			if s.sources[e.res.Name] != e {
+				err = fmt.Errorf("source %q was replaced or deleted", e.res.Name)
+				return
+			}
+			err = s.applyBatch(e, b)
+		}); derr != nil {
+			return derr
+		}
+		return err
+	}
+}
+
+func (s *Server) applyBatch(e *sourceEntry, b sources.Batch) error {
+	now := time.Now()
+	for i := range b.Changes {
+		ch := &b.Changes[i]
+		ch.Source = e.res.Name
+		if ch.Time.IsZero() {
+			ch.Time = b.Time
+			if ch.Time.IsZero() {
+				ch.Time = now
+			}
+		}
+	}
+	diffs, err := s.eng.Apply(b.Changes)
+	s.m.changesIn.add(float64(len(b.Changes)), e.res.Name)
+	s.m.batches.add(1, e.res.Name)
+	if err != nil {
+		s.m.batchErrors.add(1, e.res.Name)
+	}
+	s.publish(diffs, time.Since(now))
+	if err == nil && b.Position != nil {
+		// Held in memory for now; with durable state it is committed in
+		// the same write as the batch's effects.
+		e.position = append([]byte(nil), b.Position...)
+	}
+	return err
+}
+
+// ApplyResult reports what Apply did with one resource.
+type ApplyResult struct {
+	Kind   string `json:"kind,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Action string `json:"action"` // created, updated, unchanged, error
+	Error  string `json:"error,omitempty"`
+}
+
+// Apply creates, updates or leaves unchanged each resource; parse errors
+// (from resources.Parse) are reported alongside. Sources go first, then
+// queries, then reactions, so that each finds what it refers to. A resource
+// that fails is recorded in an error state; the others are unaffected.
+func (s *Server) Apply(ctx context.Context, rs []*resources.Resource, parseErrs []error) ([]ApplyResult, error) {
+	var out []ApplyResult
+	for _, err := range parseErrs {
+		r := ApplyResult{Action: "error", Error: err.Error()}
+		var re *resources.Error
+		if errors.As(err, &re) {
+			r.Kind, r.Name = re.Kind, re.Name
+		}
+		out = append(out, r)
+	}
+	order := map[string]int{resources.KindSource: 0, resources.KindContinuousQuery: 1, resources.KindReaction: 2}
+	sorted := append([]*resources.Resource(nil), rs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return order[sorted[i].Kind] < order[sorted[j].Kind] })
+	err := s.do(ctx, func() {
+		for _, err := range parseErrs {
+			s.loadErrs = append(s.loadErrs, err.Error())
+			s.log.Warn("resource error", "err", err.Error())
+		}
+		for _, r := range sorted {
+			res := ApplyResult{Kind: r.Kind, Name: r.Name}
+			var err error
+			switch r.Kind {
+			case resources.KindSource:
+				res.Action, err = s.applySource(r)
+			case resources.KindContinuousQuery:
+				res.Action, err = s.applyQuery(r)
+			case resources.KindReaction:
+				res.Action, err = s.applyReaction(r)
+			}
+			if err != nil {
+				res.Action, res.Error = "error", err.Error()
+				s.log.Warn("resource error", "kind", r.Kind, "name", r.Name, "err", err.Error())
+			} else if res.Action != "unchanged" {
+				s.log.Info("resource "+res.Action, "kind", r.Kind, "name", r.Name)
+			}
+			out = append(out, res)
+		}
+		s.broadcast()
+	})
+	return out, err
+}
+
+// locate places an error at its resource; factories already prefix their
+// errors with the resource name, which the location repeats, so that prefix
+// is dropped.
+func locate(r *resources.Resource, err error) error {
+	msg := err.Error()
+	for _, p := range []string{"source ", "reaction ", "query "} {
+		msg = strings.TrimPrefix(msg, p+strconv.Quote(r.Name)+": ")
+	}
+	return &resources.Error{File: r.File, Line: r.Line, Kind: r.Kind, Name: r.Name, Reason: msg}
+}
+
+func (s *Server) applySource(r *resources.Resource) (string, error) {
+	action := "created"
+	if old := s.sources[r.Name]; old != nil {
+		if old.res.Raw == r.Raw && old.err == "" {
+			return "unchanged", nil
+		}
+		s.stopSource(r.Name)
+		action = "updated"
+	}
+	e := &sourceEntry{res: r, created: time.Now()}
+	s.sources[r.Name] = e
+	src, err := sources.New(r.Source.Kind, r.Name, r.Source.Properties)
+	if err != nil {
+		e.err = locate(r, err).Error()
+		s.setHandler(r.Name, sourceRef{kind: r.Source.Kind, err: e.err})
+		return action, errors.New(e.err)
+	}
+	e.src = src
+	ctx, cancel := context.WithCancel(s.ctx)
+	e.cancel = cancel
+	s.setHandler(r.Name, sourceRef{src: src, kind: r.Source.Kind})
+	emit := s.emitFor(e)
+	go func() {
+		err := src.Run(ctx, nil, emit)
+		if err != nil && ctx.Err() == nil {
+			msg := err.Error()
+			s.log.Error("source stopped", "source", r.Name, "err", msg)
+			select {
+			case s.cmds <- func() { e.runErr = msg }:
+			case <-s.ctx.Done():
+			}
+		}
+	}()
+	return action, nil
+}
+
+func (s *Server) setHandler(name string, ref sourceRef) {
+	s.hmu.Lock()
+	s.handlers[name] = ref
+	s.hmu.Unlock()
+}
+
+func (s *Server) stopSource(name string) {
+	if e := s.sources[name]; e != nil && e.cancel != nil {
+		e.cancel()
+	}
+	delete(s.sources, name)
+	s.hmu.Lock()
+	delete(s.handlers, name)
+	s.hmu.Unlock()
+}
+
+func (s *Server) querySpec(r *resources.Resource) (engine.QuerySpec, error) {
+	q := r.Query
+	spec := engine.QuerySpec{ID: r.Name, Text: q.Text, Language: q.Language}
+	if len(q.Params) > 0 {
+		spec.Params = map[string]value.Value{}
+		for k, x := range q.Params {
+			v, err := value.FromGo(x)
+			if err != nil {
+				return spec, fmt.Errorf("spec.params.%s: %v", k, err)
+			}
+			spec.Params[k] = v
+		}
+	}
+	for _, j := range q.Joins {
+		ej := engine.Join{ID: j.ID}
+		for _, k := range j.Keys {
+			ej.Keys = append(ej.Keys, engine.JoinKey{Label: k.Label, Property: k.Property})
+		}
+		spec.Joins = append(spec.Joins, ej)
+	}
+	return spec, nil
+}
+
+// queryError places an engine error in the resource's file: a parse or
+// check error's line inside the query text becomes a line of the file.
+func queryError(r *resources.Resource, err error) error {
+	var ae *ast.Error
+	if errors.As(err, &ae) && r.Query.QueryLine > 0 && ae.Line > 0 {
+		return &resources.Error{File: r.File, Line: r.Query.QueryLine + ae.Line - 1, Kind: r.Kind, Name: r.Name,
+			Reason: fmt.Sprintf("query line %d col %d: %s", ae.Line, ae.Col, ae.Msg)}
+	}
+	return locate(r, err)
+}
+
+func (s *Server) applyQuery(r *resources.Resource) (string, error) {
+	action := "created"
+	var oldRows []map[string]any
+	if old := s.queries[r.Name]; old != nil {
+		if old.res.Raw == r.Raw && old.state == "running" {
+			return "unchanged", nil
+		}
+		if old.q != nil {
+			oldRows = rowMaps(old.q.Columns(), old.q.Results())
+			s.eng.RemoveQuery(r.Name)
+		}
+		action = "updated"
+	}
+	qe := &queryEntry{res: r, state: "running", created: time.Now()}
+	s.queries[r.Name] = qe
+	s.m.resultChanges.drop(r.Name)
+	s.control(r.Name, outbox.SignalBootstrapStarted, "")
+	spec, err := s.querySpec(r)
+	var q *engine.Query
+	if err == nil {
+		q, err = s.eng.AddQuery(spec)
+	}
+	if err != nil {
+		qe.state, qe.err = "error", queryError(r, err).Error()
+		if oldRows != nil {
+			s.append(r.Name, &outbox.Event{Kind: outbox.KindChange, Deleted: oldRows})
+		}
+		s.control(r.Name, outbox.SignalStopped, qe.err)
+		return action, errors.New(qe.err)
+	}
+	qe.q = q
+	// The bootstrap result is an ordinary change event, so folding a
+	// query's events from sequence 1 rebuilds its result exactly.
+	if rows := q.Results(); len(rows) > 0 || oldRows != nil {
+		s.append(r.Name, &outbox.Event{Kind: outbox.KindChange, Added: rowMaps(q.Columns(), rows), Deleted: oldRows})
+	}
+	if q.Err() != nil {
+		qe.state, qe.err = "error", locate(r, q.Err()).Error()
+		s.control(r.Name, outbox.SignalStopped, qe.err)
+		return action, errors.New(qe.err)
+	}
+	s.control(r.Name, outbox.SignalBootstrapCompleted, "")
+	s.control(r.Name, outbox.SignalRunning, "")
+	return action, nil
+}
+
+func (s *Server) applyReaction(r *resources.Resource) (string, error) {
+	action := "created"
+	if old := s.reactions[r.Name]; old != nil {
+		if old.res.Raw == r.Raw && old.err == "" {
+			return "unchanged", nil
+		}
+		if old.cancel != nil {
+			old.cancel()
+		}
+		action = "updated"
+	}
+	e := &reactionEntry{res: r, created: time.Now()}
+	s.reactions[r.Name] = e
+	rx, err := reactions.New(r.Reaction.Kind, r.Name, r.Reaction.Queries, r.Reaction.Properties)
+	if err != nil {
+		e.err = locate(r, err).Error()
+		return action, errors.New(e.err)
+	}
+	e.r = rx
+	ctx, cancel := context.WithCancel(s.ctx)
+	e.cancel = cancel
+	go func() {
+		if err := rx.Run(ctx, s); err != nil && ctx.Err() == nil {
+			msg := err.Error()
+			s.log.Error("reaction stopped", "reaction", r.Name, "err", msg)
+			select {
+			case s.cmds <- func() { e.runErr = msg }:
+			case <-s.ctx.Done():
+			}
+		}
+	}()
+	return action, nil
+}
+
+// Delete removes a resource by kind and name; it reports whether it existed.
+func (s *Server) Delete(ctx context.Context, kind, name string) (bool, error) {
+	found := false
+	err := s.do(ctx, func() {
+		switch kind {
+		case resources.KindSource:
+			if _, found = s.sources[name]; found {
+				s.stopSource(name)
+				s.m.changesIn.drop(name)
+			}
+		case resources.KindContinuousQuery:
+			var qe *queryEntry
+			if qe, found = s.queries[name]; found {
+				if qe.q != nil {
+					s.eng.RemoveQuery(name)
+				}
+				delete(s.queries, name)
+				// Readers find the stream gone and close with a stopped
+				// event of their own.
+				s.out.Drop(name)
+				for _, m := range []*metricVec{s.m.queryLatency, s.m.resultChanges, s.m.events} {
+					m.drop(name)
+				}
+			}
+		case resources.KindReaction:
+			var re *reactionEntry
+			if re, found = s.reactions[name]; found {
+				if re.cancel != nil {
+					re.cancel()
+				}
+				delete(s.reactions, name)
+			}
+		}
+		if found {
+			s.log.Info("resource deleted", "kind", kind, "name", name)
+			s.broadcast()
+		}
+	})
+	return found, err
+}
+
+// Read implements reactions.Feed.
+func (s *Server) Read(queryID string, after uint64, max int) ([]outbox.Record, error) {
+	recs, err := s.out.ReadFrom(queryID, after, max)
+	if err != nil || len(recs) > 0 {
+		return recs, err
+	}
+	if _, last := s.out.Bounds(queryID); after > last {
+		// The stream restarted (the query was deleted or re-created).
+		return nil, outbox.ErrCompacted
+	}
+	return nil, nil
+}
+
+// Snapshot implements reactions.Feed.
+func (s *Server) Snapshot(ctx context.Context, queryID string) (outbox.Record, error) {
+	var rec outbox.Record
+	var rerr error
+	err := s.do(ctx, func() {
+		qe := s.queries[queryID]
+		if qe == nil {
+			rerr = reactions.ErrNotFound
+			return
+		}
+		ev := s.snapshotEvent(qe)
+		data, err := ev.MarshalJSON()
+		if err != nil {
+			rerr = err
+			return
+		}
+		rec = outbox.Record{QueryID: queryID, Seq: ev.Sequence, Kind: outbox.KindSnapshot, Data: data}
+	})
+	if err != nil {
+		return rec, err
+	}
+	return rec, rerr
+}
+
+// snapshotEvent is the query's current result and the sequence it is
+// consistent with; actor only.
+func (s *Server) snapshotEvent(qe *queryEntry) *outbox.Event {
+	_, last := s.out.Bounds(qe.res.Name)
+	ev := &outbox.Event{Kind: outbox.KindSnapshot, QueryID: qe.res.Name, Sequence: last, SourceTimeMs: s.eng.Now().UnixMilli()}
+	if qe.q != nil {
+		ev.Columns = qe.q.Columns()
+		ev.Results = rowMaps(ev.Columns, qe.q.Results())
+	}
+	return ev
+}
+
+// Source returns a running source by name (nil if there is none), e.g. for
+// the built-in generator to feed the HTTP source in process.
+func (s *Server) Source(name string) sources.Source {
+	s.hmu.RLock()
+	defer s.hmu.RUnlock()
+	return s.handlers[name].src
+}

@@ -1,0 +1,277 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilhq/vigil/reactions/debug"
+	"github.com/vigilhq/vigil/resources"
+)
+
+const testResources = `apiVersion: v1
+kind: Source
+name: s
+spec: {kind: HTTP}
+---
+apiVersion: v1
+kind: ContinuousQuery
+name: agents
+spec:
+  query: MATCH (a:Agent) RETURN a.name AS name
+---
+apiVersion: v1
+kind: ContinuousQuery
+name: later
+spec:
+  query: |
+    MATCH (a:Agent)
+    WHERE drasi.trueLater(a.due <= timestamp(), a.due)
+    RETURN a.name AS name
+`
+
+func newTestServer(t *testing.T, retain int) (*Server, *httptest.Server) {
+	t.Helper()
+	s := New(Options{Retain: retain, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s.Start(context.Background())
+	rs, errs := resources.Parse("test.yaml", []byte(testResources))
+	if res, err := s.Apply(context.Background(), rs, errs); err != nil || len(res) != 3 {
+		t.Fatalf("apply: %v %v", res, err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(func() { s.Close(); hs.Close() })
+	return s, hs
+}
+
+func post(t *testing.T, hs *httptest.Server, body string) {
+	t.Helper()
+	resp, err := http.Post(hs.URL+"/v1/sources/s/events", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("post: %d %s", resp.StatusCode, b)
+	}
+}
+
+func agent(id string, props string) string {
+	return fmt.Sprintf(`{"operation":"insert","element":{"id":%q,"labels":["Agent"],"properties":%s}}`, id, props)
+}
+
+// readEvents reads n SSE data payloads from a stream.
+func readEvents(t *testing.T, url, lastID string, n int) ([]map[string]any, []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var evs []map[string]any
+	var ids []string
+	sc := bufio.NewScanner(resp.Body)
+	for len(evs) < n && sc.Scan() {
+		line := sc.Text()
+		if id, ok := strings.CutPrefix(line, "id: "); ok {
+			ids = append(ids, id)
+		}
+		if d, ok := strings.CutPrefix(line, "data: "); ok {
+			var ev map[string]any
+			json.Unmarshal([]byte(d), &ev)
+			evs = append(evs, ev)
+		}
+	}
+	if len(evs) < n {
+		t.Fatalf("got %d events, want %d: %v (%v)", len(evs), n, evs, sc.Err())
+	}
+	return evs, ids
+}
+
+func TestEventsAndBootstrapSequence(t *testing.T) {
+	_, hs := newTestServer(t, 100)
+	post(t, hs, agent("a1", `{"name":"x"}`))
+	evs, ids := readEvents(t, hs.URL+"/v1/queries/agents/events", "0", 4)
+	var kinds []string
+	for _, e := range evs {
+		k := e["kind"].(string)
+		if cs, ok := e["controlSignal"].(map[string]any); ok {
+			k += ":" + cs["kind"].(string)
+		}
+		kinds = append(kinds, k)
+	}
+	want := "control:bootstrapStarted control:bootstrapCompleted control:running change"
+	if strings.Join(kinds, " ") != want || strings.Join(ids, ",") != "1,2,3,4" {
+		t.Fatalf("events %v ids %v, want %s", kinds, ids, want)
+	}
+}
+
+// A client further behind than the outbox retains gets a snapshot, then
+// the changes after it.
+func TestReconnectAfterCompactionGetsSnapshot(t *testing.T) {
+	_, hs := newTestServer(t, 4)
+	for i := 0; i < 12; i++ {
+		post(t, hs, agent(fmt.Sprintf("a%d", i), fmt.Sprintf(`{"name":"n%d"}`, i)))
+	}
+	evs, ids := readEvents(t, hs.URL+"/v1/queries/agents/events", "2", 1)
+	if evs[0]["kind"] != "snapshot" || len(evs[0]["results"].([]any)) != 12 || ids[0] != "15" {
+		t.Fatalf("got %v id %v", evs[0], ids)
+	}
+	// Within the retained window: a plain replay.
+	evs, ids = readEvents(t, hs.URL+"/v1/queries/agents/events", "13", 2)
+	if evs[0]["kind"] != "change" || ids[0] != "14" || ids[1] != "15" {
+		t.Fatalf("replay %v %v", evs, ids)
+	}
+}
+
+// The scheduler wakes when a future falls due, without any change arriving.
+func TestSchedulerFiresOnTime(t *testing.T) {
+	s, hs := newTestServer(t, 100)
+	due := time.Now().Add(150 * time.Millisecond)
+	post(t, hs, agent("a1", fmt.Sprintf(`{"name":"x","due":%d}`, due.UnixMilli())))
+	evs, _ := readEvents(t, hs.URL+"/v1/queries/later/events", "", 2)
+	if evs[0]["kind"] != "snapshot" || len(evs[0]["results"].([]any)) != 0 || evs[1]["kind"] != "change" {
+		t.Fatalf("events %v", evs)
+	}
+	if late := time.Since(due); late < 0 {
+		t.Fatalf("fired %v early", -late)
+	}
+	if s.sched.fires.Load() != 1 || time.Duration(s.sched.maxLateNs.Load()) > 50*time.Millisecond {
+		t.Fatalf("fires %d, max lateness %v", s.sched.fires.Load(), time.Duration(s.sched.maxLateNs.Load()))
+	}
+}
+
+// Deleting a query ends its streams with a stopped event.
+func TestDeleteClosesStream(t *testing.T) {
+	s, hs := newTestServer(t, 100)
+	done := make(chan []map[string]any)
+	go func() {
+		evs, _ := readEvents(t, hs.URL+"/v1/queries/agents/events", "", 2)
+		done <- evs
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if ok, err := s.Delete(context.Background(), resources.KindContinuousQuery, "agents"); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	evs := <-done
+	if cs, _ := evs[1]["controlSignal"].(map[string]any); cs["kind"] != "stopped" {
+		t.Fatalf("events %v", evs)
+	}
+	resp, _ := http.Get(hs.URL + "/v1/queries/agents/results")
+	if resp.StatusCode != 404 {
+		t.Fatalf("results after delete: %d", resp.StatusCode)
+	}
+}
+
+func TestMetricsExposition(t *testing.T) {
+	_, hs := newTestServer(t, 100)
+	post(t, hs, agent("a1", `{"name":"x"}`))
+	resp, _ := http.Get(hs.URL + "/metrics")
+	b, _ := io.ReadAll(resp.Body)
+	text := string(b)
+	for _, want := range []string{
+		"# TYPE vigil_query_processing_seconds histogram",
+		`vigil_query_processing_seconds_bucket{query="agents",le="+Inf"} 1`,
+		`vigil_changes_in_total{source="s"} 1`,
+		`vigil_result_changes_total{query="agents",op="added"} 1`,
+		`vigil_query_result_rows{query="agents"} 1`,
+		"vigil_scheduler_fires_total 0",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+// Bad resources are recorded in an error state with their location; the
+// good ones beside them are applied.
+func TestApplyErrorsAreIsolated(t *testing.T) {
+	debug.Output = io.Discard
+	s, hs := newTestServer(t, 100)
+	doc := `apiVersion: v1
+kind: Source
+name: pg
+spec: {kind: Oracle}
+---
+apiVersion: v1
+kind: Reaction
+name: nourl
+spec:
+  kind: Http
+  queries: {agents: }
+---
+apiVersion: v1
+kind: Reaction
+name: weird
+spec:
+  kind: Carrier-Pigeon
+  queries: {agents: }
+---
+apiVersion: v1
+kind: ContinuousQuery
+name: typo
+spec:
+  query: MATCH (a:Agent) RETURN a.name AS name ORDER
+---
+apiVersion: v1
+kind: Reaction
+name: log
+spec:
+  kind: Debug
+  queries: {agents: }
+`
+	rs, errs := resources.Parse("more.yaml", []byte(doc))
+	res, err := s.Apply(context.Background(), rs, errs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range res {
+		got[r.Name] = r.Action + " " + r.Error
+	}
+	for name, want := range map[string]string{
+		"pg":    `error more.yaml:1: Source "pg": unknown kind "Oracle"`,
+		"nourl": `error more.yaml:6: Reaction "nourl": property url is required`,
+		"weird": `error more.yaml:13: Reaction "weird": unknown kind "Carrier-Pigeon"`,
+		"typo":  `error more.yaml:24: ContinuousQuery "typo": query line 1 col`,
+		"log":   "created",
+	} {
+		if !strings.HasPrefix(got[name], want) {
+			t.Errorf("%s: %q, want prefix %q", name, got[name], want)
+		}
+	}
+	post(t, hs, agent("a1", `{"name":"x"}`))
+	resp, _ := http.Get(hs.URL + "/v1/reactions/log")
+	var rv ReactionView
+	json.NewDecoder(resp.Body).Decode(&rv)
+	resp.Body.Close()
+	if rv.Status.State != "running" {
+		t.Errorf("debug reaction: %+v", rv)
+	}
+	resp, _ = http.Post(hs.URL+"/v1/sources/pg/events", "application/json", strings.NewReader(agent("b", "{}")))
+	if resp.StatusCode != 409 {
+		t.Errorf("post to a source in error: %d", resp.StatusCode)
+	}
+	// Applying the same good resources again changes nothing.
+	rs, _ = resources.Parse("test.yaml", []byte(testResources))
+	res, _ = s.Apply(context.Background(), rs, nil)
+	for _, r := range res {
+		if r.Action != "unchanged" {
+			t.Errorf("re-apply: %+v", r)
+		}
+	}
+}
