@@ -1,0 +1,167 @@
+package mysql
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// config is a source's validated `spec.properties`.
+type config struct {
+	host, user, password, database string
+	port                           int
+	tables                         []string
+	flavor                         string // "", "mysql" or "mariadb" ("" detects)
+	serverID                       uint32 // 0 picks one per connection
+	numericString                  bool
+	failOnSchemaChange             bool
+	bootstrapBatch                 int
+}
+
+func parseConfig(p map[string]any) (*config, error) {
+	c := &config{host: "127.0.0.1", port: 3306, bootstrapBatch: 10000}
+	known := map[string]bool{"tables": true}
+	var port, passwordEnv, passwordFile, numeric, schemaChanges, batch, serverID string
+	for key, dst := range map[string]*string{
+		"host": &c.host, "user": &c.user, "password": &c.password, "database": &c.database,
+		"port": &port, "passwordEnv": &passwordEnv, "passwordFile": &passwordFile,
+		"numeric": &numeric, "schemaChanges": &schemaChanges, "bootstrapBatch": &batch,
+		"flavor": &c.flavor, "serverId": &serverID,
+	} {
+		known[key] = true
+		v, ok := p[key]
+		if !ok || v == nil {
+			continue
+		}
+		switch t := v.(type) {
+		case string:
+			*dst = t
+		case int, int64, float64, bool:
+			*dst = fmt.Sprint(t)
+		default:
+			return nil, fmt.Errorf("property %s: want a string, got %T", key, v)
+		}
+	}
+	for k := range p {
+		if !known[k] {
+			return nil, fmt.Errorf("property %s: unknown (known: host, port, user, password, passwordEnv, passwordFile, database, tables, flavor, serverId, numeric, schemaChanges, bootstrapBatch)", k)
+		}
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n <= 0 || n > 65535 {
+			return nil, fmt.Errorf("property port: %q is not a TCP port", port)
+		}
+		c.port = n
+	}
+	if batch != "" {
+		n, err := strconv.Atoi(batch)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("property bootstrapBatch: %q is not a positive integer", batch)
+		}
+		c.bootstrapBatch = n
+	}
+	if serverID != "" {
+		n, err := strconv.ParseUint(serverID, 10, 32)
+		if err != nil || n == 0 {
+			return nil, fmt.Errorf("property serverId: %q is not a positive 32-bit integer", serverID)
+		}
+		c.serverID = uint32(n)
+	}
+	if c.user == "" {
+		return nil, fmt.Errorf("property user: required")
+	}
+	if c.database == "" {
+		return nil, fmt.Errorf("property database: required")
+	}
+	set := 0
+	for _, s := range []string{c.password, passwordEnv, passwordFile} {
+		if s != "" {
+			set++
+		}
+	}
+	if set > 1 {
+		return nil, fmt.Errorf("property password: give only one of password, passwordEnv, passwordFile")
+	}
+	if passwordEnv != "" {
+		v, ok := os.LookupEnv(passwordEnv)
+		if !ok {
+			return nil, fmt.Errorf("property passwordEnv: environment variable %s is not set", passwordEnv)
+		}
+		c.password = v
+	}
+	if passwordFile != "" {
+		b, err := os.ReadFile(passwordFile)
+		if err != nil {
+			return nil, fmt.Errorf("property passwordFile: %v", err)
+		}
+		c.password = strings.TrimRight(string(b), "\r\n")
+	}
+	switch c.flavor = strings.ToLower(c.flavor); c.flavor {
+	case "", "auto":
+		c.flavor = ""
+	case "mysql", "mariadb":
+	default:
+		return nil, fmt.Errorf("property flavor: %q is not mysql or mariadb", c.flavor)
+	}
+	switch numeric {
+	case "", "float":
+	case "string":
+		c.numericString = true
+	default:
+		return nil, fmt.Errorf("property numeric: %q is not float or string", numeric)
+	}
+	switch schemaChanges {
+	case "", "follow":
+	case "fail":
+		c.failOnSchemaChange = true
+	default:
+		return nil, fmt.Errorf("property schemaChanges: %q is not follow or fail", schemaChanges)
+	}
+	var list []string
+	switch t := p["tables"].(type) {
+	case nil:
+	case string:
+		list = strings.Split(t, ",")
+	case []string:
+		list = t
+	case []any:
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("property tables: want a list of strings, found %T", e)
+			}
+			list = append(list, s)
+		}
+	default:
+		return nil, fmt.Errorf("property tables: want a list of strings, got %T", t)
+	}
+	seen := map[string]bool{}
+	for _, t := range list {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		if strings.ContainsAny(t, ".`") {
+			return nil, fmt.Errorf("property tables: %q: give bare table names of database %s", t, c.database)
+		}
+		if seen[t] {
+			return nil, fmt.Errorf("property tables: %q appears twice", t)
+		}
+		seen[t] = true
+		c.tables = append(c.tables, t)
+	}
+	if len(c.tables) == 0 {
+		return nil, fmt.Errorf("property tables: required (a list of table names)")
+	}
+	return c, nil
+}
+
+// quoteIdent quotes a MySQL identifier.
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+// quoteString quotes a string literal for either server's default sql_mode.
+func quoteString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`, "\x00", `\0`).Replace(s) + "'"
+}

@@ -1,0 +1,218 @@
+package postgres
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// config is a source's validated `spec.properties`.
+type config struct {
+	host, user, password, database, sslmode string
+	port                                    int
+	tables                                  []tableName
+	slot, publication                       string
+	numericString                           bool // numeric columns as exact decimal strings
+	failOnSchemaChange                      bool
+	bootstrapBatch                          int
+}
+
+// tableName is a schema-qualified table as configured.
+type tableName struct{ schema, name string }
+
+func (t tableName) String() string { return t.schema + "." + t.name }
+
+// quoted is the table as an SQL identifier.
+func (t tableName) quoted() string { return quoteIdent(t.schema) + "." + quoteIdent(t.name) }
+
+var identRe = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// parseConfig reads the properties; each error names the property at fault.
+func parseConfig(name string, p map[string]any) (*config, error) {
+	c := &config{host: "127.0.0.1", port: 5432, sslmode: "prefer", bootstrapBatch: 10000}
+	known := map[string]bool{}
+	str := func(key string, dst *string) error {
+		known[key] = true
+		v, ok := p[key]
+		if !ok || v == nil {
+			return nil
+		}
+		switch t := v.(type) {
+		case string:
+			*dst = t
+		case int, int64, float64, bool:
+			*dst = fmt.Sprint(t)
+		default:
+			return fmt.Errorf("property %s: want a string, got %T", key, v)
+		}
+		return nil
+	}
+	var port, passwordEnv, passwordFile, numeric, schemaChanges, batch string
+	for key, dst := range map[string]*string{
+		"host": &c.host, "user": &c.user, "password": &c.password, "database": &c.database,
+		"sslmode": &c.sslmode, "slot": &c.slot, "publication": &c.publication, "port": &port,
+		"passwordEnv": &passwordEnv, "passwordFile": &passwordFile, "numeric": &numeric,
+		"schemaChanges": &schemaChanges, "bootstrapBatch": &batch,
+	} {
+		if err := str(key, dst); err != nil {
+			return nil, err
+		}
+	}
+	known["tables"] = true
+	for k := range p {
+		if !known[k] {
+			return nil, fmt.Errorf("property %s: unknown (known: host, port, user, password, passwordEnv, passwordFile, database, sslmode, tables, slot, publication, numeric, schemaChanges, bootstrapBatch)", k)
+		}
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n <= 0 || n > 65535 {
+			return nil, fmt.Errorf("property port: %q is not a TCP port", port)
+		}
+		c.port = n
+	}
+	if batch != "" {
+		n, err := strconv.Atoi(batch)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("property bootstrapBatch: %q is not a positive integer", batch)
+		}
+		c.bootstrapBatch = n
+	}
+	if c.user == "" {
+		return nil, fmt.Errorf("property user: required")
+	}
+	if c.database == "" {
+		return nil, fmt.Errorf("property database: required")
+	}
+	// A secret may live outside the YAML so that the resource file can be
+	// committed: an environment variable or a mounted file.
+	set := 0
+	for _, s := range []string{c.password, passwordEnv, passwordFile} {
+		if s != "" {
+			set++
+		}
+	}
+	if set > 1 {
+		return nil, fmt.Errorf("property password: give only one of password, passwordEnv, passwordFile")
+	}
+	if passwordEnv != "" {
+		v, ok := os.LookupEnv(passwordEnv)
+		if !ok {
+			return nil, fmt.Errorf("property passwordEnv: environment variable %s is not set", passwordEnv)
+		}
+		c.password = v
+	}
+	if passwordFile != "" {
+		b, err := os.ReadFile(passwordFile)
+		if err != nil {
+			return nil, fmt.Errorf("property passwordFile: %v", err)
+		}
+		c.password = strings.TrimRight(string(b), "\r\n")
+	}
+	switch c.sslmode {
+	case "disable", "allow", "prefer", "require", "verify-ca", "verify-full":
+	default:
+		return nil, fmt.Errorf("property sslmode: %q is not one of disable, allow, prefer, require, verify-ca, verify-full", c.sslmode)
+	}
+	switch numeric {
+	case "", "float":
+	case "string":
+		c.numericString = true
+	default:
+		return nil, fmt.Errorf("property numeric: %q is not float or string", numeric)
+	}
+	switch schemaChanges {
+	case "", "follow":
+	case "fail":
+		c.failOnSchemaChange = true
+	default:
+		return nil, fmt.Errorf("property schemaChanges: %q is not follow or fail", schemaChanges)
+	}
+	tables, err := stringList(p["tables"])
+	if err != nil {
+		return nil, fmt.Errorf("property tables: %v", err)
+	}
+	if len(tables) == 0 {
+		return nil, fmt.Errorf("property tables: required (a list of table names, optionally schema-qualified)")
+	}
+	seen := map[string]bool{}
+	for _, t := range tables {
+		tn := tableName{schema: "public", name: t}
+		if i := strings.IndexByte(t, '.'); i >= 0 {
+			tn = tableName{schema: t[:i], name: t[i+1:]}
+		}
+		if tn.schema == "" || tn.name == "" {
+			return nil, fmt.Errorf("property tables: %q is not a table name", t)
+		}
+		if seen[tn.name] {
+			// The table name is the element label and id prefix, so two
+			// schemas' tables of one name would collide.
+			return nil, fmt.Errorf("property tables: table name %q appears twice", tn.name)
+		}
+		seen[tn.name] = true
+		c.tables = append(c.tables, tn)
+	}
+	def := defaultIdent(name)
+	if c.slot == "" {
+		c.slot = def
+	}
+	if c.publication == "" {
+		c.publication = def
+	}
+	if !identRe.MatchString(c.slot) {
+		return nil, fmt.Errorf("property slot: %q must be lower-case letters, digits and _ (at most 63)", c.slot)
+	}
+	if !identRe.MatchString(c.publication) {
+		return nil, fmt.Errorf("property publication: %q must be lower-case letters, digits and _ (at most 63)", c.publication)
+	}
+	return c, nil
+}
+
+// defaultIdent derives a slot/publication name from the resource name.
+func defaultIdent(name string) string {
+	b := []byte("vigil_" + strings.ToLower(name))
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	if len(b) > 63 {
+		b = b[:63]
+	}
+	return string(b)
+}
+
+// stringList accepts a YAML list of strings or one comma-separated string.
+func stringList(v any) ([]string, error) {
+	var out []string
+	switch t := v.(type) {
+	case nil:
+	case string:
+		for _, s := range strings.Split(t, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = append(out, t...)
+	case []any:
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("want a list of strings, found %T", e)
+			}
+			out = append(out, strings.TrimSpace(s))
+		}
+	default:
+		return nil, fmt.Errorf("want a list of strings, got %T", v)
+	}
+	return out, nil
+}
+
+// quoteIdent quotes an SQL identifier.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// quoteLiteral quotes an SQL string literal (standard_conforming_strings on).
+func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
