@@ -4,7 +4,7 @@ SHARED    ?= $(abspath ../shared)
 BIN       := bin/vigil
 FUZZTIME  ?= 20s
 
-.PHONY: all build test vet fmt-check generate bench tck conformance demo fuzz clean
+.PHONY: all build test vet fmt-check generate bench tck conformance demo fuzz clean services
 
 all: build
 
@@ -15,7 +15,7 @@ build:
 ## conformance scenarios and the TCK summary.
 test: vet fmt-check
 	$(GO) test ./...
-	$(GO) run ./cmd/vigil test -language cypher $(SHARED)/conformance
+	$(GO) run ./cmd/vigil test $(SHARED)/conformance
 	$(GO) run ./cmd/vigil tck $(SHARED)/tck/features | tail -n 1
 
 vet:
@@ -27,6 +27,7 @@ fmt-check:
 ## generate: regenerate the ANTLR parsers (needs Java 17 and npm).
 generate:
 	bash grammar/generate.sh grammar/cypher Cypher.g4
+	bash grammar/generate.sh grammar/gql GQL.g4
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./functions/
@@ -37,12 +38,22 @@ tck:
 conformance:
 	$(GO) run ./cmd/vigil test $(SHARED)/conformance
 
-## demo: the agent-governance example on embedded defaults.
+## demo: the quickstart (examples/quickstart) served on a fresh temporary data
+## dir, fed by the built-in generator; prints the console URL. Ctrl-C stops it.
+## The terminal-only demo is still `bin/vigil demo`.
+DEMO_LISTEN ?= 127.0.0.1:8080
 demo: build
-	./$(BIN) demo
+	@data=$$(mktemp -d -t vigil-demo.XXXXXX); echo "vigil demo: data dir $$data"; \
+	./$(BIN) serve -f examples/quickstart -generate -data "$$data" -listen $(DEMO_LISTEN)
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./grammar/cypher/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./grammar/gql/
 
 clean:
 	rm -rf bin
+
+## services: PostgreSQL (wal_level=logical) and MariaDB (row-based binlog) on
+## loopback for the CDC sources' integration tests; installs or reconfigures.
+services:
+	bash scripts/services.sh

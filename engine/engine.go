@@ -19,6 +19,7 @@ import (
 
 	"github.com/vigilhq/vigil/functions"
 	"github.com/vigilhq/vigil/grammar/cypher"
+	"github.com/vigilhq/vigil/grammar/gql"
 
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/grammar/ast"
@@ -121,6 +122,12 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 		switch strings.ToLower(spec.Language) {
 		case "", "cypher", "opencypher":
 			tree, err = cypher.Parse(spec.Text)
+		case "gql":
+			// The GQL registration set replaces the Cypher one for this query
+			// only; a caller-supplied registry (Options.Functions) is a Cypher
+			// override and does not apply.
+			tree, err = gql.Parse(spec.Text)
+			funcs = funcSet{functions.GQL()}
 		default:
 			return nil, fmt.Errorf("query %q: unsupported query language %q", spec.ID, spec.Language)
 		}

@@ -16,6 +16,10 @@ type labelMatch struct {
 	// names lists every label or type the expression mentions, for routing
 	// changes to the queries they can affect.
 	names []string
+	// open is set when an element carrying none of names can match (`!A`,
+	// `%`): routing by names would miss it, so the pattern must be treated
+	// as matching any label.
+	open bool
 }
 
 func compileLabels(e ast.LabelExpr) *labelMatch {
@@ -24,6 +28,8 @@ func compileLabels(e ast.LabelExpr) *labelMatch {
 	}
 	lm := &labelMatch{expr: e, scan: requiredLabel(e)}
 	collectLabelNames(e, &lm.names)
+	none := func(string) bool { return false }
+	lm.open = evalLabels(e, none, true) || evalLabels(e, none, false)
 	return lm
 }
 

@@ -116,7 +116,7 @@ func (pl *planner) compilePattern(pat ast.Pattern, sc *scope, ec *exprCompiler) 
 			pp.nodeIn = append(pp.nodeIn, -1)
 			pp.nodeOut = append(pp.nodeOut, out.add(name))
 		}
-		if np.Labels == nil {
+		if np.Labels == nil || pp.p.nodes[i].labels.open {
 			pp.anyNode = true
 		} else {
 			pp.labels = append(pp.labels, pp.p.nodes[i].labels.names...)
@@ -173,7 +173,7 @@ func (pl *planner) compilePattern(pat ast.Pattern, sc *scope, ec *exprCompiler) 
 				pp.relIn = append(pp.relIn, -1)
 				pp.relOut = append(pp.relOut, out.add(name))
 			}
-			if rp.Types == nil {
+			if rp.Types == nil || rs.types.open {
 				pp.anyRel = true
 			} else {
 				pp.labels = append(pp.labels, rs.types.names...)

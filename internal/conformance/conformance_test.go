@@ -12,10 +12,6 @@ import (
 // unsupported says why a scenario cannot pass yet ("" if it should). It is
 // the one place to edit as the missing features land.
 func unsupported(s *Scenario) string {
-	switch {
-	case s.Language == "gql":
-		return "GQL: issue 3"
-	}
 	return ""
 }
 
