@@ -363,6 +363,10 @@ func (pl *planner) newSite() int {
 // keeps once a query asks for it.
 func (pl *planner) historyCall(name string, args []evalFn) (evalFn, error) {
 	pl.index.keepHistory = true
+	// The history grows: evaluating the same row again after a change can
+	// answer differently (a timestamp at or after the change now finds the
+	// new version), so the stage must remember what each row produced.
+	pl.volatile = true
 	return func(c *evalCtx, row []value.Value) (value.Value, error) {
 		vals := make([]value.Value, len(args))
 		for i, a := range args {
@@ -401,6 +405,11 @@ func (pl *planner) historyCall(name string, args []evalFn) (evalFn, error) {
 		var out []value.Value
 		lo, hi := from.UnixNano(), to.UnixNano()
 		for i, h := range hist {
+			if i > 0 && sameVersion(hist[i-1], h) {
+				// Recorded, but no change: the element stood exactly so
+				// already at that instant, and no query saw it change.
+				continue
+			}
 			if h.at >= lo && h.at <= hi {
 				if initial && len(out) == 0 && i > 0 && h.at > lo && !hist[i-1].gone() {
 					out = append(out, hist[i-1].val())
@@ -437,6 +446,16 @@ func (v version) val() value.Value {
 		return value.RelOf(v.rel)
 	}
 	return value.Null
+}
+
+// sameVersion reports whether b repeats a: same instant, same contents (an
+// update that left the element exactly as it was, which the engine does not
+// evaluate as a change).
+func sameVersion(a, b version) bool {
+	if a.at != b.at || a.gone() != b.gone() {
+		return false
+	}
+	return a.gone() || value.Identical(a.val(), b.val())
 }
 
 func versionAt(hist []version, at int64) value.Value {

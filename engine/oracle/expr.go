@@ -294,7 +294,10 @@ func (ev *evaluator) binary(e *ast.Binary, f *frame) (value.Value, error) {
 // call evaluates a function call. An aggregate call reads its value for the
 // current group from the frame; it is an error anywhere else.
 func (ev *evaluator) call(e *ast.Call, f *frame) (value.Value, error) {
-	if ev.funcs.IsAggregate(e.Name) {
+	if v, ok, err := ev.temporalCall(e, f); ok {
+		return v, err
+	}
+	if ev.isAggregate(e.Name) {
 		v, ok := f.aggs[e]
 		if !ok {
 			return value.Null, fmt.Errorf("oracle: aggregate %s() used outside a projection", e.Name)
@@ -451,7 +454,7 @@ func (ev *evaluator) aggregateCalls(e ast.Expr, out []*ast.Call) []*ast.Call {
 		if _, ok := x.(*ast.Exists); ok {
 			return false
 		}
-		if c, ok := x.(*ast.Call); ok && ev.funcs.IsAggregate(c.Name) {
+		if c, ok := x.(*ast.Call); ok && ev.isAggregate(c.Name) {
 			out = append(out, c)
 			return false
 		}

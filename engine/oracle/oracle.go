@@ -146,6 +146,7 @@ type evaluator struct {
 	now    time.Time
 	nodes  []*value.Node // every node, by ascending id
 	rels   []*value.Rel  // every relationship, by ascending id
+	hist   *histCtx      // set by EvaluateHistory: temporal functions read the history (temporal.go)
 }
 
 func newEvaluator(g *Graph, params map[string]value.Value, funcs *functions.Registry, now time.Time) *evaluator {

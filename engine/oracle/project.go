@@ -251,6 +251,14 @@ func (ev *evaluator) group(keys []ast.Expr, rows []row) ([]*group, error) {
 func (ev *evaluator) aggregate(calls []*ast.Call, rows []row) (map[*ast.Call]value.Value, error) {
 	out := make(map[*ast.Call]value.Value, len(calls))
 	for _, c := range calls {
+		if ev.isSlidingWindow(c) {
+			v, err := ev.slidingWindow(c, rows)
+			if err != nil {
+				return nil, err
+			}
+			out[c] = v
+			continue
+		}
 		agg, ok := ev.funcs.Aggregate(c.Name)
 		if !ok {
 			return nil, fmt.Errorf("oracle: unknown aggregate %s", c.Name)
