@@ -35,7 +35,7 @@ func BenchmarkProjection(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, _, err := h.AddQuery(engine.QuerySpec{ID: "p", Text: `MATCH (r:Room) RETURN elementId(r) AS id, r.temperature AS temperature, r.humidity AS humidity`}); err != nil {
+			if _, _, err := h.AddQuery(engine.QuerySpec{ID: "p", Text: `MATCH (r:Room) RETURN elementId(r) AS id, r.temperature AS temperature, r.humidity AS humidity`}, nil); err != nil {
 				b.Fatal(err)
 			}
 			const rooms = 2000
@@ -49,7 +49,7 @@ func BenchmarkProjection(b *testing.B) {
 				boot = append(boot, mk(i, 0))
 			}
 			for i := 0; i < len(boot); i += benchBatch {
-				if _, err := h.Apply([]sources.Batch{{Source: "s", Changes: boot[i:min(i+benchBatch, len(boot))]}}); err != nil {
+				if _, _, err := h.Apply([]sources.Batch{{Source: "s", Changes: boot[i:min(i+benchBatch, len(boot))]}}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -63,7 +63,7 @@ func BenchmarkProjection(b *testing.B) {
 			for n := 0; n < b.N; n++ {
 				batch = append(batch, mk(n%rooms, n+1))
 				if len(batch) == benchBatch || n == b.N-1 {
-					if _, err := h.Apply([]sources.Batch{{Source: "s", Changes: batch, Position: []byte{byte(n)}}}); err != nil {
+					if _, _, err := h.Apply([]sources.Batch{{Source: "s", Changes: batch, Position: []byte{byte(n)}}}); err != nil {
 						b.Fatal(err)
 					}
 					batch = make([]engine.Change, 0, benchBatch)

@@ -115,7 +115,7 @@ func runWorkload(dir string, seed int64, steps int) (*Host, error) {
 		return nil, err
 	}
 	for _, q := range crashQueries {
-		if _, _, err := h.AddQuery(q); err != nil {
+		if _, _, err := h.AddQuery(q, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -136,8 +136,8 @@ func runWorkload(dir string, seed int64, steps int) (*Host, error) {
 			continue
 		}
 		b := sources.Batch{Source: "gen", Changes: s.changes, Position: pos, Time: s.changes[len(s.changes)-1].Time}
-		if _, err := h.Apply([]sources.Batch{b}); err != nil {
-			return nil, err
+		if _, errs, err := h.Apply([]sources.Batch{b}); err != nil || errs != nil {
+			return nil, fmt.Errorf("%v %v", err, errs)
 		}
 	}
 	return h, nil

@@ -90,9 +90,11 @@ func Open(o Options) (*Host, error) {
 func (h *Host) replay(r *record) error {
 	switch r.kind {
 	case recBatch:
-		// A malformed change failed the same way when it was first applied;
-		// the changes before it are what the log recorded as applied.
-		h.eng.Apply(r.changes)
+		// A malformed change failed the same way when it was first applied:
+		// the rest of its batch was skipped then and is skipped now.
+		for _, b := range r.batches {
+			h.eng.Apply(b)
+		}
 	case recClock:
 		h.eng.AdvanceTo(r.time)
 	case recAdd:
@@ -129,15 +131,18 @@ func (h *Host) Checkpoint(source string) ([]byte, error) {
 // AddQuery registers a query, unless the log already holds one with the same
 // id and the same definition (a restart reloading its resources), in which
 // case it returns that query and changed is false. A query with the same id
-// and a different definition is replaced.
-func (h *Host) AddQuery(spec engine.QuerySpec) (q *engine.Query, changed bool, err error) {
+// and a different definition must be removed first.
+//
+// events, when not nil, gives the events that registering the query
+// produces (the caller's bootstrap and control events); they are committed
+// in the same step as the registration, so a crash cannot keep one without
+// the other.
+func (h *Host) AddQuery(spec engine.QuerySpec, events func(*engine.Query) []*outbox.Event) (q *engine.Query, changed bool, err error) {
 	if old := h.eng.Query(spec.ID); old != nil {
 		if sameSpec(old.Spec(), spec) {
 			return old, false, nil
 		}
-		if err := h.RemoveQuery(spec.ID); err != nil {
-			return nil, false, err
-		}
+		return nil, false, fmt.Errorf("query %q already exists with another definition", spec.ID)
 	}
 	// Compile before logging, so that a query that does not compile never
 	// enters the log.
@@ -145,20 +150,34 @@ func (h *Host) AddQuery(spec engine.QuerySpec) (q *engine.Query, changed bool, e
 	if err != nil {
 		return nil, false, err
 	}
+	var evs []*outbox.Event
+	if events != nil {
+		evs = events(q)
+		for _, ev := range evs {
+			ev.QueryID = spec.ID
+		}
+	}
 	if h.st != nil {
 		rec, err := encodeAdd(spec)
 		if err == nil {
-			err = h.st.Commit(&store.Step{Record: rec})
+			err = h.st.Commit(&store.Step{Record: rec, Events: evs})
 		}
 		if err != nil {
 			h.eng.RemoveQuery(spec.ID)
 			return nil, false, err
 		}
+		return q, true, nil
+	}
+	for _, ev := range evs {
+		if _, err := h.ob.Append(spec.ID, ev); err != nil {
+			return q, true, err
+		}
 	}
 	return q, true, nil
 }
 
-// RemoveQuery unregisters a query and drops its outbox.
+// RemoveQuery unregisters a query. Its outbox stays (a query updated in
+// place continues its stream); Outbox().Drop forgets it.
 func (h *Host) RemoveQuery(id string) error {
 	if h.eng.Query(id) == nil {
 		return nil
@@ -169,7 +188,7 @@ func (h *Host) RemoveQuery(id string) error {
 		}
 	}
 	h.eng.RemoveQuery(id)
-	return h.ob.Drop(id)
+	return nil
 }
 
 func sameSpec(a, b engine.QuerySpec) bool {
@@ -198,45 +217,54 @@ func normLang(l string) string {
 
 // Apply applies source batches as one step and commits it with their
 // positions and the events it produced; only when Apply returns may the
-// sources confirm those positions upstream. The events are returned in
-// commit order with their sequences set. A malformed change is reported
-// after the step is committed: the changes before it stay applied, exactly
-// as replay will repeat them.
-func (h *Host) Apply(batches []sources.Batch) ([]*outbox.Event, error) {
-	var changes []engine.Change
+// sources confirm those positions upstream. Each batch is applied on its
+// own: a malformed change stops the rest of its batch (reported in errs at
+// the batch's index) and leaves the other batches alone. The events are
+// returned in commit order with their sequences set; err is a storage
+// failure, after which the host must not be used.
+func (h *Host) Apply(batches []sources.Batch) (events []*outbox.Event, errs []error, err error) {
 	var checkpoints map[string][]byte
-	var at time.Time
-	for i := range batches {
-		b := &batches[i]
-		changes = append(changes, b.Changes...)
-		if b.Position != nil {
-			if checkpoints == nil {
-				checkpoints = map[string][]byte{}
-			}
-			checkpoints[b.Source] = b.Position
-		}
-		if b.Time.After(at) {
-			at = b.Time
-		}
-	}
 	var rec []byte
 	if h.st != nil {
 		// Encode before applying: Apply takes ownership of the changes'
 		// property maps.
-		var err error
-		if rec, err = encodeBatch(changes, checkpoints); err != nil {
-			return nil, fmt.Errorf("batch cannot be stored: %w", err)
+		all := make([][]engine.Change, len(batches))
+		for i := range batches {
+			all[i] = batches[i].Changes
+		}
+		for i := range batches {
+			if b := &batches[i]; b.Position != nil {
+				if checkpoints == nil {
+					checkpoints = map[string][]byte{}
+				}
+				checkpoints[b.Source] = b.Position
+			}
+		}
+		if rec, err = encodeBatch(all, checkpoints); err != nil {
+			return nil, nil, fmt.Errorf("batch cannot be stored: %w", err)
 		}
 	}
-	diffs, applyErr := h.eng.Apply(changes)
-	if at.IsZero() {
-		at = h.eng.Now()
+	errs = make([]error, len(batches))
+	var failed bool
+	for i := range batches {
+		b := &batches[i]
+		diffs, aerr := h.eng.Apply(b.Changes)
+		if aerr != nil {
+			errs[i], failed = aerr, true
+		}
+		at := b.Time
+		if at.IsZero() {
+			at = h.eng.Now()
+		}
+		events = h.events(events, diffs, at)
 	}
-	events, err := h.commit(rec, diffs, checkpoints, at)
-	if err != nil {
-		return nil, err
+	if !failed {
+		errs = nil
 	}
-	return events, applyErr
+	if err := h.commit(rec, events, checkpoints); err != nil {
+		return nil, nil, err
+	}
+	return events, errs, nil
 }
 
 // AdvanceTo moves the clock to t, firing the futures due by then, as one
@@ -253,37 +281,41 @@ func (h *Host) AdvanceTo(t time.Time) ([]*outbox.Event, error) {
 		rec = encodeClock(t)
 	}
 	diffs, err := h.eng.AdvanceTo(t)
-	events, cerr := h.commit(rec, diffs, nil, t)
-	if cerr != nil {
+	events := h.events(nil, diffs, t)
+	if cerr := h.commit(rec, events, nil); cerr != nil {
 		return nil, cerr
 	}
 	return events, err
 }
 
-// commit turns diffs into events and stores them with the step's record.
-func (h *Host) commit(rec []byte, diffs []engine.Diff, checkpoints map[string][]byte, at time.Time) ([]*outbox.Event, error) {
-	events := make([]*outbox.Event, 0, len(diffs))
+// events appends the change events of diffs to evs.
+func (h *Host) events(evs []*outbox.Event, diffs []engine.Diff, at time.Time) []*outbox.Event {
 	for i := range diffs {
 		q := h.eng.Query(diffs[i].QueryID)
 		if q == nil {
 			continue
 		}
-		events = append(events, EventOf(&diffs[i], q.Columns(), at))
+		evs = append(evs, EventOf(&diffs[i], q.Columns(), at))
 	}
+	return evs
+}
+
+// commit stores a step's record with its events and checkpoints.
+func (h *Host) commit(rec []byte, events []*outbox.Event, checkpoints map[string][]byte) error {
 	if h.st != nil {
 		if err := h.st.Commit(&store.Step{Record: rec, Events: events, Checkpoints: checkpoints}); err != nil {
 			// The engine has moved past what is stored; continuing would
 			// let memory and log disagree, so the caller must stop.
-			return nil, fmt.Errorf("%w (the engine must be restarted from the store)", err)
+			return fmt.Errorf("%w (the engine must be restarted from the store)", err)
 		}
-		return events, nil
+		return nil
 	}
 	for _, ev := range events {
 		if _, err := h.ob.Append(ev.QueryID, ev); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return events, nil
+	return nil
 }
 
 // EventOf converts an engine diff into a change event in Drasi's shape (rows

@@ -27,7 +27,7 @@ const (
 type record struct {
 	kind        byte
 	time        time.Time
-	changes     []engine.Change
+	batches     [][]engine.Change
 	checkpoints map[string][]byte
 	spec        engine.QuerySpec
 	queryID     string
@@ -87,8 +87,11 @@ func encodeClock(t time.Time) []byte {
 	return e.b
 }
 
-func encodeBatch(changes []engine.Change, checkpoints map[string][]byte) ([]byte, error) {
-	e := encoder{b: make([]byte, 0, 64+64*len(changes))}
+// encodeBatch encodes a step of source batches. Batch boundaries are kept:
+// each batch is applied on its own, so that a malformed change stops only
+// the rest of its own batch, in the live run and in the replay alike.
+func encodeBatch(batches [][]engine.Change, checkpoints map[string][]byte) ([]byte, error) {
+	e := encoder{b: make([]byte, 0, 256)}
 	e.byte(recBatch)
 	srcs := make([]string, 0, len(checkpoints))
 	for s := range checkpoints {
@@ -100,6 +103,14 @@ func encodeBatch(changes []engine.Change, checkpoints map[string][]byte) ([]byte
 		e.string(s)
 		e.bytes(checkpoints[s])
 	}
+	e.uint(uint64(len(batches)))
+	for _, changes := range batches {
+		e.changes(changes)
+	}
+	return e.b, e.err
+}
+
+func (e *encoder) changes(changes []engine.Change) {
 	e.uint(uint64(len(changes)))
 	for i := range changes {
 		ch := &changes[i]
@@ -114,7 +125,6 @@ func encodeBatch(changes []engine.Change, checkpoints map[string][]byte) ([]byte
 		e.string(el.To)
 		e.props(el.Props)
 	}
-	return e.b, e.err
 }
 
 func encodeAdd(spec engine.QuerySpec) ([]byte, error) {
@@ -274,19 +284,9 @@ func decodeRecord(b []byte) (*record, error) {
 			r.checkpoints[s] = d.bytes()
 		}
 		n = d.count()
-		r.changes = make([]engine.Change, n)
+		r.batches = make([][]engine.Change, n)
 		for i := 0; i < n && d.err == nil; i++ {
-			ch := &r.changes[i]
-			ch.Op = engine.Op(d.byte())
-			ch.Source = d.string()
-			ch.Time = d.time()
-			el := &ch.Element
-			el.ID = d.string()
-			el.Labels = d.strings()
-			el.Type = d.string()
-			el.From = d.string()
-			el.To = d.string()
-			el.Props = d.props()
+			r.batches[i] = d.changes()
 		}
 	case recAdd:
 		s := &r.spec
@@ -317,4 +317,23 @@ func decodeRecord(b []byte) (*record, error) {
 		return nil, fmt.Errorf("%d stray bytes after a log record", len(d.b))
 	}
 	return r, nil
+}
+
+func (d *decoder) changes() []engine.Change {
+	n := d.count()
+	out := make([]engine.Change, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		ch := &out[i]
+		ch.Op = engine.Op(d.byte())
+		ch.Source = d.string()
+		ch.Time = d.time()
+		el := &ch.Element
+		el.ID = d.string()
+		el.Labels = d.strings()
+		el.Type = d.string()
+		el.From = d.string()
+		el.To = d.string()
+		el.Props = d.props()
+	}
+	return out
 }

@@ -11,12 +11,12 @@ import (
 
 func TestRecordRoundTrip(t *testing.T) {
 	at := time.Date(2026, 12, 1, 10, 0, 0, 123, time.UTC)
-	batch, err := encodeBatch([]engine.Change{
+	batch, err := encodeBatch([][]engine.Change{{
 		{Op: engine.OpInsert, Source: "pg", Time: at, Element: engine.Element{ID: "n1", Labels: []string{"A", "B"},
 			Props: map[string]value.Value{"x": value.Int(1), "when": value.NewDateTime(at, "Europe/Berlin")}}},
 		{Op: engine.OpInsert, Time: at, Element: engine.Element{ID: "r1", Type: "T", From: "n1", To: "n1"}},
 		{Op: engine.OpDelete, Time: at, Element: engine.Element{ID: "n1"}},
-	}, map[string][]byte{"pg": {1, 2, 3}})
+	}, {}}, map[string][]byte{"pg": {1, 2, 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		var again []byte
 		switch r.kind {
 		case recBatch:
-			again, _ = encodeBatch(r.changes, r.checkpoints)
+			again, _ = encodeBatch(r.batches, r.checkpoints)
 		case recAdd:
 			again, _ = encodeAdd(r.spec)
 		case recClock:

@@ -6,4 +6,6 @@ import (
 	_ "github.com/vigilhq/vigil/reactions/sse"
 	_ "github.com/vigilhq/vigil/reactions/webhook"
 	_ "github.com/vigilhq/vigil/sources/http"
+	_ "github.com/vigilhq/vigil/sources/mysql"
+	_ "github.com/vigilhq/vigil/sources/postgres"
 )

@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vigilhq/vigil/durable"
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/grammar/ast"
@@ -28,6 +29,7 @@ import (
 	"github.com/vigilhq/vigil/resources"
 	"github.com/vigilhq/vigil/server/outbox"
 	"github.com/vigilhq/vigil/sources"
+	"github.com/vigilhq/vigil/store"
 )
 
 // Options configure a Server. The zero value works.
@@ -41,9 +43,15 @@ type Options struct {
 	// durable reactions still need (default 10000). Clients further behind
 	// get a snapshot.
 	Retain int
-	// Outbox stores result events (default: in memory).
-	Outbox outbox.Outbox
-	// Start is the engine clock before the first change (default: now).
+	// Store makes the server durable: every step is committed to it with
+	// the events it produced and the source positions it consumed, and a
+	// restart replays it (see package durable). Nil keeps state in memory.
+	Store *store.Store
+	// MaxBatchChanges bounds how many changes the engine loop gathers from
+	// the batches waiting for it into one step (one commit); default 1000.
+	MaxBatchChanges int
+	// Start is the engine clock before the first change of a new store
+	// (default: now).
 	Start time.Time
 }
 
@@ -70,7 +78,12 @@ type Server struct {
 	sched      schedStats
 	sseClients atomic.Int64
 
+	// pending receives source batches; the actor groups those waiting into
+	// one step.
+	pending chan *pendingBatch
+
 	// Owned by the actor goroutine.
+	host      *durable.Host
 	eng       *engine.Engine
 	sources   map[string]*sourceEntry
 	queries   map[string]*queryEntry
@@ -123,30 +136,54 @@ type schedStats struct {
 	totalLateNs atomic.Int64
 }
 
-// New returns a server; Start runs it.
-func New(opts Options) *Server {
+// pendingBatch is a source batch waiting for the engine loop.
+type pendingBatch struct {
+	e     *sourceEntry
+	b     sources.Batch
+	reply chan error
+}
+
+// New returns a server; Start runs it. With a store it replays the store's
+// log first and fires the futures that fell due while the server was down,
+// before any source can deliver a change.
+func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	if opts.Retain <= 0 {
 		opts.Retain = 10000
 	}
-	if opts.Outbox == nil {
-		opts.Outbox = outbox.NewMemory()
+	if opts.MaxBatchChanges <= 0 {
+		opts.MaxBatchChanges = 1000
 	}
 	if opts.Start.IsZero() {
 		opts.Start = time.Now()
 	}
+	host, err := durable.Open(durable.Options{Store: opts.Store, Start: opts.Start})
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		opts: opts, log: opts.Logger, out: opts.Outbox, m: newMetrics(),
+		opts: opts, log: opts.Logger, out: host.Outbox(), m: newMetrics(),
 		cmds: make(chan func(), 64), done: make(chan struct{}), bch: make(chan struct{}),
+		pending:  make(chan *pendingBatch, 256),
 		handlers: map[string]sourceRef{},
-		eng:      engine.New(engine.Options{Start: opts.Start}),
-		sources:  map[string]*sourceEntry{}, queries: map[string]*queryEntry{}, reactions: map[string]*reactionEntry{},
+		host:     host, eng: host.Engine(),
+		sources: map[string]*sourceEntry{}, queries: map[string]*queryEntry{}, reactions: map[string]*reactionEntry{},
+	}
+	if opts.Store != nil {
+		s.log.Info("store opened", "path", opts.Store.Path(), "replayed", host.Replayed(), "queries", len(s.eng.Queries()))
+		// Futures that fell due while the server was down fire now, in
+		// due-time order, before any new change.
+		events, err := host.AdvanceTo(time.Now())
+		if err != nil {
+			return nil, err
+		}
+		s.count(events)
 	}
 	s.timer = time.NewTimer(time.Hour)
 	s.timer.Stop()
-	return s
+	return s, nil
 }
 
 // Start runs the actor until ctx is cancelled or Close is called.
@@ -166,8 +203,22 @@ func (s *Server) Close() {
 }
 
 // SetReady marks the server ready (/readyz): the initial resources are
-// loaded.
-func (s *Server) SetReady() { s.ready.Store(true) }
+// loaded. Queries restored from the store that no resource defines any
+// more are removed now.
+func (s *Server) SetReady() {
+	s.do(s.ctx, func() {
+		for _, q := range s.eng.Queries() {
+			if s.queries[q.ID()] == nil {
+				s.log.Info("query restored from the store is no longer defined; removing it", "query", q.ID())
+				if err := s.host.RemoveQuery(q.ID()); err != nil {
+					s.log.Error("removing query", "query", q.ID(), "err", err)
+				}
+				s.out.Drop(q.ID())
+			}
+		}
+	})
+	s.ready.Store(true)
+}
 
 func (s *Server) loop() {
 	defer close(s.done)
@@ -175,6 +226,8 @@ func (s *Server) loop() {
 		select {
 		case fn := <-s.cmds:
 			fn()
+		case pb := <-s.pending:
+			s.applyPending(pb)
 		case <-s.timer.C:
 			s.fire()
 		case <-s.ctx.Done():
@@ -253,11 +306,11 @@ func (s *Server) fire() {
 	}
 	s.m.schedFires.add(1)
 	s.m.schedLateness.observe(late.Seconds())
-	diffs, err := s.eng.AdvanceTo(now)
+	events, err := s.host.AdvanceTo(now)
 	if err != nil {
 		s.log.Error("firing due futures", "err", err)
 	}
-	s.publish(diffs, time.Since(now))
+	s.publish(events, time.Since(now))
 }
 
 func (s *Server) broadcast() {
@@ -308,27 +361,27 @@ func (s *Server) control(queryID, signal, reason string) {
 	s.append(queryID, &outbox.Event{Kind: outbox.KindControl, Signal: signal, Reason: reason})
 }
 
-// publish turns a step's diffs into outbox events, notices queries that
-// failed during the step, and wakes the readers.
-func (s *Server) publish(diffs []engine.Diff, took time.Duration) {
-	tms := s.eng.Now().UnixMilli()
-	for _, d := range diffs {
-		qe := s.queries[d.QueryID]
-		if qe == nil || qe.q == nil {
-			continue
+// count records a step's events in the metrics.
+func (s *Server) count(events []*outbox.Event) {
+	for _, ev := range events {
+		s.m.events.add(1, ev.QueryID, ev.Kind)
+		s.m.resultChanges.add(float64(len(ev.Added)), ev.QueryID, "added")
+		s.m.resultChanges.add(float64(len(ev.Updated)), ev.QueryID, "updated")
+		s.m.resultChanges.add(float64(len(ev.Deleted)), ev.QueryID, "deleted")
+	}
+}
+
+// publish accounts for a step's events (already stored by the host),
+// notices queries that failed during the step, and wakes the readers.
+func (s *Server) publish(events []*outbox.Event, took time.Duration) {
+	s.count(events)
+	seen := map[string]bool{}
+	for _, ev := range events {
+		if !seen[ev.QueryID] {
+			seen[ev.QueryID] = true
+			s.m.queryLatency.observe(took.Seconds(), ev.QueryID)
+			s.compact(ev.QueryID)
 		}
-		cols := qe.q.Columns()
-		ev := &outbox.Event{Kind: outbox.KindChange, SourceTimeMs: tms,
-			Added: rowMaps(cols, d.Added), Deleted: rowMaps(cols, d.Deleted)}
-		for _, u := range d.Updated {
-			ev.Updated = append(ev.Updated, outbox.Update{Before: rowMap(cols, u.Before), After: rowMap(cols, u.After)})
-		}
-		s.append(d.QueryID, ev)
-		s.m.queryLatency.observe(took.Seconds(), d.QueryID)
-		s.m.resultChanges.add(float64(len(d.Added)), d.QueryID, "added")
-		s.m.resultChanges.add(float64(len(d.Updated)), d.QueryID, "updated")
-		s.m.resultChanges.add(float64(len(d.Deleted)), d.QueryID, "deleted")
-		s.compact(d.QueryID)
 	}
 	for id, qe := range s.queries {
 		if qe.state == "running" && qe.q != nil && qe.q.Err() != nil {
@@ -369,48 +422,100 @@ func (s *Server) compact(queryID string) {
 	}
 }
 
-// emitFor is the Emit a source gets: batches go through the actor.
+// emitFor is the Emit a source gets: batches queue for the actor, which
+// commits them (grouped with other waiting batches) before Emit returns.
 func (s *Server) emitFor(e *sourceEntry) sources.Emit {
 	return func(ctx context.Context, b sources.Batch) error {
-		var err error
-		if derr := s.do(ctx, func() {
-			if s.sources[e.res.Name] != e {
-				err = fmt.Errorf("source %q was replaced or deleted", e.res.Name)
-				return
-			}
-			err = s.applyBatch(e, b)
-		}); derr != nil {
-			return derr
+		pb := &pendingBatch{e: e, b: b, reply: make(chan error, 1)}
+		select {
+		case s.pending <- pb:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.ctx.Done():
+			return errStopped
 		}
-		return err
+		select {
+		case err := <-pb.reply:
+			return err
+		case <-s.ctx.Done():
+			// The step may or may not have been committed; the source
+			// resumes from the stored checkpoint either way.
+			return errStopped
+		}
 	}
 }
 
-func (s *Server) applyBatch(e *sourceEntry, b sources.Batch) error {
-	now := time.Now()
-	for i := range b.Changes {
-		ch := &b.Changes[i]
-		ch.Source = e.res.Name
-		if ch.Time.IsZero() {
-			ch.Time = b.Time
-			if ch.Time.IsZero() {
-				ch.Time = now
-			}
+// applyPending applies pb and the batches already waiting behind it, up to
+// MaxBatchChanges changes, as one step: one engine pass per batch and one
+// commit for all (group commit).
+func (s *Server) applyPending(first *pendingBatch) {
+	group := []*pendingBatch{first}
+	n := len(first.b.Changes)
+gather:
+	for n < s.opts.MaxBatchChanges {
+		select {
+		case pb := <-s.pending:
+			group = append(group, pb)
+			n += len(pb.b.Changes)
+		default:
+			break gather
 		}
 	}
-	diffs, err := s.eng.Apply(b.Changes)
-	s.m.changesIn.add(float64(len(b.Changes)), e.res.Name)
-	s.m.batches.add(1, e.res.Name)
+	now := time.Now()
+	var live []*pendingBatch
+	batches := make([]sources.Batch, 0, len(group))
+	for _, pb := range group {
+		name := pb.e.res.Name
+		if s.sources[name] != pb.e {
+			pb.reply <- fmt.Errorf("source %q was replaced or deleted", name)
+			continue
+		}
+		b := pb.b
+		b.Source = name
+		for i := range b.Changes {
+			ch := &b.Changes[i]
+			ch.Source = name
+			if ch.Time.IsZero() {
+				ch.Time = b.Time
+				if ch.Time.IsZero() {
+					ch.Time = now
+				}
+			}
+		}
+		live = append(live, pb)
+		batches = append(batches, b)
+	}
+	if len(live) == 0 {
+		return
+	}
+	events, errs, err := s.host.Apply(batches)
 	if err != nil {
-		s.m.batchErrors.add(1, e.res.Name)
+		// Storage failed: the engine is ahead of the store. Stop, so that a
+		// restart replays from the store, rather than serve results that
+		// a crash would take back.
+		s.log.Error("commit failed; stopping", "err", err)
+		for _, pb := range live {
+			pb.reply <- err
+		}
+		s.cancel()
+		return
 	}
-	s.publish(diffs, time.Since(now))
-	if err == nil && b.Position != nil {
-		// Held in memory for now; with durable state it is committed in
-		// the same write as the batch's effects.
-		e.position = append([]byte(nil), b.Position...)
+	for i, pb := range live {
+		name := pb.e.res.Name
+		s.m.changesIn.add(float64(len(pb.b.Changes)), name)
+		s.m.batches.add(1, name)
+		var berr error
+		if errs != nil {
+			berr = errs[i]
+		}
+		if berr != nil {
+			s.m.batchErrors.add(1, name)
+		} else if pb.b.Position != nil {
+			pb.e.position = append([]byte(nil), pb.b.Position...)
+		}
+		pb.reply <- berr
 	}
-	return err
+	s.publish(events, time.Since(now))
 }
 
 // ApplyResult reports what Apply did with one resource.
@@ -500,8 +605,19 @@ func (s *Server) applySource(r *resources.Resource) (string, error) {
 	e.cancel = cancel
 	s.setHandler(r.Name, sourceRef{src: src, kind: r.Source.Kind})
 	emit := s.emitFor(e)
+	from, err := s.host.Checkpoint(r.Name)
+	if err != nil {
+		e.err = locate(r, err).Error()
+		return action, errors.New(e.err)
+	}
+	if from != nil {
+		e.position = from
+		if seeder, ok := src.(sources.IDSeeder); ok {
+			seeder.SeedIDs(s.knownIDs(ctx))
+		}
+	}
 	go func() {
-		err := src.Run(ctx, nil, emit)
+		err := src.Run(ctx, from, emit)
 		if err != nil && ctx.Err() == nil {
 			msg := err.Error()
 			s.log.Error("source stopped", "source", r.Name, "err", msg)
@@ -512,6 +628,21 @@ func (s *Server) applySource(r *resources.Resource) (string, error) {
 		}
 	}()
 	return action, nil
+}
+
+// knownIDs lists the ids of the nodes with a label, read on the actor: a
+// source resuming after a restart asks it to learn which rows exist.
+func (s *Server) knownIDs(ctx context.Context) sources.KnownIDs {
+	return func(label string) []string {
+		var ids []string
+		s.do(ctx, func() {
+			s.eng.Index().Nodes(label, func(n *value.Node) bool {
+				ids = append(ids, n.ID)
+				return true
+			})
+		})
+		return ids
+	}
 }
 
 func (s *Server) setHandler(name string, ref sourceRef) {
@@ -573,21 +704,41 @@ func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 		}
 		if old.q != nil {
 			oldRows = rowMaps(old.q.Columns(), old.q.Results())
-			s.eng.RemoveQuery(r.Name)
+		}
+		if err := s.host.RemoveQuery(r.Name); err != nil {
+			return action, locate(r, err)
 		}
 		action = "updated"
 	}
 	qe := &queryEntry{res: r, state: "running", created: time.Now()}
 	s.queries[r.Name] = qe
 	s.m.resultChanges.drop(r.Name)
-	s.control(r.Name, outbox.SignalBootstrapStarted, "")
 	spec, err := s.querySpec(r)
 	var q *engine.Query
+	var changed bool
 	if err == nil {
-		q, err = s.eng.AddQuery(spec)
+		// The registration and the events it produces are one step: the
+		// stream starts bootstrapStarted, a change with the initial rows
+		// (and the rows of the version it replaces, deleted), then
+		// bootstrapCompleted and running, so that folding a query's events
+		// from sequence 1 rebuilds its result exactly.
+		q, changed, err = s.host.AddQuery(spec, func(q *engine.Query) []*outbox.Event {
+			tms := s.eng.Now().UnixMilli()
+			evs := []*outbox.Event{{Kind: outbox.KindControl, Signal: outbox.SignalBootstrapStarted, SourceTimeMs: tms}}
+			if rows := q.Results(); len(rows) > 0 || oldRows != nil {
+				evs = append(evs, &outbox.Event{Kind: outbox.KindChange, SourceTimeMs: tms, Added: rowMaps(q.Columns(), rows), Deleted: oldRows})
+			}
+			if q.Err() != nil {
+				return append(evs, &outbox.Event{Kind: outbox.KindControl, Signal: outbox.SignalStopped, Reason: locate(r, q.Err()).Error(), SourceTimeMs: tms})
+			}
+			return append(evs,
+				&outbox.Event{Kind: outbox.KindControl, Signal: outbox.SignalBootstrapCompleted, SourceTimeMs: tms},
+				&outbox.Event{Kind: outbox.KindControl, Signal: outbox.SignalRunning, SourceTimeMs: tms})
+		})
 	}
 	if err != nil {
 		qe.state, qe.err = "error", queryError(r, err).Error()
+		s.control(r.Name, outbox.SignalBootstrapStarted, "")
 		if oldRows != nil {
 			s.append(r.Name, &outbox.Event{Kind: outbox.KindChange, Deleted: oldRows})
 		}
@@ -595,18 +746,16 @@ func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 		return action, errors.New(qe.err)
 	}
 	qe.q = q
-	// The bootstrap result is an ordinary change event, so folding a
-	// query's events from sequence 1 rebuilds its result exactly.
-	if rows := q.Results(); len(rows) > 0 || oldRows != nil {
-		s.append(r.Name, &outbox.Event{Kind: outbox.KindChange, Added: rowMaps(q.Columns(), rows), Deleted: oldRows})
+	if !changed {
+		// Restored from the store with the same definition: its stream
+		// and state continue where they were.
+		action = "unchanged"
 	}
+	s.broadcast()
 	if q.Err() != nil {
 		qe.state, qe.err = "error", locate(r, q.Err()).Error()
-		s.control(r.Name, outbox.SignalStopped, qe.err)
 		return action, errors.New(qe.err)
 	}
-	s.control(r.Name, outbox.SignalBootstrapCompleted, "")
-	s.control(r.Name, outbox.SignalRunning, "")
 	return action, nil
 }
 
@@ -658,7 +807,9 @@ func (s *Server) Delete(ctx context.Context, kind, name string) (bool, error) {
 			var qe *queryEntry
 			if qe, found = s.queries[name]; found {
 				if qe.q != nil {
-					s.eng.RemoveQuery(name)
+					if err := s.host.RemoveQuery(name); err != nil {
+						s.log.Error("removing query", "query", name, "err", err)
+					}
 				}
 				delete(s.queries, name)
 				// Readers find the stream gone and close with a stopped

@@ -40,7 +40,10 @@ spec:
 
 func newTestServer(t *testing.T, retain int) (*Server, *httptest.Server) {
 	t.Helper()
-	s := New(Options{Retain: retain, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := New(Options{Retain: retain, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.Start(context.Background())
 	rs, errs := resources.Parse("test.yaml", []byte(testResources))
 	if res, err := s.Apply(context.Background(), rs, errs); err != nil || len(res) != 3 {

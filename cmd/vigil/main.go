@@ -21,6 +21,10 @@ func commands() []command {
 		{"tck", "run openCypher TCK feature files through the engine: vigil tck DIR", runTCK},
 		{"test", "run continuous-query conformance scenarios: vigil test PATH", runTest},
 		{"demo", "run the agent-governance example on a generated stream: vigil demo [-events N]", runDemo},
+		{"serve", "load resources and serve the API, SSE and console: vigil serve -f DIR [-listen ADDR] [-generate]", runServe},
+		{"apply", "create or update resources on a running server: vigil apply -f FILE|DIR", runApply},
+		{"delete", "delete resources: vigil delete (source|query|reaction) NAME | -f FILE", runDelete},
+		{"get", "show sources, queries, reactions or results: vigil get queries | results QUERY", runGet},
 	}
 }
 

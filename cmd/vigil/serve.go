@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vigilhq/vigil/resources"
+	"github.com/vigilhq/vigil/server"
+	"github.com/vigilhq/vigil/store"
+)
+
+// pathList is a repeatable -f flag.
+type pathList []string
+
+func (p *pathList) String() string     { return strings.Join(*p, ",") }
+func (p *pathList) Set(v string) error { *p = append(*p, v); return nil }
+
+// runServe loads resources and serves the API until interrupted.
+func runServe(args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var files pathList
+	fs.Var(&files, "f", "resource file or directory (repeatable)")
+	listen := fs.String("listen", "127.0.0.1:8080", "address to serve the API, SSE streams and console on")
+	data := fs.String("data", "", "data directory for durable state (Badger); empty keeps state in memory")
+	cacheMB := fs.Int("cache-mb", 64, "Badger block cache size in MiB (with -data)")
+	syncWrites := fs.Bool("sync", false, "fsync every commit (survives power loss, not only process crashes)")
+	tokenFlag := fs.String("token", "", "bearer token required by the API (default: $VIGIL_TOKEN; none if empty)")
+	generate := fs.Bool("generate", false, "feed the HTTP source with generated agent activity (the quickstart's generator)")
+	genSource := fs.String("generate-source", "", "HTTP source the generator feeds (default: the only HTTP source)")
+	genRate := fs.Float64("generate-rate", 4, "generated tool calls per second")
+	retain := fs.Int("retain", 10000, "events kept per query for reconnecting clients")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintln(os.Stderr, "vigil serve: bad -log-level:", *logLevel)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	token := *tokenFlag
+	if token == "" {
+		token = os.Getenv("VIGIL_TOKEN")
+	}
+	var st *store.Store
+	if *data != "" {
+		var err error
+		st, err = store.Open(*data, store.Options{CacheBytes: int64(*cacheMB) << 20, SyncWrites: *syncWrites})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "vigil serve:", err)
+			return 1
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := server.New(server.Options{Token: token, Logger: log, Retain: *retain, Store: st})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vigil serve:", err)
+		if st != nil {
+			st.Close()
+		}
+		return 1
+	}
+	srv.Start(ctx)
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vigil serve:", err)
+		return 1
+	}
+	host, _, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); token == "" && (ip == nil || !ip.IsLoopback()) {
+		log.Warn("serving on a non-loopback address without a token: anyone who can reach it can read results and post changes", "addr", ln.Addr().String())
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+
+	var all []*resources.Resource
+	nerr := 0
+	for _, f := range files {
+		rs, errs := resources.LoadDir(f)
+		results, err := srv.Apply(ctx, rs, errs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "vigil serve:", err)
+			return 1
+		}
+		for _, r := range results {
+			if r.Action == "error" {
+				nerr++
+			}
+		}
+		all = append(all, rs...)
+	}
+	srv.SetReady()
+	url := "http://" + ln.Addr().String() + "/"
+	// The e2e tests and `make demo` read this line; keep its shape.
+	fmt.Fprintf(os.Stderr, "vigil: listening on %s (%d resources, %d errors)\n", url, len(all), nerr)
+	fmt.Fprintf(os.Stderr, "vigil: console %s\n", url)
+	if token != "" {
+		fmt.Fprintln(os.Stderr, "vigil: a bearer token is required (open the console once with ?token=...)")
+	}
+	if *generate {
+		name, err := pickHTTPSource(all, *genSource)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "vigil serve: -generate:", err)
+			return 1
+		}
+		go runGenerator(ctx, srv, name, *genRate, log)
+		log.Info("generator feeding source", "source", name, "rate", *genRate)
+	}
+
+	<-ctx.Done()
+	log.Info("shutting down")
+	// Closing the server first ends the SSE streams, so Shutdown need not
+	// wait for them.
+	srv.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("shutdown", "err", err)
+	}
+	return 0
+}
+
+func pickHTTPSource(rs []*resources.Resource, want string) (string, error) {
+	var names []string
+	for _, r := range rs {
+		if r.Source != nil && strings.EqualFold(r.Source.Kind, "HTTP") {
+			if want == "" || r.Name == want {
+				names = append(names, r.Name)
+			}
+		}
+	}
+	switch {
+	case len(names) == 1:
+		return names[0], nil
+	case want != "":
+		return "", fmt.Errorf("no HTTP source named %q", want)
+	case len(names) == 0:
+		return "", errors.New("no HTTP source among the resources")
+	}
+	return "", fmt.Errorf("several HTTP sources (%s): choose one with -generate-source", strings.Join(names, ", "))
+}
