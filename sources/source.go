@@ -51,8 +51,11 @@ type Source interface {
 
 // Status is a source's state as the API shows it.
 type Status struct {
-	State     string    `json:"state"` // starting, bootstrapping, running, retrying, failed, stopped
-	Error     string    `json:"error,omitempty"`
+	State string `json:"state"` // starting, bootstrapping, running, retrying, failed, stopped
+	Error string `json:"error,omitempty"`
+	// Notice is the last event worth an operator's attention that did not
+	// stop the source, such as a schema change it followed.
+	Notice    string    `json:"notice,omitempty"`
 	Position  string    `json:"position,omitempty"` // human-readable last committed position
 	Changes   uint64    `json:"changes"`            // changes emitted since start
 	LastEvent time.Time `json:"lastEvent,omitempty"`

@@ -831,6 +831,7 @@ func (s *Source) bind(conn *client.Conn, t *table, e *replication.TableMapEvent)
 			if s.cfg.failOnSchemaChange {
 				return nil, permanent(fmt.Errorf("%s: table %s changed schema (%d columns, was %d); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, len(nt.cols), len(t.cols)))
 			}
+			s.tr.notice(fmt.Sprintf("table %s changed schema (%d columns, was %d); following it (schemaChanges: fail stops instead)", t.name, len(nt.cols), len(t.cols)))
 			*t = *nt
 		}
 		return &binding{t: t, cols: t.cols}, nil
@@ -868,6 +869,7 @@ func (s *Source) bind(conn *client.Conn, t *table, e *replication.TableMapEvent)
 		if s.cfg.failOnSchemaChange {
 			return nil, permanent(fmt.Errorf("%s: table %s changed schema (%s); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, strings.Join(diff, ", ")))
 		}
+		s.tr.notice(fmt.Sprintf("table %s changed schema (%s); following it (schemaChanges: fail stops instead)", t.name, strings.Join(diff, ", ")))
 		if len(added) > 0 {
 			// Types of new columns come from the catalog as it is now.
 			nt, err := s.loadTable(conn, t.name)

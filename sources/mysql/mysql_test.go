@@ -644,7 +644,7 @@ func TestSchemaChange(t *testing.T) {
 		if p := b[2].Changes[0].Element.Props; p["w"].AsInt() != 8 {
 			t.Errorf("new column not followed: %s", propString(p))
 		}
-		if st := src.Status(); st.State != "running" {
+		if st := src.Status(); st.State != "running" || !strings.Contains(st.Notice, "changed schema") {
 			t.Errorf("status %+v", st)
 		}
 	})

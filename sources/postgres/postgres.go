@@ -990,6 +990,7 @@ func (s *Source) onRelation(ctx context.Context, conn *pgconn.PgConn, tables map
 		if s.cfg.failOnSchemaChange {
 			return permanent(fmt.Errorf("%s: table %s changed schema (%s); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, diff))
 		}
+		s.tr.notice(fmt.Sprintf("table %s changed schema (%s); following it (schemaChanges: fail stops instead)", t.name, diff))
 		t.cols = cols
 	}
 	rel := &relation{t: t, cols: cols}

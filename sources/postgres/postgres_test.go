@@ -691,8 +691,8 @@ func TestSchemaChange(t *testing.T) {
 		if p := b[2].Changes[0].Element.Props; p["w"].AsInt() != 8 {
 			t.Errorf("new column not followed: %s", propString(p))
 		}
-		if st := src.Status(); st.State != "running" {
-			t.Errorf("status %+v", st)
+		if st := src.Status(); st.State != "running" || !strings.Contains(st.Notice, "changed schema (added column w)") {
+			t.Errorf("status %+v: want running with a notice of the schema change", st)
 		}
 	})
 	t.Run("fail", func(t *testing.T) {

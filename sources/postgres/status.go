@@ -31,6 +31,14 @@ func (t *tracker) state(s string, err error) {
 	}
 }
 
+// notice records an event that did not stop the source (see
+// sources.Status.Notice).
+func (t *tracker) notice(msg string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.st.Notice = time.Now().UTC().Format(time.RFC3339) + " " + msg
+}
+
 func (t *tracker) emitted(n int, pos string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
