@@ -14,6 +14,7 @@ build:
 ## test: static checks, unit tests (incl. the randomized differential test),
 ## conformance scenarios and the TCK summary.
 test: vet fmt-check
+	@bash scripts/services.sh || echo "make test: services not ready; the tests that need PostgreSQL or MariaDB will skip and say why"
 	$(GO) test ./...
 	$(GO) run ./cmd/vigil test $(SHARED)/conformance
 	$(GO) run ./cmd/vigil tck $(SHARED)/tck/features | tail -n 1

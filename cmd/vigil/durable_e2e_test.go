@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math/rand"
-	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -32,12 +31,7 @@ func TestServeDurableSIGKILL(t *testing.T) {
 	t.Logf("seed %d (VIGIL_SEED=%d replays)", seed, seed)
 	rng := rand.New(rand.NewSource(seed))
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	data := t.TempDir()
 	start := func() *proc {
 		return startServer(t, "-f", "testdata/durable", "-data", data, "-listen", addr)

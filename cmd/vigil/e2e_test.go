@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func vigilBinary(t *testing.T) string {
+func vigilBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "vigil-e2e")
@@ -77,7 +77,7 @@ func (p *proc) log() string {
 var listenRE = regexp.MustCompile(`listening on (http://[^ ]+/)`)
 
 // startServer runs `vigil serve` with args and waits for its URL.
-func startServer(t *testing.T, args ...string) *proc {
+func startServer(t testing.TB, args ...string) *proc {
 	t.Helper()
 	bin := vigilBinary(t)
 	cmd := exec.Command(bin, append([]string{"serve", "-listen", "127.0.0.1:0"}, args...)...)
@@ -123,7 +123,7 @@ func startServer(t *testing.T, args ...string) *proc {
 	return p
 }
 
-func (p *proc) do(t *testing.T, method, path, body string, hdr ...string) (int, []byte) {
+func (p *proc) do(t testing.TB, method, path, body string, hdr ...string) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, strings.TrimSuffix(p.url, "/")+path, strings.NewReader(body))
 	for i := 0; i+1 < len(hdr); i += 2 {
@@ -138,7 +138,7 @@ func (p *proc) do(t *testing.T, method, path, body string, hdr ...string) (int, 
 	return resp.StatusCode, b
 }
 
-func (p *proc) getJSON(t *testing.T, path string, v any) {
+func (p *proc) getJSON(t testing.TB, path string, v any) {
 	t.Helper()
 	code, b := p.do(t, "GET", path, "")
 	if code != 200 {
@@ -162,7 +162,7 @@ type sseClient struct {
 	cancel context.CancelFunc
 }
 
-func openSSE(t *testing.T, url, lastID string) *sseClient {
+func openSSE(t testing.TB, url, lastID string) *sseClient {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
@@ -203,7 +203,7 @@ func openSSE(t *testing.T, url, lastID string) *sseClient {
 	return c
 }
 
-func (c *sseClient) next(t *testing.T, what string) sseEvent {
+func (c *sseClient) next(t testing.TB, what string) sseEvent {
 	t.Helper()
 	select {
 	case ev, ok := <-c.events:
@@ -218,7 +218,7 @@ func (c *sseClient) next(t *testing.T, what string) sseEvent {
 }
 
 // nextChange skips control events.
-func (c *sseClient) nextChange(t *testing.T, what string) sseEvent {
+func (c *sseClient) nextChange(t testing.TB, what string) sseEvent {
 	t.Helper()
 	for {
 		ev := c.next(t, what)
@@ -271,7 +271,7 @@ func (rs resultSet) String() string {
 	return strings.Join(ks, " ")
 }
 
-func restResults(t *testing.T, p *proc, q string) (resultSet, float64) {
+func restResults(t testing.TB, p *proc, q string) (resultSet, float64) {
 	var r struct {
 		Sequence float64
 		Results  []any
@@ -552,7 +552,7 @@ spec:
 		latency, st.Scheduler.MaxLatenessMs, st.Scheduler.MeanLatenessMs, st.Scheduler.Fires)
 }
 
-func parseSeq(t *testing.T, id string) uint64 {
+func parseSeq(t testing.TB, id string) uint64 {
 	var n uint64
 	if _, err := fmt.Sscan(id, &n); err != nil {
 		t.Fatalf("bad id %q", id)
