@@ -24,6 +24,7 @@ type SourceView struct {
 	Kind      string    `json:"kind"`
 	State     string    `json:"state"`
 	Error     string    `json:"error,omitempty"`
+	Notice    string    `json:"notice,omitempty"`
 	Position  string    `json:"position,omitempty"`
 	Changes   uint64    `json:"changes"`
 	LastEvent time.Time `json:"lastEvent,omitzero"`
@@ -256,7 +257,7 @@ func (s *Server) sourceView(e *sourceEntry) SourceView {
 		v.State, v.Error = "error", e.err
 	case e.src != nil:
 		st := e.src.Status()
-		v.State, v.Error, v.Position, v.Changes, v.LastEvent = st.State, st.Error, st.Position, st.Changes, st.LastEvent
+		v.State, v.Error, v.Notice, v.Position, v.Changes, v.LastEvent = st.State, st.Error, st.Notice, st.Position, st.Changes, st.LastEvent
 		if e.runErr != "" {
 			v.State, v.Error = "failed", e.runErr
 		}

@@ -337,3 +337,104 @@ func freeAddr(t testing.TB) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// TestServeSourceFailures deploys PostgreSQL sources with wrong credentials,
+// an unreachable port, and a table whose schema changes, beside an HTTP
+// source: the API shows each one's state and a clear error or notice, and
+// the HTTP source's query keeps serving.
+func TestServeSourceFailures(t *testing.T) {
+	conn, table, good := pgTable(t, "CREATE TABLE %s (id int PRIMARY KEY, v text)")
+	bad := func(name, from, to string) string {
+		return strings.Replace(strings.Replace(good, "name: pg", "name: "+name, 1), from, to, 1)
+	}
+	host, port, user := pgEnv("VIGIL_PG_HOST", "127.0.0.1"), pgEnv("VIGIL_PG_PORT", "5432"), pgEnv("VIGIL_PG_USER", "postgres")
+	dir := writeResources(t, good,
+		bad("pg-wrong-user", "user: "+user, "user: vigil_no_such_user"),
+		bad("pg-unreachable", "port: "+port, "port: 1"),
+		`apiVersion: v1
+kind: Source
+name: web
+spec:
+  kind: HTTP
+`, `apiVersion: v1
+kind: ContinuousQuery
+name: calls
+spec:
+  sources:
+    subscriptions: [{id: web}]
+  query: MATCH (c:Call) RETURN c.id AS id
+`)
+	_ = host
+	p := startServer(t, "-f", dir)
+	ctx := context.Background()
+	// The schema change must come after the source's snapshot, in the stream.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var v map[string]any
+		p.getJSON(t, "/v1/sources/pg", &v)
+		if v["state"] == "running" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("source pg never running: %v", v)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := conn.Exec(ctx, "INSERT INTO "+table+" VALUES (1, 'a')"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "ALTER TABLE "+table+" ADD COLUMN w int DEFAULT 7"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "INSERT INTO "+table+" VALUES (2, 'b', 8)"); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]func(v map[string]any) bool{
+		"pg-wrong-user": func(v map[string]any) bool {
+			return v["state"] == "failed" && strings.Contains(fmt.Sprint(v["error"]), "vigil_no_such_user")
+		},
+		"pg-unreachable": func(v map[string]any) bool {
+			return v["state"] == "retrying" && strings.Contains(fmt.Sprint(v["error"]), "connect")
+		},
+		"pg": func(v map[string]any) bool {
+			return v["state"] == "running" && strings.Contains(fmt.Sprint(v["notice"]), "changed schema (added column w)")
+		},
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for len(want) > 0 {
+		var views []map[string]any
+		p.getJSON(t, "/v1/sources", &views)
+		for _, v := range views {
+			name := fmt.Sprint(v["name"])
+			if ok := want[name]; ok != nil && ok(v) {
+				t.Logf("%s: %v: %s%s", name, v["state"], str(v["error"]), str(v["notice"]))
+				delete(want, name)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sources not in the expected states: %v; GET /v1/sources: %v", keys(want), views)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code, body := p.do(t, "POST", "/v1/sources/web/events", nodeEv("insert", "c1", "Call", `{"id":"c1"}`)); code/100 != 2 {
+		t.Fatalf("HTTP source beside failing sources: %d %s", code, body)
+	}
+	if rs, _ := restResults(t, p, "calls"); rs.String() != `{"id":"c1"}` {
+		t.Fatalf("calls = %s", rs)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func str(x any) string {
+	if s, ok := x.(string); ok {
+		return s
+	}
+	return ""
+}
