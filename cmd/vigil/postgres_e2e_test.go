@@ -136,7 +136,7 @@ spec:
 			b.Queue("DELETE FROM "+table+" WHERE id = $1", 1+wrng.Intn(next-1))
 			if tx%10 == 0 {
 				// A rolled-back transaction must leave no trace.
-				b.Queue("INSERT INTO "+table+" VALUES (-1, 'ghost', 1)")
+				b.Queue("INSERT INTO " + table + " VALUES (-1, 'ghost', 1)")
 			}
 			t0, err := conn.Begin(ctx)
 			if err != nil {
