@@ -4,7 +4,7 @@ SHARED    ?= $(abspath ../shared)
 BIN       := bin/vigil
 FUZZTIME  ?= 20s
 
-.PHONY: all build test vet fmt-check generate bench tck conformance demo fuzz clean services
+.PHONY: all build test vet fmt-check generate bench tck conformance demo fuzz clean services example-postgres
 
 all: build
 
@@ -46,6 +46,17 @@ DEMO_LISTEN ?= 127.0.0.1:8080
 demo: build
 	@data=$$(mktemp -d -t vigil-demo.XXXXXX); echo "vigil demo: data dir $$data"; \
 	./$(BIN) serve -f examples/quickstart -generate -data "$$data" -listen $(DEMO_LISTEN)
+
+## example-postgres: the governance example on PostgreSQL (examples/postgres-governance):
+## prepares the services, creates the tables, serves the resources durably and
+## runs the writer until Ctrl-C.
+example-postgres: build
+	bash scripts/services.sh
+	psql -h 127.0.0.1 -U postgres -d test -q -f examples/postgres-governance/schema.sql
+	@mkdir -p .vigil-data/postgres-governance
+	@trap 'kill 0' INT TERM EXIT; \
+	./$(BIN) serve -f examples/postgres-governance/resources.yaml -data .vigil-data/postgres-governance -listen $(DEMO_LISTEN) & \
+	sleep 2; $(GO) run ./examples/postgres-governance/writer
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./grammar/cypher/
