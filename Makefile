@@ -32,6 +32,7 @@ generate:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./functions/
+	$(GO) run ./cmd/vigil bench --scenario all --changes 20000
 
 tck:
 	$(GO) run ./cmd/vigil tck -v $(SHARED)/tck/features
