@@ -37,6 +37,17 @@ type Feed interface {
 	Changed() <-chan struct{}
 }
 
+// Cursors is implemented by feeds that keep reactions' positions across
+// restarts (a durable server). A reaction that delivers at least once (a
+// webhook) saves the sequence it has handled for each query and resumes
+// after it, instead of starting over.
+type Cursors interface {
+	// LoadCursor returns the saved position of reaction on query, if any.
+	LoadCursor(reaction, query string) (seq uint64, ok bool)
+	// SaveCursor records that reaction has handled query's events up to seq.
+	SaveCursor(reaction, query string, seq uint64) error
+}
+
 // Reaction is a running reaction.
 type Reaction interface {
 	// Name is the resource name.

@@ -836,6 +836,28 @@ func (s *Server) Delete(ctx context.Context, kind, name string) (bool, error) {
 	return found, err
 }
 
+// LoadCursor implements reactions.Cursors: with a store, reaction positions
+// survive restarts.
+func (s *Server) LoadCursor(reaction, query string) (uint64, bool) {
+	if s.opts.Store == nil {
+		return 0, false
+	}
+	seq, err := s.opts.Store.Cursor(reaction + "\x00" + query)
+	if err != nil {
+		s.log.Error("reading a reaction's position", "reaction", reaction, "query", query, "err", err)
+		return 0, false
+	}
+	return seq, seq > 0
+}
+
+// SaveCursor implements reactions.Cursors.
+func (s *Server) SaveCursor(reaction, query string, seq uint64) error {
+	if s.opts.Store == nil {
+		return nil
+	}
+	return s.opts.Store.SetCursor(reaction+"\x00"+query, seq)
+}
+
 // Read implements reactions.Feed.
 func (s *Server) Read(queryID string, after uint64, max int) ([]outbox.Record, error) {
 	recs, err := s.out.ReadFrom(queryID, after, max)

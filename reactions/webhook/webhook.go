@@ -174,7 +174,17 @@ func (w *Webhook) Run(ctx context.Context, feed reactions.Feed) error {
 
 func (w *Webhook) runQuery(ctx context.Context, feed reactions.Feed, q string) {
 	var after uint64
-	if w.fromNow {
+	cursors, _ := feed.(reactions.Cursors)
+	if cursors != nil {
+		if seq, ok := cursors.LoadCursor(w.name, q); ok {
+			// Resume after what was delivered before a restart.
+			after = seq
+			w.mu.Lock()
+			w.status.Positions[q] = after
+			w.mu.Unlock()
+		}
+	}
+	if w.fromNow && after == 0 {
 		// Start after what is already there: the read returns nothing
 		// for a position at the end, so find the end by reading through.
 		for {
@@ -200,6 +210,9 @@ func (w *Webhook) runQuery(ctx context.Context, feed reactions.Feed, q string) {
 			w.mu.Lock()
 			w.status.Positions[q] = after
 			w.mu.Unlock()
+			if cursors != nil {
+				cursors.SaveCursor(w.name, q, after)
+			}
 		}
 	}
 }
