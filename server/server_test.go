@@ -144,7 +144,9 @@ func TestReconnectAfterCompactionGetsSnapshot(t *testing.T) {
 // The scheduler wakes when a future falls due, without any change arriving.
 func TestSchedulerFiresOnTime(t *testing.T) {
 	s, hs := newTestServer(t, 100)
-	due := time.Now().Add(150 * time.Millisecond)
+	// Whole milliseconds, as the event carries them: the future is due at
+	// exactly this instant.
+	due := time.UnixMilli(time.Now().Add(150 * time.Millisecond).UnixMilli())
 	post(t, hs, agent("a1", fmt.Sprintf(`{"name":"x","due":%d}`, due.UnixMilli())))
 	evs, _ := readEvents(t, hs.URL+"/v1/queries/later/events", "", 2)
 	if evs[0]["kind"] != "snapshot" || len(evs[0]["results"].([]any)) != 0 || evs[1]["kind"] != "change" {
