@@ -121,8 +121,17 @@ func (q *Query) flush() Diff {
 	// Rows of one identity removed and added are updates. The net delta of
 	// a step is small, so pairing scans instead of hashing.
 	var dels, adds []*row
+	// Additions before deletions: an updated row's bag slot is reused
+	// instead of emptied, deleted from the map and allocated again.
 	for _, x := range net {
-		q.result.add(x.r.id, x.r, x.w)
+		if x.w > 0 {
+			q.result.add(x.r.id, x.r, x.w)
+		}
+	}
+	for _, x := range net {
+		if x.w < 0 {
+			q.result.add(x.r.id, x.r, x.w)
+		}
 		for k := 0; k < x.w; k++ {
 			adds = append(adds, x.r)
 		}

@@ -12,14 +12,14 @@ type watcher interface {
 }
 
 func (m *matchStage) before(x *Index, n *value.Node, r *value.Rel) error {
-	sols, err := m.anchored(x, n, r)
-	m.lost = sols
+	sols, err := m.anchored(x, n, r, m.lostBuf[:0])
+	m.lost, m.lostBuf = sols, sols[:0]
 	return err
 }
 
 func (m *matchStage) after(x *Index, n *value.Node, r *value.Rel) error {
-	sols, err := m.anchored(x, n, r)
-	m.gained = sols
+	sols, err := m.anchored(x, n, r, m.gainedBuf[:0])
+	m.gained, m.gainedBuf = sols, sols[:0]
 	return err
 }
 

@@ -135,6 +135,21 @@ func consolidate(in []delta) []delta {
 		return in
 	}
 	if len(in) <= 16 {
+		// Nothing to merge or drop: no copy.
+		clean := true
+		for i := 0; i < len(in) && clean; i++ {
+			if in[i].w == 0 {
+				clean = false
+			}
+			for k := 0; k < i && clean; k++ {
+				if in[k].r.id == in[i].r.id && in[k].r.optNull == in[i].r.optNull && identicalRows(in[k].r.vals, in[i].r.vals) {
+					clean = false
+				}
+			}
+		}
+		if clean {
+			return in
+		}
 		// Few rows (one change's worth): a quadratic scan beats a map.
 		out := make([]delta, 0, len(in))
 		for _, d := range in {

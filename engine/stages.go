@@ -33,6 +33,7 @@ type matchStage struct {
 	gained   []*solution // and after it
 	// collecting and x serve the anchored solve in progress.
 	collecting []*solution
+	lostBuf, gainedBuf []*solution
 	x          *Index
 	b          *binding
 }
@@ -75,11 +76,11 @@ func (pp *patternPlan) routes(n *value.Node, r *value.Rel) bool {
 }
 
 // anchored captures every solution containing the element as x holds it now.
-func (m *matchStage) anchored(x *Index, n *value.Node, r *value.Rel) ([]*solution, error) {
+func (m *matchStage) anchored(x *Index, n *value.Node, r *value.Rel, dst []*solution) ([]*solution, error) {
 	if (n == nil && r == nil) || !m.pp.routes(n, r) {
-		return nil, nil
+		return dst, nil
 	}
-	m.collecting = nil
+	m.collecting = dst
 	m.x = x
 	err := m.pp.p.solveAnchored(x, n, r, m)
 	return m.collecting, err
@@ -148,6 +149,7 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	var out []delta
 	// A_old ⋈ ΔB.
 	if len(m.lost)+len(m.gained) > 0 {
+		out = make([]delta, 0, len(m.lost)+len(m.gained))
 		type touched struct {
 			r   *row
 			w   int // the row's multiplicity in A
@@ -206,6 +208,8 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 				out = append(out, delta{r: m.nullRow(t.r), w: t.w})
 			}
 		}
+		clear(m.lost)
+		clear(m.gained)
 		m.lost, m.gained = nil, nil
 	}
 	// ΔA ⋈ B_new.
