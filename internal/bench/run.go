@@ -86,7 +86,7 @@ type Result struct {
 type StoreUnavailableError struct{ Store string }
 
 func (e StoreUnavailableError) Error() string {
-	return fmt.Sprintf("store %q is not available yet (issue 5: durable element store); use --store memory", e.Store)
+	return fmt.Sprintf("store %q is not wired into vigil bench yet; the durable projection benchmark is `go test -run '^$' -bench Projection ./durable/` (docs/durability.md); use --store memory here", e.Store)
 }
 
 // chunk is how many steps are generated ahead of a timed stretch: the
