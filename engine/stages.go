@@ -32,10 +32,10 @@ type matchStage struct {
 	lost     []*solution // solutions anchored at the element before the change
 	gained   []*solution // and after it
 	// collecting and x serve the anchored solve in progress.
-	collecting []*solution
+	collecting         []*solution
 	lostBuf, gainedBuf []*solution
-	x          *Index
-	b          *binding
+	x                  *Index
+	b                  *binding
 }
 
 func newMatchStage(pp *patternPlan, optional bool, where evalFn) *matchStage {
