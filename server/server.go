@@ -327,20 +327,10 @@ func (s *Server) Changed() <-chan struct{} {
 	return s.bch
 }
 
-func rowMap(cols []string, r engine.Row) map[string]any {
-	m := make(map[string]any, len(cols))
-	for i, c := range cols {
-		if i < len(r) {
-			m[c] = value.ToGo(r[i])
-		}
-	}
-	return m
-}
-
 func rowMaps(cols []string, rows []engine.Row) []map[string]any {
 	out := make([]map[string]any, len(rows))
 	for i, r := range rows {
-		out[i] = rowMap(cols, r)
+		out[i] = durable.RowMap(r, cols)
 	}
 	return out
 }
