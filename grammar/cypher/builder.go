@@ -14,13 +14,14 @@ import (
 
 	"github.com/antlr4-go/antlr/v4"
 
+	"github.com/vigilhq/vigil/grammar/antlrparse"
 	"github.com/vigilhq/vigil/grammar/ast"
 )
 
 // Error codes this package produces besides the TCK literal codes.
 const (
-	codeSyntax             = "UnexpectedSyntax"
-	codeInvalidUnicodeChar = "InvalidUnicodeCharacter"
+	codeSyntax             = antlrparse.CodeSyntax
+	codeInvalidUnicodeChar = antlrparse.CodeInvalidUnicodeChar
 	codeComposition        = "InvalidClauseComposition"
 	codeUnsupported        = "UnsupportedClause"
 	codeRelPattern         = "InvalidRelationshipPattern"
@@ -60,87 +61,12 @@ func Parse(text string) (q *ast.Query, err error) {
 	return q, nil
 }
 
-// parseTree runs the two-stage strategy recommended for ANTLR4: SLL
-// prediction is much faster and gives the right tree for almost every valid
-// input; only when it reports an error is the input re-parsed with full LL
-// prediction, which is then authoritative for both the tree and the error.
-// (The Go runtime's BailErrorStrategy does not actually stop the parse, so
-// a listener, not the strategy, detects the SLL failure.)
+// parseTree parses with the shared two-stage strategy (antlrparse.Parse).
 func parseTree(input *antlr.InputStream) (IScriptContext, *ast.Error) {
-	lexErrs := &errorListener{lexer: true}
-	lexer := NewCypherLexer(input)
-	lexer.RemoveErrorListeners()
-	lexer.AddErrorListener(lexErrs)
-	tokens := antlr.NewCommonTokenStream(lexer, antlr.TokenDefaultChannel)
-	tokens.Fill()
-	// A character the lexer could not use was dropped from the token
-	// stream, so any parse of the remainder would be about the wrong text.
-	if lexErrs.err != nil {
-		return nil, lexErrs.err
-	}
-
-	for _, mode := range []int{antlr.PredictionModeSLL, antlr.PredictionModeLL} {
-		tokens.Seek(0)
-		errs := &errorListener{}
-		p := NewCypherParser(tokens)
-		p.RemoveErrorListeners()
-		p.AddErrorListener(errs)
-		p.GetInterpreter().SetPredictionMode(mode)
-		tree := p.Script()
-		if errs.err == nil {
-			return tree, nil
-		}
-		if mode == antlr.PredictionModeLL {
-			return nil, errs.err
-		}
-	}
-	return nil, ast.Errorf(ast.Pos{Line: 1, Col: 1}, codeInternal, "unreachable")
-}
-
-// errorListener keeps the first error only: later ones are usually knock-on
-// effects of the first and would only confuse the user.
-type errorListener struct {
-	antlr.DefaultErrorListener
-	lexer bool
-	err   *ast.Error
-}
-
-// SyntaxError records the first lexer or parser error.
-func (l *errorListener) SyntaxError(_ antlr.Recognizer, offending any, line, column int, msg string, _ antlr.RecognitionException) {
-	if l.err != nil {
-		return
-	}
-	pos := ast.Pos{Line: max(line, 1), Col: column + 1}
-	if l.lexer {
-		// The lexer message is `token recognition error at: 'x'`; the
-		// character is what the user needs to see.
-		bad := msg
-		if i := strings.Index(msg, "at: '"); i >= 0 {
-			bad = strings.TrimSuffix(msg[i+5:], "'")
-		}
-		code := codeSyntax
-		for _, r := range bad {
-			// Look-alikes such as an em dash for a minus sign are a classic
-			// copy-paste accident and have their own TCK code.
-			if r > 0x7f {
-				code = codeInvalidUnicodeChar
-			}
-			break
-		}
-		l.err = ast.Errorf(pos, code, "invalid input %q", bad)
-		return
-	}
-	text := "end of input"
-	if tok, ok := offending.(antlr.Token); ok && tok.GetTokenType() != antlr.TokenEOF {
-		text = strconv.Quote(tok.GetText())
-	}
-	detail := ""
-	// ANTLR's expected-token sets can list dozens of tokens; only short
-	// ones help.
-	if i := strings.Index(msg, "expecting "); i >= 0 && len(msg)-i < 80 {
-		detail = ", " + msg[i:]
-	}
-	l.err = ast.Errorf(pos, codeSyntax, "unexpected %s%s", text, detail)
+	return antlrparse.Parse(input,
+		func(in antlr.CharStream) antlr.Lexer { return NewCypherLexer(in) },
+		NewCypherParser,
+		func(p *CypherParser) IScriptContext { return p.Script() })
 }
 
 // builder walks a successful parse tree. It records the first semantic error

@@ -22,6 +22,7 @@ import (
 
 	"github.com/antlr4-go/antlr/v4"
 
+	"github.com/vigilhq/vigil/grammar/antlrparse"
 	"github.com/vigilhq/vigil/grammar/ast"
 )
 
@@ -29,8 +30,8 @@ import (
 // syntax and composition codes are the ones the Cypher front-end uses, so
 // that tools can treat both languages alike.
 const (
-	codeSyntax             = "UnexpectedSyntax"
-	codeInvalidUnicodeChar = "InvalidUnicodeCharacter"
+	codeSyntax             = antlrparse.CodeSyntax
+	codeInvalidUnicodeChar = antlrparse.CodeInvalidUnicodeChar
 	codeComposition        = "InvalidClauseComposition"
 	codeUnsupported        = "UnsupportedFeature"
 	codeAlias              = "NoExpressionAlias"
@@ -71,82 +72,12 @@ func Parse(text string) (q *ast.Query, err error) {
 	return q, nil
 }
 
-// parseTree parses with fast SLL prediction first and falls back to full LL
-// only when SLL reports an error; LL is then authoritative for both the tree
-// and the error (the same two-stage strategy as the Cypher front-end).
+// parseTree parses with the shared two-stage strategy (antlrparse.Parse).
 func parseTree(input *antlr.InputStream) (IRequestContext, *ast.Error) {
-	lexErrs := &errorListener{lexer: true}
-	lexer := NewGQLLexer(input)
-	lexer.RemoveErrorListeners()
-	lexer.AddErrorListener(lexErrs)
-	tokens := antlr.NewCommonTokenStream(lexer, antlr.TokenDefaultChannel)
-	tokens.Fill()
-	// A character the lexer could not use was dropped from the token
-	// stream, so any parse of the remainder would be about the wrong text.
-	if lexErrs.err != nil {
-		return nil, lexErrs.err
-	}
-	for _, mode := range []int{antlr.PredictionModeSLL, antlr.PredictionModeLL} {
-		tokens.Seek(0)
-		errs := &errorListener{}
-		p := NewGQLParser(tokens)
-		p.RemoveErrorListeners()
-		p.AddErrorListener(errs)
-		p.GetInterpreter().SetPredictionMode(mode)
-		tree := p.Request()
-		if errs.err == nil {
-			return tree, nil
-		}
-		if mode == antlr.PredictionModeLL {
-			return nil, errs.err
-		}
-	}
-	return nil, ast.Errorf(ast.Pos{Line: 1, Col: 1}, codeInternal, "unreachable")
-}
-
-// errorListener keeps the first error only: later ones are usually knock-on
-// effects of the first and would only confuse the user.
-type errorListener struct {
-	antlr.DefaultErrorListener
-	lexer bool
-	err   *ast.Error
-}
-
-// SyntaxError records the first lexer or parser error with its line, column
-// and the offending token.
-func (l *errorListener) SyntaxError(_ antlr.Recognizer, offending any, line, column int, msg string, _ antlr.RecognitionException) {
-	if l.err != nil {
-		return
-	}
-	pos := ast.Pos{Line: max(line, 1), Col: column + 1}
-	if l.lexer {
-		bad := msg
-		if i := strings.Index(msg, "at: '"); i >= 0 {
-			bad = strings.TrimSuffix(msg[i+5:], "'")
-		}
-		code := codeSyntax
-		for _, r := range bad {
-			// Look-alikes such as an em dash for a minus sign are a classic
-			// copy-paste accident and deserve their own code.
-			if r > 0x7f {
-				code = codeInvalidUnicodeChar
-			}
-			break
-		}
-		l.err = ast.Errorf(pos, code, "invalid input %q", bad)
-		return
-	}
-	text := "end of input"
-	if tok, ok := offending.(antlr.Token); ok && tok.GetTokenType() != antlr.TokenEOF {
-		text = strconv.Quote(tok.GetText())
-	}
-	detail := ""
-	// ANTLR's expected-token sets can list dozens of tokens; only short
-	// ones help.
-	if i := strings.Index(msg, "expecting "); i >= 0 && len(msg)-i < 80 {
-		detail = ", " + msg[i:]
-	}
-	l.err = ast.Errorf(pos, codeSyntax, "unexpected %s%s", text, detail)
+	return antlrparse.Parse(input,
+		func(in antlr.CharStream) antlr.Lexer { return NewGQLLexer(in) },
+		NewGQLParser,
+		func(p *GQLParser) IRequestContext { return p.Request() })
 }
 
 // builder walks a successful parse tree. It records the first error and
