@@ -76,6 +76,11 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", dir, err)
 	}
+	if !fresh {
+		if err := removeEmptyValueLogs(dir); err != nil {
+			return nil, fmt.Errorf("store %s: %w", dir, err)
+		}
+	}
 	cache := o.CacheBytes
 	if cache <= 0 {
 		cache = 64 << 20
@@ -122,6 +127,34 @@ func isFresh(dir string) (bool, error) {
 		return false, err
 	}
 	return len(entries) == 0, nil
+}
+
+// removeEmptyValueLogs deletes zero-length value-log files. Badger creates
+// the next value-log file when it opens a store and writes its header just
+// after; a crash between the two leaves an empty file, which Badger then
+// refuses to open ("Open existing file ... Create a new file"), so the store
+// could never be opened again. An empty file holds no data (not even the
+// header), so removing it loses nothing.
+func removeEmptyValueLogs(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".vlog" {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			return err
+		}
+		if fi.Size() == 0 {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // load checks the format marker (writing it into a fresh store) and reads
