@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,5 +98,65 @@ spec:
 	evs, ids := readEvents(t, hs.URL+"/v1/queries/agents/events", "0", 6)
 	if ids[5] != "6" || evs[5]["kind"] != "change" {
 		t.Fatalf("stream after restart: ids %v", ids)
+	}
+}
+
+// Batches that arrive within BatchWait of each other are applied and
+// committed as one step: one log record for both.
+func TestBatchWaitGroupsSourcesIntoOneStep(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Store: st, BatchWait: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	defer s.Close()
+	rs, errs := resources.Parse("b.yaml", []byte(`apiVersion: v1
+kind: Source
+name: s
+spec: {kind: HTTP}
+---
+apiVersion: v1
+kind: Source
+name: t
+spec: {kind: HTTP}
+---
+apiVersion: v1
+kind: ContinuousQuery
+name: agents
+spec:
+  query: MATCH (a:Agent) RETURN a.name AS name
+`))
+	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	before := st.LogSeq()
+	var wg sync.WaitGroup
+	for i, src := range []string{"s", "t"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Post(hs.URL+"/v1/sources/"+src+"/events", "application/json",
+				strings.NewReader(agent(fmt.Sprintf("a%d", i), `{"name":"x"}`)))
+			if err != nil || resp.StatusCode != 200 {
+				t.Errorf("post to %s: %v %v", src, err, resp)
+				return
+			}
+			resp.Body.Close()
+		}()
+	}
+	wg.Wait()
+	if got := st.LogSeq() - before; got != 1 {
+		t.Fatalf("%d log records for two batches within the wait, want 1", got)
+	}
+	// Each source batch keeps its own change event (its own transaction),
+	// both committed in the one step.
+	if _, last := s.out.Bounds("agents"); last != 5 {
+		t.Fatalf("agents stream ends at %d, want 5 (3 control events, then one change per batch)", last)
 	}
 }

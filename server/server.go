@@ -50,6 +50,11 @@ type Options struct {
 	// MaxBatchChanges bounds how many changes the engine loop gathers from
 	// the batches waiting for it into one step (one commit); default 1000.
 	MaxBatchChanges int
+	// BatchWait is how long the engine loop waits for more batches after
+	// the first before it applies and commits the step (default 0: it takes
+	// only what is already waiting, so under load batches group while the
+	// previous commit runs, and an idle server adds no latency).
+	BatchWait time.Duration
 	// Start is the engine clock before the first change of a new store
 	// (default: now).
 	Start time.Time
@@ -441,13 +446,29 @@ func (s *Server) emitFor(e *sourceEntry) sources.Emit {
 func (s *Server) applyPending(first *pendingBatch) {
 	group := []*pendingBatch{first}
 	n := len(first.b.Changes)
+	var window <-chan time.Time
+	if s.opts.BatchWait > 0 {
+		t := time.NewTimer(s.opts.BatchWait)
+		defer t.Stop()
+		window = t.C
+	}
 gather:
 	for n < s.opts.MaxBatchChanges {
+		if window == nil {
+			select {
+			case pb := <-s.pending:
+				group = append(group, pb)
+				n += len(pb.b.Changes)
+			default:
+				break gather
+			}
+			continue
+		}
 		select {
 		case pb := <-s.pending:
 			group = append(group, pb)
 			n += len(pb.b.Changes)
-		default:
+		case <-window:
 			break gather
 		}
 	}

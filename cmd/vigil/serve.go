@@ -34,6 +34,8 @@ func runServe(args []string) int {
 	data := fs.String("data", "", "data directory for durable state (Badger); empty keeps state in memory")
 	cacheMB := fs.Int("cache-mb", 64, "Badger block cache size in MiB (with -data)")
 	syncWrites := fs.Bool("sync", false, "fsync every commit (survives power loss, not only process crashes)")
+	batchChanges := fs.Int("batch-changes", 1000, "most changes the engine groups into one step (one commit)")
+	batchWait := fs.Duration("batch-wait", 0, "how long a step waits for more batches (0: only those already waiting)")
 	tokenFlag := fs.String("token", "", "bearer token required by the API (default: $VIGIL_TOKEN; none if empty)")
 	generate := fs.Bool("generate", false, "feed the HTTP source with generated agent activity (the quickstart's generator)")
 	genSource := fs.String("generate-source", "", "HTTP source the generator feeds (default: the only HTTP source)")
@@ -65,7 +67,7 @@ func runServe(args []string) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := server.New(server.Options{Token: token, Logger: log, Retain: *retain, Store: st})
+	srv, err := server.New(server.Options{Token: token, Logger: log, Retain: *retain, Store: st, MaxBatchChanges: *batchChanges, BatchWait: *batchWait})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vigil serve:", err)
 		if st != nil {
