@@ -157,6 +157,35 @@ var gqlPairs = []gqlPair{
 		gql: "MATCH (n:C) RETURN element_id(n) AS id, n.x > 2 IS TRUE AS t, n.x > 2 IS FALSE AS f, n.x > 2 IS UNKNOWN AS u"},
 	{name: "duration-literal", cypher: "MATCH (r:A) RETURN elementId(r) AS id, duration('PT1H') AS d",
 		gql: "MATCH (r:A) RETURN element_id(r) AS id, DURATION 'PT1H' AS d"},
+	// Value expressions: IN, the string predicates, indexing and slicing,
+	// IS [NOT] NULL, IS TYPED and CAST.
+	{name: "in-list", cypher: "MATCH (n:A) WHERE n.x IN [1, 3, 4] RETURN elementId(n) AS id, n.y IN ['p'] AS p, NOT n.x IN [] AS e",
+		gql: "MATCH (n:A) WHERE n.x IN [1, 3, 4] RETURN element_id(n) AS id, n.y IN ['p'] AS p, NOT n.x IN [] AS e"},
+	{name: "in-list-filter", cypher: "MATCH (a)-[r:U]->(b) WITH a, r WHERE r.w IN [a.x, a.x + 1] RETURN elementId(r) AS r",
+		gql: "MATCH (a)-[r:U]->(b) FILTER r.w IN [a.x, a.x + 1] RETURN element_id(r) AS r"},
+	{name: "string-predicates", cypher: "MATCH (n) WHERE n.y STARTS WITH 'p' OR n.y ENDS WITH 'q' RETURN elementId(n) AS id, n.y CONTAINS 'q' AS c, n.y + 'x' STARTS WITH 'qx' AS s",
+		gql: "MATCH (n) WHERE n.y STARTS WITH 'p' OR n.y ENDS WITH 'q' RETURN element_id(n) AS id, n.y CONTAINS 'q' AS c, n.y || 'x' STARTS WITH 'qx' AS s"},
+	{name: "index-slice", cypher: "MATCH (n:B) RETURN elementId(n) AS id, [n.x, n.y, 1][0] AS a, [n.x, 2, 3][1..] AS s, [n.x, 2, 3][-1] AS l, [1, 2, 3][n.x] AS d, [0, 1, 2, 3, 4][n.x..] AS t, {k: n.y}['k'] AS m",
+		gql: "MATCH (n:B) RETURN element_id(n) AS id, [n.x, n.y, 1][0] AS a, [n.x, 2, 3][1..] AS s, [n.x, 2, 3][-1] AS l, [1, 2, 3][n.x] AS d, [0, 1, 2, 3, 4][n.x..] AS t, {k: n.y}['k'] AS m"},
+	{name: "index-aggregate", cypher: "MATCH (n:A) RETURN n.y AS y, size(collect(n.x)[..2]) AS k",
+		gql: "MATCH (n:A) RETURN n.y AS y, cardinality(collect_list(n.x)[..2]) AS k GROUP BY y"},
+	{name: "is-null", cypher: "MATCH (n:C) WHERE n.x IS NOT NULL RETURN elementId(n) AS id, n.y IS NULL AS ny",
+		gql: "MATCH (n:C) FILTER n.x IS NOT NULL RETURN element_id(n) AS id, n.y IS NULL AS ny"},
+	// The universe's x is an Integer or missing and y a String or missing,
+	// so each type test has a null test (or a constant) as its Cypher twin;
+	// a missing property is null, which is of every nullable type.
+	{name: "is-typed", cypher: "MATCH (n:B) RETURN elementId(n) AS id, true AS a, n.y IS NULL AS b, n.y IS NOT NULL AS c, true AS d, true AS e, false AS f, n.y IS NULL AS g, n.x IS NULL AS h",
+		gql: "MATCH (n:B) RETURN element_id(n) AS id, n.x IS TYPED INT AS a, n.y IS TYPED INTEGER AS b, n.y IS TYPED STRING NOT NULL AS c, n.x * 1.0 IS TYPED FLOAT AS d, n IS TYPED NODE AS e, [n.x] IS NOT TYPED LIST AS f, n.y IS :: BOOLEAN AS g, n.x IS NOT TYPED ANY NOT NULL AS h"},
+	{name: "is-typed-filter", cypher: "MATCH (a)-[r:T]->(b) WHERE r.w IS NOT NULL RETURN elementId(r) AS r, true AS e",
+		gql: "MATCH (a)-[r:T]->(b) FILTER r.w IS TYPED INT NOT NULL RETURN element_id(r) AS r, r IS TYPED EDGE AS e"},
+	{name: "cast", cypher: "MATCH (n:A) RETURN elementId(n) AS id, toString(n.x) AS s, toInteger(n.y) AS i, toFloat(n.x) AS f, toBoolean(n.x) AS b, toInteger(toString(n.x)) AS r, toString(n.x) + n.y AS c",
+		gql: "MATCH (n:A) RETURN element_id(n) AS id, CAST(n.x AS STRING) AS s, CAST(n.y AS INT) AS i, CAST(n.x AS FLOAT) AS f, CAST(n.x AS BOOLEAN) AS b, CAST(CAST(n.x AS STRING) AS INTEGER) AS r, CAST(n.x AS STRING) || n.y AS c"},
+	{name: "cast-group", cypher: "MATCH (a)-[r:T]->(b) RETURN toString(r.w) AS w, sum(toFloat(b.x)) AS s",
+		gql: "MATCH (a)-[r:T]->(b) RETURN CAST(r.w AS VARCHAR) AS w, sum(CAST(b.x AS DOUBLE)) AS s GROUP BY w"},
+	{name: "cast-temporal", cypher: "MATCH (n:C) RETURN elementId(n) AS id, date('2026-01-0' + toString(n.x + 1)) AS d, duration('PT' + toString(n.x) + 'M') AS m",
+		gql: "MATCH (n:C) RETURN element_id(n) AS id, CAST('2026-01-0' || CAST(n.x + 1 AS STRING) AS DATE) AS d, CAST('PT' || CAST(n.x AS STRING) || 'M' AS DURATION) AS m"},
+	{name: "concat-list", cypher: "MATCH (a)-[:U]->(b) RETURN elementId(a) AS a, elementId(b) AS b, [a.x] + [b.x, b.y] AS l",
+		gql: "MATCH (a)-[:U]->(b) RETURN element_id(a) AS a, element_id(b) AS b, [a.x] || [b.x, b.y] AS l"},
 }
 
 func diffKey(d Diff, bagLists bool) string {
@@ -310,7 +339,47 @@ func TestGQLUnsupportedFeatureAtCompile(t *testing.T) {
 	if _, err := e.AddQuery(QuerySpec{ID: "q3", Text: "MATCH (n) RETURN upper(n.y) AS u"}); err == nil {
 		t.Fatal("upper accepted in Cypher")
 	}
+	// Errors the GQL front-end finds at compile time, with their positions.
+	for _, c := range []struct{ text, want string }{
+		{"MATCH (n) RETURN CAST(n.x AS LIST) AS v", "line 1 col 30"},
+		{"MATCH (n)\nLET n = n.x RETURN n", "line 2 col 5"},
+		{"MATCH (n) LET a = 1, a = 2 RETURN a", "line 1 col 22"},
+		{"MATCH (n) RETURN n.y || 1 AS v", "line 1 col 25"},
+	} {
+		if _, err := e.AddQuery(QuerySpec{ID: "q4", Language: "gql", Text: c.text}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error at %s", c.text, err, c.want)
+		}
+	}
 	if len(e.Queries()) != 0 {
 		t.Fatalf("failed queries were registered: %d", len(e.Queries()))
+	}
+}
+
+// TestGQLConcatTypeError checks the run-time half of GQL's ||: a string
+// and a number (known only once the data arrives) are a TypeError that
+// fails the query, where Cypher's + would convert the number.
+func TestGQLConcatTypeError(t *testing.T) {
+	e := New(Options{})
+	ok, err := e.AddQuery(QuerySpec{ID: "ok", Language: "gql", Text: "MATCH (n) RETURN n.y || n.z AS v, [n.x] || [1] AS l"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := e.AddQuery(QuerySpec{ID: "bad", Language: "gql", Text: "MATCH (n) RETURN n.y || n.x AS v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	props := map[string]value.Value{"x": value.Int(1), "y": value.Str("a"), "z": value.Str("b")}
+	if _, err := e.Apply([]Change{{Op: OpInsert, Time: at, Element: Element{ID: "n1", Labels: []string{"A"}, Props: props}}}); err != nil {
+		t.Fatal(err)
+	}
+	if ok.Err() != nil {
+		t.Fatalf("string || string failed: %v", ok.Err())
+	}
+	if rows := rowsOf(ok); len(rows) != 1 || rows[0][0].AsString() != "ab" || len(rows[0][1].AsList()) != 2 {
+		t.Fatalf("got %v, want ab and a two-element list", rows)
+	}
+	if err := bad.Err(); err == nil || !strings.Contains(err.Error(), "||") || !strings.Contains(err.Error(), "Integer") {
+		t.Fatalf("string || integer: got %v, want a TypeError naming ||", err)
 	}
 }

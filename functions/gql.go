@@ -140,6 +140,7 @@ var gqlRegistry = sync.OnceValue(func() *Registry {
 	add("power", 2, 2, operatorFn(Pow))
 	add("char_length", 1, 1, charLength("char_length"))
 	add("character_length", 1, 1, charLength("character_length"))
+	registerGQLLowerings(r)
 	registerDrasi(r)
 	return r
 })

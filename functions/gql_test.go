@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -202,5 +203,76 @@ func TestLanguageExclusiveNames(t *testing.T) {
 	}
 	if GQL().Lang() != "gql" {
 		t.Errorf("Lang = %q", GQL().Lang())
+	}
+}
+
+// TestGQLLoweringTargets checks the functions the GQL front-end lowers ||,
+// IS TYPED and CAST onto.
+func TestGQLLoweringTargets(t *testing.T) {
+	node := value.NodeOf(&value.Node{ID: "n1"})
+	for _, c := range []scalarCase{
+		{fn: "||", args: a(s("a"), s("b")), want: s("ab")},
+		{fn: "||", args: a(l(i(1)), l(s("x"))), want: l(i(1), s("x"))},
+		{fn: "||", args: a(null, s("b")), want: null},
+		{fn: "||", args: a(s("a"), null), want: null},
+		{fn: "||", args: a(s("a"), i(1)), kind: te},
+		{fn: "||", args: a(l(), s("a")), kind: te},
+		{fn: "||", args: a(i(1), i(2)), kind: te},
+		{fn: "is typed INTEGER", args: a(i(1)), want: tru},
+		{fn: "is typed INTEGER", args: a(f(1)), want: fls},
+		{fn: "is typed INTEGER", args: a(null), want: tru},
+		{fn: "is typed INTEGER not null", args: a(null), want: fls},
+		{fn: "is typed FLOAT", args: a(f(1)), want: tru},
+		{fn: "is typed STRING not null", args: a(s("")), want: tru},
+		{fn: "is typed BOOLEAN", args: a(s("true")), want: fls},
+		{fn: "is typed LIST", args: a(l()), want: tru},
+		{fn: "is typed RECORD", args: a(m("k", i(1))), want: tru},
+		{fn: "is typed NODE", args: a(node), want: tru},
+		{fn: "is typed EDGE", args: a(node), want: fls},
+		{fn: "is typed DURATION", args: a(mustDuration(t, "PT1H")), want: tru},
+		{fn: "is typed ANY not null", args: a(node), want: tru},
+		{fn: "is typed ANY not null", args: a(null), want: fls},
+		{fn: "is typed NULL", args: a(null), want: tru},
+		{fn: "is typed NULL", args: a(i(0)), want: fls},
+		{fn: "is typed NULL not null", args: a(null), want: fls},
+		{fn: "cast as INTEGER", args: a(s(" 12 ")), want: i(12)},
+		{fn: "cast as INTEGER", args: a(f(-1.9)), want: i(-1)},
+		{fn: "cast as INTEGER", args: a(s("abc")), want: null},
+		{fn: "cast as INTEGER", args: a(tru), want: i(1)},
+		{fn: "cast as INTEGER", args: a(l(i(1))), kind: te},
+		{fn: "cast as FLOAT", args: a(i(2)), want: f(2)},
+		{fn: "cast as FLOAT", args: a(node), kind: te},
+		{fn: "cast as STRING", args: a(f(1.5)), want: s("1.5")},
+		{fn: "cast as STRING", args: a(null), want: null},
+		{fn: "cast as BOOLEAN", args: a(s("TRUE")), want: tru},
+		{fn: "cast as BOOLEAN", args: a(i(0)), want: fls},
+		{fn: "cast as BOOLEAN", args: a(f(1)), kind: te},
+	} {
+		sc, ok := GQL().Scalar(c.fn)
+		if !ok {
+			t.Errorf("GQL has no scalar %q", c.fn)
+			continue
+		}
+		got, err := sc.Fn(nil, c.args)
+		if c.kind != "" {
+			if !errIs(err, c.kind, c.code) {
+				t.Errorf("%s%s: got %s, err %v; want %s", c.fn, l(c.args...), got, err, c.kind)
+			}
+			continue
+		}
+		if err != nil || !same(got, c.want) {
+			t.Errorf("%s%s = %s, %v; want %s", c.fn, l(c.args...), got, err, c.want)
+		}
+	}
+	// The CAST error names the CAST, not toInteger.
+	sc, _ := GQL().Scalar("cast as INTEGER")
+	if _, err := sc.Fn(nil, a(l())); err == nil || !strings.Contains(err.Error(), "CAST") || strings.Contains(err.Error(), "toInteger") {
+		t.Errorf("cast error: %v", err)
+	}
+	// None of these is in the Cypher set.
+	for _, n := range []string{"||", "is typed INTEGER", "cast as INTEGER"} {
+		if _, ok := Cypher().Scalar(n); ok {
+			t.Errorf("%q is in the Cypher set", n)
+		}
 	}
 }

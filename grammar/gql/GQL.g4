@@ -5,8 +5,10 @@
 // position instead of reporting a confusing syntax error.
 //
 // Precedence is encoded by rule layering, loosest first: OR, XOR, AND, NOT,
-// truth tests (IS TRUE), comparison, null and label predicates, || , + -,
-// * /, unary + -, then property access.
+// truth tests (IS TRUE), comparison, the predicates (IS NULL, IS TYPED,
+// IS LABELED, and the openCypher extensions IN, STARTS WITH, ENDS WITH,
+// CONTAINS), || , + -, * /, unary + -, then property access, indexing and
+// slicing.
 //
 // Regenerate with: grammar/generate.sh grammar/gql GQL.g4
 grammar GQL;
@@ -297,9 +299,26 @@ predicateExpression
     ;
 
 predicateSuffix
-    : IS NOT? NULL                      # isNull
-    | IS NOT? LABELED labelExpression   # isLabeled
-    | COLON labelExpression             # hasLabel
+    : IS NOT? NULL                                # isNull
+    | IS NOT? (TYPED | DOUBLE_COLON) valueType    # isTyped
+    | IS NOT? LABELED labelExpression             # isLabeled
+    | COLON labelExpression                       # hasLabel
+    | STARTS WITH concatExpression                # startsWith
+    | ENDS WITH concatExpression                  # endsWith
+    | CONTAINS concatExpression                   # contains
+    | IN concatExpression                         # inList
+    ;
+
+// A value type as written after IS TYPED and in CAST: one or more words
+// (`INT`, `ZONED DATETIME`, `DOUBLE PRECISION`, `INT LIST`), an element
+// type (`LIST<INT>`) and NOT NULL. The builder decides which it supports.
+valueType
+    : typeWord+ (LT valueType GT)? (NOT NULL)?
+    ;
+
+typeWord
+    : symbolicName
+    | NULL
     ;
 
 concatExpression
@@ -320,7 +339,13 @@ unaryExpression
     ;
 
 postfixExpression
-    : primary (DOT propertyKey)*
+    : primary postfixOperator*
+    ;
+
+postfixOperator
+    : DOT propertyKey                                                  # propertyLookup
+    | LBRACK expression RBRACK                                         # indexLookup
+    | LBRACK fromExpr = expression? DOTDOT toExpr = expression? RBRACK # sliceLookup
     ;
 
 primary
@@ -331,7 +356,7 @@ primary
     | COALESCE LPAREN expression (COMMA expression)* RPAREN           # coalescePrimary
     | COUNT LPAREN STAR RPAREN                                        # countStar
     | EXISTS LBRACE (matchStatement+ | graphPattern) RBRACE           # existsPrimary
-    | CAST LPAREN expression AS symbolicName RPAREN                   # castPrimary
+    | CAST LPAREN expression AS valueType RPAREN                      # castPrimary
     | niladic = (CURRENT_DATE | CURRENT_TIME | CURRENT_TIMESTAMP | LOCAL_TIMESTAMP) # clockPrimary
     | typeName = symbolicName typeName2 = symbolicName? StringLiteral # typedLiteral
     | functionName LPAREN (DISTINCT | ALL)? (expression (COMMA expression)*)? RPAREN # functionCall
@@ -396,7 +421,7 @@ symbolicName
     | BINDINGS | PATH | PATHS | WALK | TRAIL | SIMPLE | ACYCLIC | SHORTEST
     | REPEATABLE | DIFFERENT | KEEP | ORDINALITY | FIRST | LAST | NULLS | GROUPS
     | LABELED | RECORD | LIST | START | SESSION | COMMIT | ROLLBACK | FINISH
-    | COUNT | ANY
+    | COUNT | ANY | TYPED | STARTS | ENDS | CONTAINS
     ;
 
 // Labels and property keys live in their own namespace, so any keyword is
@@ -507,6 +532,10 @@ COALESCE          : 'coalesce';
 COUNT             : 'count';
 EXISTS            : 'exists';
 CAST              : 'cast';
+TYPED             : 'typed';
+STARTS            : 'starts';
+ENDS              : 'ends';
+CONTAINS          : 'contains';
 LIST              : 'list';
 RECORD            : 'record';
 CURRENT_DATE      : 'current_date';
@@ -516,7 +545,9 @@ LOCAL_TIMESTAMP   : 'local_timestamp';
 
 SEMI         : ';';
 COMMA        : ',';
+DOTDOT       : '..';
 DOT          : '.';
+DOUBLE_COLON : '::';
 COLON        : ':';
 CONCAT       : '||';
 MULTISET_ALT : '|+|';

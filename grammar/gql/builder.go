@@ -36,6 +36,8 @@ const (
 	codeUnsupported        = "UnsupportedFeature"
 	codeAlias              = "NoExpressionAlias"
 	codeInternal           = "InternalError"
+	codeType               = "InvalidArgumentType"
+	codeRebound            = "VariableAlreadyBound"
 )
 
 // recoverPanics is switched off by the fuzz test so that a panic surfaces
@@ -87,6 +89,9 @@ func parseTree(input *antlr.InputStream) (IRequestContext, *ast.Error) {
 type builder struct {
 	input *antlr.InputStream
 	err   *ast.Error
+	// bound holds the variables in scope at the statement being built, so
+	// that LET can refuse to re-bind one. It is reset for each UNION branch.
+	bound map[string]bool
 }
 
 func (b *builder) fail(p ast.Pos, code, format string, args ...any) {
@@ -147,6 +152,7 @@ func (b *builder) query(c IQueryContext) *ast.Query {
 	}
 	for _, branch := range last.AllLinearQuery() {
 		sq := &ast.SingleQuery{Pos: ctxPos(branch)}
+		b.bound = map[string]bool{}
 		for _, p := range parts[:len(parts)-1] {
 			sq.Clauses = b.linear(p.LinearQuery(0), sq.Clauses, false)
 		}
@@ -165,7 +171,9 @@ func (b *builder) linear(c ILinearQueryContext, out []ast.Clause, final bool) []
 		last := i == len(stmts)-1
 		switch {
 		case s.MatchStatement() != nil:
-			out = append(out, b.match(s.MatchStatement()))
+			m := b.match(s.MatchStatement())
+			b.bindPattern(m.Pattern)
+			out = append(out, m)
 		case s.FilterStatement() != nil:
 			f := s.FilterStatement()
 			out = b.filter(out, ctxPos(f), f.Expression())
@@ -176,13 +184,16 @@ func (b *builder) linear(c ILinearQueryContext, out []ast.Clause, final bool) []
 			if f.WITH() != nil {
 				b.unsupported(tokPos(f.WITH().GetSymbol()), "FOR ... WITH ORDINALITY/OFFSET")
 			}
-			out = append(out, &ast.Unwind{Pos: ctxPos(f), Expr: b.expr(f.Expression()), Var: b.variable(f.Variable(0))})
+			u := &ast.Unwind{Pos: ctxPos(f), Expr: b.expr(f.Expression()), Var: b.variable(f.Variable(0))}
+			b.bound[u.Var] = true
+			out = append(out, u)
 		case s.YieldStatement() != nil:
 			y := s.YieldStatement()
 			w := &ast.With{Pos: ctxPos(y)}
 			for _, it := range y.AllYieldItem() {
 				w.Items = append(w.Items, b.item(it, true))
 			}
+			b.rebind(w.Projection)
 			out = append(out, w)
 		case s.OrderPageStatement() != nil:
 			o := s.OrderPageStatement()
@@ -198,6 +209,7 @@ func (b *builder) linear(c ILinearQueryContext, out []ast.Clause, final bool) []
 			if final {
 				out = append(out, &ast.Return{Pos: ctxPos(r), Projection: p})
 			} else {
+				b.rebind(p)
 				out = append(out, &ast.With{Pos: ctxPos(r), Projection: p})
 			}
 		case s.UnsupportedStatement() != nil:
@@ -211,6 +223,36 @@ func (b *builder) linear(c ILinearQueryContext, out []ast.Clause, final bool) []
 		b.fail(ctxPos(stmts[len(stmts)-1]), codeComposition, "the statement before NEXT must be a RETURN")
 	}
 	return out
+}
+
+// bindPattern adds the variables a MATCH binds to the scope.
+func (b *builder) bindPattern(p ast.Pattern) {
+	for _, pp := range p {
+		if pp.Var != "" {
+			b.bound[pp.Var] = true
+		}
+		for _, n := range pp.Nodes {
+			if n.Var != "" {
+				b.bound[n.Var] = true
+			}
+		}
+		for _, r := range pp.Rels {
+			if r.Var != "" {
+				b.bound[r.Var] = true
+			}
+		}
+	}
+}
+
+// rebind sets the scope after a projection (YIELD, or a RETURN before
+// NEXT): its columns, plus everything already bound for `*`.
+func (b *builder) rebind(p ast.Projection) {
+	if !p.Star {
+		b.bound = map[string]bool{}
+	}
+	for _, it := range p.Items {
+		b.bound[it.Alias] = true
+	}
 }
 
 func lastClause(cs []ast.Clause) ast.Clause {
@@ -300,7 +342,9 @@ func variablesIn(t antlr.Tree, out map[string]bool) {
 
 // let lowers `LET a = e1, b = e2` to `WITH *, e1 AS a, e2 AS b`. A binding
 // that refers to a variable bound earlier in the same statement starts a new
-// With, since a projection's items cannot see each other.
+// With, since a projection's items cannot see each other. A LET variable
+// must be new: re-binding a name in scope (a pattern variable, an earlier
+// LET, a FOR or a column before NEXT) is an error, as in GQL.
 func (b *builder) let(out []ast.Clause, c ILetStatementContext) []ast.Clause {
 	var w *ast.With
 	bound := map[string]bool{}
@@ -311,6 +355,10 @@ func (b *builder) let(out []ast.Clause, c ILetStatementContext) []ast.Clause {
 			bound = map[string]bool{}
 		}
 		name := b.variable(lb.Variable())
+		if b.bound[name] {
+			b.fail(ctxPos(lb.Variable()), codeRebound, "LET cannot re-bind `%s`: it is already bound", name)
+		}
+		b.bound[name] = true
 		bound[name] = true
 		w.Items = append(w.Items, &ast.ProjectionItem{Pos: ctxPos(lb), Expr: b.expr(lb.Expression()), Alias: name, Explicit: true})
 	}
@@ -800,18 +848,82 @@ func (b *builder) predicate(c IPredicateExpressionContext) ast.Expr {
 			}
 		case *HasLabelContext:
 			e = &ast.HasLabels{Pos: pos, X: e, Labels: b.labels(sc.LabelExpression())}
+		case *IsTypedContext:
+			e = b.isTyped(e, pos, sc.ValueType())
+			if sc.NOT() != nil {
+				e = &ast.Unary{Pos: pos, Op: ast.OpNot, X: e}
+			}
+		case *StartsWithContext:
+			e = &ast.Binary{Pos: pos, Op: ast.OpStartsWith, L: e, R: b.concat(sc.ConcatExpression())}
+		case *EndsWithContext:
+			e = &ast.Binary{Pos: pos, Op: ast.OpEndsWith, L: e, R: b.concat(sc.ConcatExpression())}
+		case *ContainsContext:
+			e = &ast.Binary{Pos: pos, Op: ast.OpContains, L: e, R: b.concat(sc.ConcatExpression())}
+		case *InListContext:
+			e = &ast.Binary{Pos: pos, Op: ast.OpIn, L: e, R: b.concat(sc.ConcatExpression())}
 		}
 	}
 	return e
 }
 
+// concatFunction is the function `a || b` lowers to. GQL's || concatenates
+// two strings or two lists and nothing else, whereas the engine's binary
+// || follows + (a string and a number give a string), so the GQL set
+// registers this name with the strict rule (functions.GQL). The name is not
+// an identifier, so no query calls it by accident.
+const concatFunction = "||"
+
+// concat lowers `a || b || c`. An operand whose type the text fixes and
+// that can never be concatenated (a number, boolean or record literal), or
+// a string literal next to a list literal, is rejected here with its
+// position, as GQL's static typing would; anything whose type is known only
+// at run time is checked there (a TypeError).
 func (b *builder) concat(c IConcatExpressionContext) ast.Expr {
 	ops := c.AllAddExpression()
 	e := b.add(ops[0])
+	if len(ops) == 1 {
+		return e
+	}
+	kind := b.concatOperand(e, ops[0])
 	for _, o := range ops[1:] {
-		e = &ast.Binary{Pos: ctxPos(c), Op: ast.OpConcat, L: e, R: b.add(o)}
+		r := b.add(o)
+		rk := b.concatOperand(r, o)
+		if kind != "" && rk != "" && kind != rk {
+			b.fail(ctxPos(o), codeType, "|| concatenates two strings or two lists, not %s and %s", kind, rk)
+		}
+		if kind == "" {
+			kind = rk // a || that succeeds has its known operand's type
+		}
+		e = &ast.Call{Pos: ctxPos(c), Name: concatFunction, Args: []ast.Expr{e, r}}
 	}
 	return e
+}
+
+// concatOperand checks one operand of ||, returning "a String" or "a List"
+// when the text fixes it as one, and "" when it is known only at run time.
+func (b *builder) concatOperand(e ast.Expr, c IAddExpressionContext) string {
+	what := ""
+	switch l := e.(type) {
+	case *ast.Literal:
+		switch l.Kind {
+		case ast.LitString:
+			return "a String"
+		case ast.LitInt:
+			what = "an Integer"
+		case ast.LitFloat:
+			what = "a Float"
+		case ast.LitBool:
+			what = "a Boolean"
+		}
+	case *ast.ListLit:
+		return "a List"
+	case *ast.MapLit:
+		what = "a Record"
+	}
+	if what != "" {
+		b.fail(ctxPos(c), codeType, "|| concatenates two strings or two lists, not %s", what)
+	}
+	return ""
 }
 
 // operators returns the operator tokens between a rule's operands, in order.
@@ -871,7 +983,7 @@ func (b *builder) unary(c IUnaryExpressionContext) ast.Expr {
 // nil if it is anything more.
 func bareNumber(c IUnaryExpressionContext) INumberLiteralContext {
 	pf := c.PostfixExpression()
-	if pf == nil || len(pf.AllPropertyKey()) > 0 {
+	if pf == nil || len(pf.AllPostfixOperator()) > 0 {
 		return nil
 	}
 	lp, ok := pf.Primary().(*LiteralPrimaryContext)
@@ -885,10 +997,27 @@ func bareNumber(c IUnaryExpressionContext) INumberLiteralContext {
 	return nl.NumberLiteral()
 }
 
+// postfix lowers property access, list indexing `l[i]` and slicing
+// `l[from..to]` (an openCypher extension) as the Cypher front-end does.
 func (b *builder) postfix(c IPostfixExpressionContext) ast.Expr {
 	e := b.primary(c.Primary())
-	for _, k := range c.AllPropertyKey() {
-		e = &ast.Prop{Pos: ctxPos(c), Subject: e, Key: schemaName(k.SchemaName())}
+	pos := ctxPos(c)
+	for _, op := range c.AllPostfixOperator() {
+		switch oc := op.(type) {
+		case *PropertyLookupContext:
+			e = &ast.Prop{Pos: pos, Subject: e, Key: schemaName(oc.PropertyKey().SchemaName())}
+		case *IndexLookupContext:
+			e = &ast.Index{Pos: pos, Subject: e, Index: b.expr(oc.Expression())}
+		case *SliceLookupContext:
+			s := &ast.Slice{Pos: pos, Subject: e}
+			if f := oc.GetFromExpr(); f != nil {
+				s.From = b.expr(f)
+			}
+			if t := oc.GetToExpr(); t != nil {
+				s.To = b.expr(t)
+			}
+			e = s
+		}
 	}
 	return e
 }
@@ -941,8 +1070,7 @@ func (b *builder) primary(c IPrimaryContext) ast.Expr {
 		}
 		return &ast.Exists{Pos: pos, Query: &ast.Query{Pos: pos, Parts: []*ast.SingleQuery{sq}}}
 	case *CastPrimaryContext:
-		b.unsupported(pos, "CAST")
-		return &ast.Literal{Pos: pos}
+		return b.cast(pos, b.expr(pc.Expression()), pc.ValueType())
 	case *ClockPrimaryContext:
 		return &ast.Call{Pos: pos, Name: strings.ToLower(pc.GetNiladic().GetText())}
 	case *TypedLiteralContext:
@@ -967,6 +1095,133 @@ func (b *builder) primary(c IPrimaryContext) ast.Expr {
 	}
 	b.fail(pos, codeInternal, "unknown expression form")
 	return &ast.Literal{Pos: pos}
+}
+
+// ------------------------------------------------------------ value types
+
+// valueTypes maps the spellings of the value types Vigil knows (lower case,
+// words joined by one space) onto a canonical name. The GQL function set
+// registers `is typed NAME` and `is typed NAME not null` for every canonical
+// name (functions.GQL), which is what IS TYPED lowers to.
+var valueTypes = map[string]string{
+	"bool": "BOOLEAN", "boolean": "BOOLEAN",
+	"string": "STRING", "varchar": "STRING",
+	"int": "INTEGER", "integer": "INTEGER", "int64": "INTEGER", "integer64": "INTEGER",
+	"bigint": "INTEGER", "signed integer": "INTEGER", "signed int64": "INTEGER",
+	"float": "FLOAT", "float64": "FLOAT", "double": "FLOAT", "double precision": "FLOAT",
+	"date":           "DATE",
+	"zoned time":     "ZONED TIME",
+	"local time":     "LOCAL TIME",
+	"zoned datetime": "ZONED DATETIME",
+	"local datetime": "LOCAL DATETIME",
+	"duration":       "DURATION",
+	"list":           "LIST", "array": "LIST",
+	"record": "RECORD", "any record": "RECORD",
+	"node": "NODE", "vertex": "NODE", "any node": "NODE", "any vertex": "NODE",
+	"edge": "EDGE", "relationship": "EDGE", "any edge": "EDGE", "any relationship": "EDGE",
+	"path": "PATH",
+	"any":  "ANY", "any value": "ANY",
+	"null": "NULL",
+	// NOTHING is the empty type: NULL NOT NULL.
+	"nothing": "NOTHING",
+}
+
+// unsupportedTypes are GQL value types Vigil has no values of (or whose
+// range or precision it does not enforce), named when rejected.
+var unsupportedTypes = map[string]bool{
+	"int8": true, "int16": true, "int32": true, "int128": true, "int256": true,
+	"integer8": true, "integer16": true, "integer32": true, "integer128": true, "integer256": true,
+	"smallint": true, "uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true,
+	"uint128": true, "uint256": true, "usmallint": true, "ubigint": true, "unsigned integer": true,
+	"float16": true, "float32": true, "float128": true, "float256": true, "real": true,
+	"decimal": true, "dec": true, "numeric": true, "char": true, "bytes": true, "binary": true,
+	"varbinary": true, "time": true, "timestamp": true, "datetime": true, "local timestamp": true,
+	"zoned timestamp": true,
+}
+
+// valueType resolves a value type to its canonical name; notNull reports a
+// NOT NULL suffix. ok is false (and an error recorded) for a type outside
+// the supported set.
+func (b *builder) valueType(c IValueTypeContext) (name string, notNull, ok bool) {
+	var words []string
+	for _, w := range c.AllTypeWord() {
+		if s := w.SymbolicName(); s != nil {
+			words = append(words, strings.ToLower(symbolicName(s)))
+		} else {
+			words = append(words, strings.ToLower(w.GetText()))
+		}
+	}
+	spelled := strings.Join(words, " ")
+	pos := ctxPos(c)
+	if c.LT() != nil || (len(words) > 1 && (words[len(words)-1] == "list" || words[len(words)-1] == "array")) {
+		b.unsupported(pos, "element types of list value types (use LIST)")
+		return "", false, false
+	}
+	name, ok = valueTypes[spelled]
+	if !ok {
+		if unsupportedTypes[spelled] {
+			b.unsupported(pos, "value type "+strings.ToUpper(spelled))
+		} else {
+			b.fail(pos, codeSyntax, "unknown value type %s", strings.ToUpper(spelled))
+		}
+		return "", false, false
+	}
+	return name, c.NOT() != nil, true
+}
+
+// isTypedPrefix starts the name of the function `x IS TYPED T` lowers to:
+// `is typed T` or `is typed T not null`. Like || these are not identifiers.
+const isTypedPrefix = "is typed "
+
+// isTyped lowers `x IS TYPED T [NOT NULL]` (and `IS :: T`). In GQL the null
+// value belongs to every type not marked NOT NULL, so NULL IS TYPED INT is
+// true and NULL IS TYPED INT NOT NULL false.
+func (b *builder) isTyped(x ast.Expr, pos ast.Pos, c IValueTypeContext) ast.Expr {
+	name, notNull, ok := b.valueType(c)
+	if !ok {
+		return &ast.Literal{Pos: pos}
+	}
+	if name == "NOTHING" {
+		name, notNull = "NULL", true
+	}
+	fn := isTypedPrefix + name
+	if notNull {
+		fn += " not null"
+	}
+	return &ast.Call{Pos: pos, Name: fn, Args: []ast.Expr{x}}
+}
+
+// castFunctions maps a CAST target onto the function that converts to it:
+// the conversions with toInteger, toFloat, toString and toBoolean semantics
+// the GQL set registers under these names, and the temporal constructors.
+var castFunctions = map[string]string{
+	"INTEGER":        "cast as INTEGER",
+	"FLOAT":          "cast as FLOAT",
+	"STRING":         "cast as STRING",
+	"BOOLEAN":        "cast as BOOLEAN",
+	"DATE":           "date",
+	"ZONED TIME":     "zoned_time",
+	"LOCAL TIME":     "local_time",
+	"ZONED DATETIME": "zoned_datetime",
+	"LOCAL DATETIME": "local_datetime",
+	"DURATION":       "duration",
+}
+
+// cast lowers CAST(x AS T) onto a conversion function; a target with none
+// is rejected here, at the type's position.
+func (b *builder) cast(pos ast.Pos, x ast.Expr, c IValueTypeContext) ast.Expr {
+	name, notNull, ok := b.valueType(c)
+	if !ok {
+		return &ast.Literal{Pos: pos}
+	}
+	fn, ok := castFunctions[name]
+	switch {
+	case notNull:
+		b.unsupported(ctxPos(c), "CAST to a NOT NULL type")
+	case !ok:
+		b.unsupported(ctxPos(c), "CAST to "+name)
+	}
+	return &ast.Call{Pos: pos, Name: fn, Args: []ast.Expr{x}}
 }
 
 // typedLiterals maps the type words of a temporal literal (`DATE '...'`,

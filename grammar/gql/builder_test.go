@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigilhq/vigil/functions"
 	"github.com/vigilhq/vigil/grammar/ast"
 	"github.com/vigilhq/vigil/grammar/cypher"
 )
@@ -131,6 +132,25 @@ func TestLoweringMatchesCypher(t *testing.T) {
 		{"MATCH (n) WHERE EXISTS { MATCH (n)-[:T]->(m) } RETURN n", "MATCH (n) WHERE EXISTS { MATCH (n)-[:T]->(m) } RETURN n"},
 		{"MATCH (n) RETURN n.`weird key` AS `a b` // comment\n /* block */", "MATCH (n) RETURN n.`weird key` AS `a b`"},
 		{"MATCH (n) RETURN n.match AS m, n.return AS r;", "MATCH (n) RETURN n.match AS m, n.return AS r"},
+		// IN and the string predicates (openCypher extensions), indexing and
+		// slicing, with Cypher's precedence.
+		{"MATCH (n) RETURN n.x IN [1, 2] AS a, n.y STARTS WITH 'p' AS b, n.y ENDS WITH 'q' AS c, n.y CONTAINS 'x' AS d",
+			"MATCH (n) RETURN n.x IN [1, 2] AS a, n.y STARTS WITH 'p' AS b, n.y ENDS WITH 'q' AS c, n.y CONTAINS 'x' AS d"},
+		{"MATCH (n) WHERE NOT n.x + 1 IN [2, 3] AND n.y STARTS WITH 'a' = true RETURN n",
+			"MATCH (n) WHERE NOT n.x + 1 IN [2, 3] AND n.y STARTS WITH 'a' = true RETURN n"},
+		{"MATCH (n) RETURN n.x IN [1] IS NULL AS a, n.y IN $p AS b", "MATCH (n) RETURN n.x IN [1] IS NULL AS a, n.y IN $p AS b"},
+		{"RETURN [1, 2, 3][0] AS a, [1, 2, 3][-1] AS b, $p[1].k AS c, $m['k'] AS d",
+			"RETURN [1, 2, 3][0] AS a, [1, 2, 3][-1] AS b, $p[1].k AS c, $m['k'] AS d"},
+		{"RETURN [1, 2, 3][1..2] AS a, [1, 2, 3][..2] AS b, [1, 2, 3][1..] AS c, 'abc'[0] AS d",
+			"RETURN [1, 2, 3][1..2] AS a, [1, 2, 3][..2] AS b, [1, 2, 3][1..] AS c, 'abc'[0] AS d"},
+		{"MATCH (n) RETURN -[1][0] AS a, n.contains AS b, n.typed AS c", "MATCH (n) RETURN -[1][0] AS a, n.contains AS b, n.typed AS c"},
+		// The new words stay usable as names.
+		{"MATCH (starts) LET typed = 1, contains = 2 RETURN starts, typed, contains",
+			"MATCH (`starts`) WITH *, 1 AS typed, 2 AS `contains` RETURN `starts`, typed, `contains`"},
+		// LET may reuse a name that went out of scope at NEXT, and each UNION
+		// branch has its own scope.
+		{"MATCH (n) RETURN n.x AS a NEXT LET n = 1 RETURN n, a", "MATCH (n) WITH n.x AS a WITH *, 1 AS n RETURN n, a"},
+		{"MATCH (n) RETURN n UNION LET n = 1 RETURN n", "MATCH (n) RETURN n UNION WITH *, 1 AS n RETURN n"},
 	} {
 		g, err := Parse(c.gql)
 		if err != nil {
@@ -159,7 +179,20 @@ func TestGQLOnlyShapes(t *testing.T) {
 		{"MATCH (n:%) RETURN n", "LabelAny{}"},
 		{"MATCH (n:(A|B)&!C) RETURN n", "LabelAnd{Items:[LabelOr{Items:[LabelName{Name:A },LabelName{Name:B },] },LabelNot{Item:LabelName{Name:C } },]"},
 		{"MATCH (n)-[r:A|B]->(m) RETURN r", "Types:LabelOr{"},
-		{"MATCH (n) RETURN n.a || n.b AS s", "Op:||"},
+		{"MATCH (n) RETURN n.a || n.b AS s", "Call{Name:|| Distinct:false Star:false Args:[Prop{Subject:Var{Name:n } Key:a },Prop{Subject:Var{Name:n } Key:b },]"},
+		{"MATCH (n) RETURN n.a || n.b || [1] AS s", "Call{Name:|| Distinct:false Star:false Args:[Call{Name:||"},
+		{"MATCH (n) RETURN n.x IS TYPED INT AS t", "Call{Name:is typed INTEGER Distinct:false Star:false Args:[Prop{"},
+		{"MATCH (n) RETURN n.x IS NOT TYPED STRING NOT NULL AS t", "Unary{Op:0 X:Call{Name:is typed STRING not null"},
+		{"MATCH (n) RETURN n.x IS :: zoned datetime AS t", "Call{Name:is typed ZONED DATETIME "},
+		{"MATCH (n) RETURN n IS TYPED ANY NODE AS t", "Call{Name:is typed NODE "},
+		{"MATCH (n) RETURN n.x IS TYPED NOTHING AS t", "Call{Name:is typed NULL not null "},
+		{"MATCH (n) RETURN n.x IS TYPED DOUBLE PRECISION AS t", "Call{Name:is typed FLOAT "},
+		{"MATCH (n) RETURN CAST(n.x AS INT) AS v", "Call{Name:cast as INTEGER Distinct:false Star:false Args:[Prop{"},
+		{"MATCH (n) RETURN CAST(n.x AS boolean) AS v", "Call{Name:cast as BOOLEAN "},
+		{"MATCH (n) RETURN CAST(n.x AS VARCHAR) AS v", "Call{Name:cast as STRING "},
+		{"MATCH (n) RETURN CAST(n.x AS FLOAT64) AS v", "Call{Name:cast as FLOAT "},
+		{"MATCH (n) RETURN CAST(n.x AS LOCAL DATETIME) AS v", "Call{Name:local_datetime "},
+		{"MATCH (n) RETURN CAST(n.x AS DURATION) AS v", "Call{Name:duration "},
 		{"MATCH (n) RETURN ZONED DATETIME '2026-01-01T00:00:00Z' AS t", "Call{Name:zoned_datetime"},
 		{"MATCH (n) RETURN LOCAL DATETIME '2026-01-01T00:00:00' AS t", "Call{Name:local_datetime"},
 		{"MATCH (n) RETURN DATE '2026-01-01' AS t", "Call{Name:date"},
@@ -174,6 +207,34 @@ func TestGQLOnlyShapes(t *testing.T) {
 		}
 		if d := dump(q); !strings.Contains(d, c.want) {
 			t.Errorf("%s\n got %s\nwant it to contain %s", c.gql, d, c.want)
+		}
+	}
+}
+
+// TestLoweringTargetsRegistered checks that every function name the
+// builder lowers IS TYPED, CAST and || onto exists in the GQL function set,
+// and that every value type the set knows is reachable.
+func TestLoweringTargetsRegistered(t *testing.T) {
+	names := []string{concatFunction}
+	reached := map[string]bool{}
+	for _, canon := range valueTypes {
+		if canon == "NOTHING" {
+			continue // lowered to NULL NOT NULL
+		}
+		reached[canon] = true
+		names = append(names, isTypedPrefix+canon, isTypedPrefix+canon+" not null")
+	}
+	for _, fn := range castFunctions {
+		names = append(names, fn)
+	}
+	for _, n := range names {
+		if _, ok := functions.GQL().Scalar(n); !ok {
+			t.Errorf("the GQL function set has no %q", n)
+		}
+	}
+	for _, canon := range functions.GQLValueTypes() {
+		if !reached[canon] {
+			t.Errorf("value type %s is registered but no spelling reaches it", canon)
 		}
 	}
 }
@@ -216,7 +277,30 @@ func TestErrors(t *testing.T) {
 		{"MATCH (n) RETURN n EXCEPT MATCH (n) RETURN n", codeUnsupported, 1, 20, "EXCEPT"},
 		{"MATCH (n) RETURN n UNION MATCH (n) RETURN n NEXT RETURN n", codeUnsupported, 1, 20, "NEXT"},
 		{"MATCH (n) RETURN n ORDER BY n.x NULLS FIRST", codeUnsupported, 1, 33, "NULLS"},
-		{"MATCH (n) RETURN CAST(n.x AS STRING) AS s", codeUnsupported, 1, 18, "CAST"},
+		{"MATCH (n) RETURN CAST(n.x AS LIST) AS s", codeUnsupported, 1, 30, "CAST to LIST"},
+		{"MATCH (n) RETURN CAST(n.x AS INT NOT NULL) AS s", codeUnsupported, 1, 30, "NOT NULL"},
+		{"MATCH (n) RETURN CAST(n.x AS INT32) AS s", codeUnsupported, 1, 30, "value type INT32"},
+		{"MATCH (n)\nRETURN CAST(n.x AS FOO BAR) AS s", codeSyntax, 2, 20, "unknown value type FOO BAR"},
+		{"MATCH (n) RETURN CAST(n.x) AS s", codeSyntax, 1, 26, `")"`},
+		{"MATCH (n) RETURN n.x IS TYPED LIST<INT> AS s", codeUnsupported, 1, 31, "element types"},
+		{"MATCH (n) RETURN n.x IS TYPED INT LIST AS s", codeUnsupported, 1, 31, "element types"},
+		{"MATCH (n) RETURN n.x IS TYPED TIMESTAMP AS s", codeUnsupported, 1, 31, "TIMESTAMP"},
+		{"MATCH (n) LET n = 1 RETURN n", codeRebound, 1, 15, "`n`"},
+		{"MATCH (n) LET a = 1, a = 2 RETURN a", codeRebound, 1, 22, "`a`"},
+		{"MATCH (n) LET a = 1 LET b = 2, a = a + 1 RETURN a", codeRebound, 1, 32, "`a`"},
+		{"MATCH (n)-[r]->(m) LET r = 1 RETURN r", codeRebound, 1, 24, "`r`"},
+		{"MATCH p = (n)\nLET p = 1 RETURN p", codeRebound, 2, 5, "`p`"},
+		{"FOR x IN [1] LET x = 2 RETURN x", codeRebound, 1, 18, "`x`"},
+		{"MATCH (n) YIELD n.x AS a LET a = 1 RETURN a", codeRebound, 1, 30, "`a`"},
+		{"MATCH (n) RETURN n.x AS a NEXT LET a = 1 RETURN a", codeRebound, 1, 36, "`a`"},
+		{"MATCH (n) RETURN * NEXT LET n = 1 RETURN n", codeRebound, 1, 29, "`n`"},
+		{"RETURN 'a' || 1 AS v", codeType, 1, 15, "not an Integer"},
+		{"MATCH (n) RETURN true || n.y AS v", codeType, 1, 18, "not a Boolean"},
+		{"MATCH (n) RETURN n.y || 'a' || 1.5 AS v", codeType, 1, 32, "not a Float"},
+		{"MATCH (n) RETURN n.y || {a: 1} AS v", codeType, 1, 25, "not a Record"},
+		{"RETURN [1] || 'a' AS v", codeType, 1, 15, "not a List and a String"},
+		{"RETURN 'a' || 'b' || [1] AS v", codeType, 1, 22, "not a String and a List"},
+		{"MATCH (n) RETURN n.y || 'b' || [1] AS v", codeType, 1, 32, "not a String and a List"},
 		{"MATCH (n) FOR x IN [1] WITH ORDINALITY i RETURN x", codeUnsupported, 1, 24, "ORDINALITY"},
 		{"MATCH (n) RETURN NO BINDINGS", codeUnsupported, 1, 18, "NO BINDINGS"},
 		{"MATCH (n) RETURN FOO 'x' AS v", codeSyntax, 1, 18, "unknown literal type"},

@@ -32,6 +32,13 @@ var fuzzSeeds = []string{
 	"MATCH (n) WHERE EXISTS { MATCH (n)-[:T]->(m) } AND EXISTS { (n)<--() } RETURN n",
 	"INSERT (:A {x: 1})", "MATCH (n) SET n.x = 1 RETURN n", "CREATE GRAPH TYPE g { (:A) }", "CALL f() YIELD x RETURN x",
 	"RETURN `a``b` AS x", "RETURN /* x */ 1 AS a // y", "RETURN 1e999 AS a", "RETURN $0 AS a",
+	"MATCH (n) WHERE n.x IN [1, 2] AND n.y STARTS WITH 'a' OR n.y ENDS WITH 'b' AND n.y CONTAINS 'c' RETURN n",
+	"RETURN [1, 2, 3][0] AS a, [1, 2, 3][1..2] AS b, [1][..1] AS c, [1][0..] AS d, $m['k'].v AS e",
+	"MATCH (n) RETURN n.x IS TYPED INT AS a, n.y IS NOT TYPED STRING NOT NULL AS b, n IS :: ANY NODE AS c",
+	"MATCH (n) RETURN n.x IS TYPED LIST<INT NOT NULL> AS a, n.x IS TYPED DOUBLE PRECISION AS b, n.x IS TYPED INT32 AS c",
+	"MATCH (n) RETURN CAST(n.x AS INT) AS a, CAST(n.y AS ZONED DATETIME) AS b, CAST(n AS LIST) AS c, CAST(1 AS FOO) AS d",
+	"MATCH (n) LET a = n.x, a = 1 RETURN a", "MATCH (n) RETURN n.x AS a NEXT LET n = a RETURN n",
+	"RETURN 'a' || 1 AS v", "RETURN [1] || [2] || {a: 1} AS v",
 }
 
 // FuzzParse checks that no input makes Parse panic and that every failure is

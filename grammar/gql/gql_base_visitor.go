@@ -263,11 +263,39 @@ func (v *BaseGQLVisitor) VisitIsNull(ctx *IsNullContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseGQLVisitor) VisitIsTyped(ctx *IsTypedContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseGQLVisitor) VisitIsLabeled(ctx *IsLabeledContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 
 func (v *BaseGQLVisitor) VisitHasLabel(ctx *HasLabelContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseGQLVisitor) VisitStartsWith(ctx *StartsWithContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseGQLVisitor) VisitEndsWith(ctx *EndsWithContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseGQLVisitor) VisitContains(ctx *ContainsContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseGQLVisitor) VisitInList(ctx *InListContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseGQLVisitor) VisitValueType(ctx *ValueTypeContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseGQLVisitor) VisitTypeWord(ctx *TypeWordContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 
@@ -288,6 +316,18 @@ func (v *BaseGQLVisitor) VisitUnaryExpression(ctx *UnaryExpressionContext) inter
 }
 
 func (v *BaseGQLVisitor) VisitPostfixExpression(ctx *PostfixExpressionContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseGQLVisitor) VisitPropertyLookup(ctx *PropertyLookupContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseGQLVisitor) VisitIndexLookup(ctx *IndexLookupContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
+func (v *BaseGQLVisitor) VisitSliceLookup(ctx *SliceLookupContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 

@@ -199,11 +199,32 @@ type GQLVisitor interface {
 	// Visit a parse tree produced by GQLParser#isNull.
 	VisitIsNull(ctx *IsNullContext) interface{}
 
+	// Visit a parse tree produced by GQLParser#isTyped.
+	VisitIsTyped(ctx *IsTypedContext) interface{}
+
 	// Visit a parse tree produced by GQLParser#isLabeled.
 	VisitIsLabeled(ctx *IsLabeledContext) interface{}
 
 	// Visit a parse tree produced by GQLParser#hasLabel.
 	VisitHasLabel(ctx *HasLabelContext) interface{}
+
+	// Visit a parse tree produced by GQLParser#startsWith.
+	VisitStartsWith(ctx *StartsWithContext) interface{}
+
+	// Visit a parse tree produced by GQLParser#endsWith.
+	VisitEndsWith(ctx *EndsWithContext) interface{}
+
+	// Visit a parse tree produced by GQLParser#contains.
+	VisitContains(ctx *ContainsContext) interface{}
+
+	// Visit a parse tree produced by GQLParser#inList.
+	VisitInList(ctx *InListContext) interface{}
+
+	// Visit a parse tree produced by GQLParser#valueType.
+	VisitValueType(ctx *ValueTypeContext) interface{}
+
+	// Visit a parse tree produced by GQLParser#typeWord.
+	VisitTypeWord(ctx *TypeWordContext) interface{}
 
 	// Visit a parse tree produced by GQLParser#concatExpression.
 	VisitConcatExpression(ctx *ConcatExpressionContext) interface{}
@@ -219,6 +240,15 @@ type GQLVisitor interface {
 
 	// Visit a parse tree produced by GQLParser#postfixExpression.
 	VisitPostfixExpression(ctx *PostfixExpressionContext) interface{}
+
+	// Visit a parse tree produced by GQLParser#propertyLookup.
+	VisitPropertyLookup(ctx *PropertyLookupContext) interface{}
+
+	// Visit a parse tree produced by GQLParser#indexLookup.
+	VisitIndexLookup(ctx *IndexLookupContext) interface{}
+
+	// Visit a parse tree produced by GQLParser#sliceLookup.
+	VisitSliceLookup(ctx *SliceLookupContext) interface{}
 
 	// Visit a parse tree produced by GQLParser#literalPrimary.
 	VisitLiteralPrimary(ctx *LiteralPrimaryContext) interface{}

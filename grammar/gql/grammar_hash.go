@@ -4,4 +4,4 @@ package gql
 
 // GrammarSHA256 is the sha256 of the GQL.g4 the parser was generated
 // from; a test compares it with the grammar so a stale parser is caught.
-const GrammarSHA256 = "7c80210e57a877f197b2d87a1b48cbb6e1f42c076f7970f03722fa8e49195640"
+const GrammarSHA256 = "8c431bedd6e161dc92d8cfc5258ad542fb872fbbdafe6fd174231fec61d2e7e3"
