@@ -39,7 +39,8 @@ type Host struct {
 	eng      *engine.Engine
 	st       *store.Store
 	ob       outbox.Outbox
-	replayed uint64 // log records replayed at open
+	replayed uint64   // log records replayed at open
+	warnings []string // what replay could not restore
 }
 
 // Open creates the host, replaying the store's log when there is one.
@@ -99,7 +100,11 @@ func (h *Host) replay(r *record) error {
 		h.eng.AdvanceTo(r.time)
 	case recAdd:
 		if _, err := h.eng.AddQuery(r.spec); err != nil {
-			return fmt.Errorf("query %q: %w", r.spec.ID, err)
+			// A query this build no longer compiles (a stricter parser after
+			// an upgrade) must not keep the server from starting; the other
+			// queries' state does not depend on it. Its resource, applied
+			// again at start, reports the error where the user sees it.
+			h.warnings = append(h.warnings, fmt.Sprintf("query %q from the store does not compile any more and was not restored: %v", r.spec.ID, err))
 		}
 	case recRemove:
 		h.eng.RemoveQuery(r.queryID)
@@ -115,6 +120,10 @@ func (h *Host) Engine() *engine.Engine { return h.eng }
 
 // Outbox is where the host's events go (the store itself when durable).
 func (h *Host) Outbox() outbox.Outbox { return h.ob }
+
+// Warnings lists what replay could not restore (queries that no longer
+// compile).
+func (h *Host) Warnings() []string { return h.warnings }
 
 // Replayed is how many log records Open replayed.
 func (h *Host) Replayed() uint64 { return h.replayed }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/store"
 )
 
 func TestRecordRoundTrip(t *testing.T) {
@@ -85,5 +86,38 @@ func TestHostReopenKeepsState(t *testing.T) {
 	}
 	if _, last := h2.Outbox().Bounds("calls"); last != lastBefore {
 		t.Fatalf("outbox of calls ends at %d after reopen, %d before", last, lastBefore)
+	}
+}
+
+// A logged query that no longer compiles is skipped with a warning; the
+// rest of the log replays.
+func TestReplaySkipsQueryThatNoLongerCompiles(t *testing.T) {
+	dir := t.TempDir()
+	h, err := runWorkload(dir, 3, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sortedResults(h.Engine().Query("busy"))
+	// Append a registration this build cannot compile, as a log written by
+	// another version might hold.
+	rec, _ := encodeAdd(engine.QuerySpec{ID: "broken", Text: "MATCH (n RETURN n"})
+	if err := h.st.Commit(&store.Step{Record: rec}); err != nil {
+		t.Fatal(err)
+	}
+	h.st.Close()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h2, err := Open(Options{Store: st})
+	if err != nil {
+		t.Fatalf("replay failed on a query that no longer compiles: %v", err)
+	}
+	if len(h2.Warnings()) != 1 || h2.Engine().Query("broken") != nil {
+		t.Fatalf("warnings %v", h2.Warnings())
+	}
+	if got := sortedResults(h2.Engine().Query("busy")); !reflect.DeepEqual(got, want) {
+		t.Fatalf("busy after replay: %v, want %v", got, want)
 	}
 }

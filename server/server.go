@@ -178,6 +178,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Store != nil {
 		s.log.Info("store opened", "path", opts.Store.Path(), "replayed", host.Replayed(), "queries", len(s.eng.Queries()))
+		for _, w := range host.Warnings() {
+			s.log.Warn(w)
+		}
 		// Futures that fell due while the server was down fire now, in
 		// due-time order, before any new change.
 		events, err := host.AdvanceTo(time.Now())
