@@ -73,6 +73,7 @@ type Engine struct {
 	ctx     evalCtx
 	futures futureQueue
 	seq     uint64 // futures scheduled so far, to order equal due times
+	diffs   []Diff // flush's scratch: the step's diffs before they are copied out
 }
 
 // New returns an empty in-memory engine.
@@ -149,6 +150,9 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 	}
 	if len(branches) == 1 {
 		q.final = branches[0].final
+	}
+	if oldRowsFromResult(tree, branches, funcs) {
+		q.oldFrom = branches[0].stages[0].(*matchStage)
 	}
 	if len(branches) > 1 && !tree.All {
 		q.union = &distinctStage{width: len(q.columns), counts: map[uint64][]*distinctEntry{}}
@@ -277,14 +281,76 @@ func (e *Engine) fireDue(t time.Time) error {
 
 // flush closes a step: every query's pending deltas become its diff.
 func (e *Engine) flush() []Diff {
-	var out []Diff
+	ds := e.diffs[:0]
 	for _, q := range e.queries {
-		d := q.flush()
-		if !d.Empty() {
-			out = append(out, d)
-			for _, fn := range e.subs {
-				fn(d)
+		if d := q.flush(); !d.Empty() {
+			ds = append(ds, d)
+		}
+	}
+	e.diffs = ds
+	if len(ds) == 0 {
+		return nil
+	}
+	out := ownDiffs(ds)
+	// Drop the scratch's references to rows (deleted rows would otherwise
+	// stay reachable until overwritten).
+	for i := range ds {
+		clear(ds[i].Added)
+		clear(ds[i].Updated)
+		clear(ds[i].Deleted)
+	}
+	clear(ds)
+	for i := range out {
+		for _, fn := range e.subs {
+			fn(out[i])
+		}
+	}
+	return out
+}
+
+// ownDiffs copies the queries' scratch diffs into memory the caller owns
+// (callers keep the diffs Apply returns). The common step — one query, one
+// row updated, added or deleted — takes a single allocation for the slice
+// and its one entry.
+func ownDiffs(ds []Diff) []Diff {
+	if len(ds) == 1 {
+		d := ds[0]
+		switch {
+		case len(d.Updated) == 1 && len(d.Added) == 0 && len(d.Deleted) == 0:
+			x := &struct {
+				d [1]Diff
+				u [1]Update
+			}{}
+			x.u[0] = d.Updated[0]
+			x.d[0] = Diff{QueryID: d.QueryID, Updated: x.u[:]}
+			return x.d[:]
+		case len(d.Updated) == 0 && len(d.Added)+len(d.Deleted) == 1:
+			x := &struct {
+				d [1]Diff
+				r [1]Row
+			}{}
+			x.d[0].QueryID = d.QueryID
+			if len(d.Added) == 1 {
+				x.r[0] = d.Added[0]
+				x.d[0].Added = x.r[:]
+			} else {
+				x.r[0] = d.Deleted[0]
+				x.d[0].Deleted = x.r[:]
 			}
+			return x.d[:]
+		}
+	}
+	out := make([]Diff, len(ds))
+	for i, d := range ds {
+		out[i] = Diff{QueryID: d.QueryID}
+		if len(d.Added) > 0 {
+			out[i].Added = append([]Row(nil), d.Added...)
+		}
+		if len(d.Updated) > 0 {
+			out[i].Updated = append([]Update(nil), d.Updated...)
+		}
+		if len(d.Deleted) > 0 {
+			out[i].Deleted = append([]Row(nil), d.Deleted...)
 		}
 	}
 	return out

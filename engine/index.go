@@ -105,8 +105,14 @@ func (x *Index) Rels(fn func(*value.Rel) bool) {
 // putNode stores n, replacing any node with its id.
 func (x *Index) putNode(n *value.Node) {
 	if old := x.nodes[n.ID]; old != nil {
+		// Only the labels the node loses are deleted: the others are
+		// overwritten below (an update usually keeps its labels, and a
+		// delete and re-insert per update leaves tombstones that make the
+		// label map grow and rehash).
 		for _, l := range old.Labels {
-			delete(x.byLabel[l], n.ID)
+			if !hasLabel(n.Labels, l) {
+				delete(x.byLabel[l], n.ID)
+			}
 		}
 	}
 	x.nodes[n.ID] = n
@@ -307,6 +313,15 @@ func (x *Index) joinKeysChanged(old, new *value.Node) bool {
 			if ho && !value.Equivalent(old.Props[k.Property], new.Props[k.Property]) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+func hasLabel(ls []string, l string) bool {
+	for _, x := range ls {
+		if x == l {
+			return true
 		}
 	}
 	return false

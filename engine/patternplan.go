@@ -318,6 +318,7 @@ type solution struct {
 	nodeIDs []string      // per node slot with nodeIn >= 0 (nil when nothing is bound)
 	relIDs  []string      // per rel slot with relIn >= 0
 	inline  [4]value.Value
+	big     []value.Value // a scratch solution's reusable array for more than four slots
 }
 
 // capture copies a binding into a solution. Hot path: one allocation for
@@ -345,6 +346,49 @@ func (pp *patternPlan) capture(x *Index, b *binding) *solution {
 			}
 		}
 	}
+	return s
+}
+
+// captureInto is capture into a scratch solution owned by a match stage,
+// reusing its buffers (see matchStage.transient).
+func (pp *patternPlan) captureInto(x *Index, b *binding, s *solution) {
+	s.id, s.key = pp.p.solutionID(b), pp.joinKeyOfBinding(b)
+	n := len(pp.out.names) - pp.inWidth
+	if n <= len(s.inline) {
+		s.vals = s.inline[:n]
+	} else {
+		if cap(s.big) < n {
+			s.big = make([]value.Value, n)
+		}
+		s.vals = s.big[:n]
+		clear(s.vals)
+	}
+	pp.fill(x, b, s.vals, pp.inWidth)
+	if pp.bound {
+		s.nodeIDs = resize(s.nodeIDs, len(pp.nodeIn))
+		s.relIDs = resize(s.relIDs, len(pp.relIn))
+		for i, in := range pp.nodeIn {
+			if in >= 0 {
+				s.nodeIDs[i] = b.nodes[i].ID
+			}
+		}
+		for i, in := range pp.relIn {
+			if in >= 0 {
+				s.relIDs[i] = b.rels[i].ID
+			}
+		}
+	} else {
+		s.nodeIDs, s.relIDs = nil, nil
+	}
+}
+
+// resize returns a zeroed slice of length n, reusing s's array if it fits.
+func resize(s []string, n int) []string {
+	if cap(s) < n {
+		return make([]string, n)
+	}
+	s = s[:n]
+	clear(s)
 	return s
 }
 
@@ -385,6 +429,80 @@ func merge(in *row, s *solution) *row {
 	copy(vals, in.vals)
 	copy(vals[len(in.vals):], s.vals)
 	return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), optNull: in.optNull, vals: vals}
+}
+
+// scratchRow is a row of a stage's per-step scratch pool: buf is the row's
+// own reusable value array (vals may instead share a scratch solution's).
+type scratchRow struct {
+	r   row
+	buf []value.Value
+}
+
+// rowPool hands out rows that live only until the pool is reset: the rows
+// a stage emits when nothing downstream keeps them past the step (see
+// keepsRows), so that the step allocates none.
+type rowPool struct {
+	rows []*scratchRow
+	n    int
+}
+
+// maxPooled bounds what a pool keeps between steps: a step with more rows
+// (a big fan-out) allocates the rest on the heap as before.
+const maxPooled = 256
+
+func (p *rowPool) reset() { p.n = 0 }
+
+// get returns a row with n zeroed values, or nil when the pool is full.
+func (p *rowPool) get(n int) *row {
+	if p.n == len(p.rows) {
+		if p.n >= maxPooled {
+			return nil
+		}
+		p.rows = append(p.rows, &scratchRow{})
+	}
+	sr := p.rows[p.n]
+	p.n++
+	if cap(sr.buf) < n {
+		sr.buf = make([]value.Value, n, max(n, 4))
+	}
+	sr.r = row{vals: sr.buf[:n]}
+	clear(sr.r.vals)
+	return &sr.r
+}
+
+// getShared returns a row without values of its own (the caller points
+// vals elsewhere), or nil when the pool is full.
+func (p *rowPool) getShared() *row {
+	if p.n == len(p.rows) {
+		if p.n >= maxPooled {
+			return nil
+		}
+		p.rows = append(p.rows, &scratchRow{})
+	}
+	sr := p.rows[p.n]
+	p.n++
+	sr.r = row{}
+	return &sr.r
+}
+
+// mergeScratch is merge into a pooled row (heap-allocated when the pool is
+// full).
+func mergeScratch(pool *rowPool, in *row, s *solution) *row {
+	var r *row
+	if len(in.vals) == 0 {
+		if r = pool.getShared(); r == nil {
+			return merge(in, s)
+		}
+		r.vals = s.vals
+	} else {
+		if r = pool.get(len(in.vals) + len(s.vals)); r == nil {
+			return merge(in, s)
+		}
+		copy(r.vals, in.vals)
+		copy(r.vals[len(in.vals):], s.vals)
+	}
+	r.id, r.pair, r.optNull = mix(in.id, s.id), mix(in.pair, s.id), in.optNull
+	return r
 }
 
 func (pl *planner) anonName() string {

@@ -206,7 +206,43 @@ func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 	if p.columns == nil {
 		return nil, ast.Errorf(sq.Pos, "InvalidClauseComposition", "a query must end with RETURN")
 	}
+	markScratch(p.stages)
 	return p, nil
+}
+
+// markScratch lets the stages whose output rows no later stage keeps build
+// them in per-step scratch memory (see matchStage.transient).
+func markScratch(stages []stage) {
+	for i, st := range stages {
+		switch s := st.(type) {
+		case *matchStage:
+			s.transient = !keepsRows(stages[i+1:])
+		case *projectStage:
+			s.inPipeline = true
+			s.transient = !keepsRows(stages[i+1:])
+		}
+	}
+}
+
+// keepsRows reports whether the stages (the rest of a pipeline) may keep
+// their input rows, or slices of their values, past the step. A plain
+// projection, an aggregation and an unwind only read their input rows (the
+// values they copy out are heap values, never the row's array); a filter
+// and a trim pass rows (or their arrays) on, so the stages after them
+// decide; the end of the pipeline (the result, the union), a match (its
+// input store), DISTINCT, ORDER BY and a re-evaluated stage (its memo) keep
+// them.
+func keepsRows(rest []stage) bool {
+	if len(rest) == 0 {
+		return true
+	}
+	switch rest[0].(type) {
+	case *projectStage, *aggregateStage, *unwindStage:
+		return false
+	case *filterStage, *trimStage:
+		return keepsRows(rest[1:])
+	}
+	return true
 }
 
 func conjunction(es []ast.Expr) ast.Expr {

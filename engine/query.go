@@ -17,12 +17,18 @@ type Query struct {
 	final    *orderStage    // the RETURN's ORDER BY, for ordered Results
 	result   *rowBag        // current result rows by identity
 	pending  []delta        // output deltas of the current step
-	err      error
-	tstate   map[futureKey]*tstate // temporal functions' per-row state
-	sites    map[int]siteRef       // temporal call site -> the stage that owns it
+	// diff is the scratch the step's diff is built in (its slices reused
+	// from flush to flush); Engine.flush copies it out for the caller.
+	diff   Diff
+	err    error
+	tstate map[futureKey]*tstate // temporal functions' per-row state
+	sites  map[int]siteRef       // temporal call site -> the stage that owns it
 	// readsGraph: an expression reads the graph beyond its row (pattern
 	// predicates); such rows are re-evaluated only when they change.
 	readsGraph bool
+	// oldFrom is the match stage whose lost solutions' rows are taken from
+	// the result instead of being recomputed (see oldRowsFromResult).
+	oldFrom *matchStage
 }
 
 // ID is the query's id.
@@ -70,6 +76,9 @@ func (q *Query) Len() int { return q.result.n }
 // run pushes one change (or, with in set, the bootstrap input) through every
 // branch and collects the output deltas for the step.
 func (q *Query) run(c *evalCtx, in []delta) error {
+	if in == nil && q.oldFrom != nil {
+		q.retractFromResult(q.oldFrom)
+	}
 	for bi := range q.branches {
 		if err := q.runFrom(c, bi, 0, in); err != nil {
 			return err
@@ -111,10 +120,14 @@ func (q *Query) runFrom(c *evalCtx, bi, pos int, d []delta) error {
 // flush turns the step's pending deltas into the query's net diff: rows of
 // one identity removed and added become updates; an OPTIONAL MATCH's null
 // row and the match that replaces it (or that it replaces) pair up too.
+//
+// The returned diff's slices are the query's scratch, valid until the next
+// flush: Engine.flush copies them into memory the caller owns.
 func (q *Query) flush() Diff {
-	d := Diff{QueryID: q.id}
+	d := &q.diff
+	*d = Diff{QueryID: q.id, Added: reuse(d.Added), Updated: reuse(d.Updated), Deleted: reuse(d.Deleted)}
 	if len(q.pending) == 0 {
-		return d
+		return *d
 	}
 	net := consolidate(q.pending)
 	q.pending = q.pending[:0]
@@ -141,7 +154,7 @@ func (q *Query) flush() Diff {
 	}
 	if len(dels) > 0 && len(adds) > 0 {
 		if len(dels)*len(adds) > 4096 {
-			dels, adds = q.pairByMap(&d, dels, adds)
+			dels, adds = q.pairByMap(d, dels, adds)
 		} else {
 			paired := make([]bool, len(adds))
 			n := 0
@@ -190,7 +203,16 @@ func (q *Query) flush() Diff {
 			d.Added = append(d.Added, q.visible(add))
 		}
 	}
-	return d
+	return *d
+}
+
+// reuse empties a scratch slice for the next step, or lets it go when a
+// big step (a bootstrap) grew it: its array is not worth keeping.
+func reuse[T any](s []T) []T {
+	if cap(s) > 64 {
+		return nil
+	}
+	return s[:0]
 }
 
 // pairByMap pairs deletions and additions of one identity as updates for

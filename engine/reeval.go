@@ -12,6 +12,7 @@ type watcher interface {
 }
 
 func (m *matchStage) before(x *Index, n *value.Node, r *value.Rel) error {
+	m.resetScratch()
 	sols, err := m.anchored(x, n, r, m.lostBuf[:0])
 	m.lost, m.lostBuf = sols, sols[:0]
 	return err

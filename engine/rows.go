@@ -95,7 +95,9 @@ func newRowBag() *rowBag { return &rowBag{m: map[uint64][]bagEntry{}} }
 func (b *rowBag) add(key uint64, r *row, w int) {
 	es := b.m[key]
 	for i := range es {
-		if es[i].r.id == r.id && identicalRows(es[i].r.vals, r.vals) {
+		// The same row (a retraction taken from the result itself) needs
+		// no comparison.
+		if es[i].r == r || (es[i].r.id == r.id && identicalRows(es[i].r.vals, r.vals)) {
 			es[i].w += w
 			b.n += w
 			if es[i].w == 0 {
@@ -130,6 +132,11 @@ func (b *rowBag) each(fn func(bagEntry)) {
 // values) and drops those that cancel. The incremental join formulas produce
 // transient terms that cancel within one change; stateful stages must see
 // only the net delta.
+//
+// It works in place: the result shares in's array, whose entries are
+// overwritten. Every caller passes a slice that is transient for the step
+// (a stage's output, the query's pending deltas) and does not read in
+// afterwards.
 func consolidate(in []delta) []delta {
 	if len(in) <= 1 {
 		return in
@@ -151,7 +158,8 @@ func consolidate(in []delta) []delta {
 			return in
 		}
 		// Few rows (one change's worth): a quadratic scan beats a map.
-		out := make([]delta, 0, len(in))
+		// out never runs ahead of the entry being read.
+		out := in[:0]
 		for _, d := range in {
 			merged := false
 			for k := range out {
@@ -175,7 +183,7 @@ func consolidate(in []delta) []delta {
 		return out[:n]
 	}
 	byID := make(map[uint64][]int, len(in))
-	out := make([]delta, 0, len(in))
+	out := in[:0]
 	for _, d := range in {
 		merged := false
 		for _, k := range byID[d.r.id] {

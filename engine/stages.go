@@ -36,6 +36,15 @@ type matchStage struct {
 	lostBuf, gainedBuf []*solution
 	x                  *Index
 	b                  *binding
+	// transient is set when no later stage keeps this stage's output rows
+	// past the step (keepsRows): the anchored solutions, the rows merged
+	// from them and the output slice are then scratch reused every step
+	// instead of allocated.
+	transient bool
+	sols      []*solution // scratch solutions; nSols in use this step
+	nSols     int
+	rows      rowPool
+	outBuf    []delta
 }
 
 func newMatchStage(pp *patternPlan, optional bool, where evalFn) *matchStage {
@@ -88,8 +97,26 @@ func (m *matchStage) anchored(x *Index, n *value.Node, r *value.Rel, dst []*solu
 
 // accept collects one anchored solution (see anchored).
 func (m *matchStage) accept(b *binding) error {
+	if m.transient && m.nSols < maxPooled {
+		if m.nSols == len(m.sols) {
+			m.sols = append(m.sols, &solution{})
+		}
+		s := m.sols[m.nSols]
+		m.nSols++
+		m.pp.captureInto(m.x, b, s)
+		m.collecting = append(m.collecting, s)
+		return nil
+	}
 	m.collecting = append(m.collecting, m.pp.capture(m.x, b))
 	return nil
+}
+
+// resetScratch starts a step: the scratch solutions and rows of the previous
+// one have been consumed by then (the pipeline runs to its end within a
+// step).
+func (m *matchStage) resetScratch() {
+	m.nSols = 0
+	m.rows.reset()
 }
 
 // keep evaluates the residual condition on a merged row.
@@ -149,7 +176,11 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	var out []delta
 	// A_old ⋈ ΔB.
 	if len(m.lost)+len(m.gained) > 0 {
-		out = make([]delta, 0, len(m.lost)+len(m.gained))
+		if m.transient {
+			out = m.outBuf[:0]
+		} else {
+			out = make([]delta, 0, len(m.lost)+len(m.gained))
+		}
 		type touched struct {
 			r   *row
 			w   int // the row's multiplicity in A
@@ -165,7 +196,15 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 					if !m.pp.compatible(e.r.vals, s) {
 						continue
 					}
-					r := m.optRow(e.r, s)
+					var r *row
+					if m.transient {
+						r = mergeScratch(&m.rows, e.r, s)
+						if m.optional {
+							r.pair = mix(e.r.pair, 0x6f7074)
+						}
+					} else {
+						r = m.optRow(e.r, s)
+					}
 					ok, err := m.keep(c, r)
 					if err != nil {
 						return err
@@ -232,6 +271,9 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		for _, r := range rows {
 			out = append(out, delta{r: r, w: d.w})
 		}
+	}
+	if m.transient && cap(out) <= maxPooled {
+		m.outBuf = out[:0]
 	}
 	return out, nil
 }
@@ -300,12 +342,36 @@ type projectStage struct {
 	sort  []evalFn // over the input row extended by the item values
 	ext   int      // width of the input scope the sort keys see
 	carry int      // hidden sort keys of the input (after its scope) copied after the items
+	// inPipeline is set for a stage of a pipeline's own list (not one
+	// wrapped by a reevalStage, whose memo keeps the output slice): its
+	// output slice is reused from push to push, since every consumer reads
+	// it within the step. transient additionally makes its output rows
+	// scratch, when no later stage keeps them (keepsRows).
+	inPipeline bool
+	transient  bool
+	rows       rowPool
+	outBuf     []delta
 }
 
 func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
-	out := make([]delta, 0, len(in))
+	var out []delta
+	if p.inPipeline {
+		out = p.outBuf[:0]
+	} else {
+		out = make([]delta, 0, len(in))
+	}
+	if p.transient {
+		p.rows.reset()
+	}
+	width := len(p.items) + len(p.sort) + p.carry
 	for _, d := range in {
-		nr := newRow(len(p.items) + len(p.sort) + p.carry)
+		var nr *row
+		if p.transient {
+			nr = p.rows.get(width)
+		}
+		if nr == nil {
+			nr = newRow(width)
+		}
 		nr.id, nr.pair, nr.optNull = d.r.id, d.r.pair, d.r.optNull
 		vals := nr.vals
 		for i, f := range p.items {
@@ -332,6 +398,9 @@ func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		}
 		out = append(out, delta{r: nr, w: d.w})
 	}
+	if p.inPipeline && cap(out) <= maxPooled {
+		p.outBuf = out[:0]
+	}
 	return out, nil
 }
 
@@ -354,6 +423,15 @@ type aggregateStage struct {
 	// expiry futures.
 	windows []time.Duration
 	site    int
+	// Per-push scratch: the grouping key being looked up, the touched
+	// groups, the post-aggregation scope, a group's candidate output values
+	// and the output slice (which every consumer reads within the step:
+	// the stage is never wrapped).
+	keyBuf  []value.Value
+	touched []*group
+	postBuf []value.Value
+	valBuf  []value.Value
+	outBuf  []delta
 }
 
 // windowEntry is a row counted in a sliding window until expires.
@@ -364,22 +442,29 @@ type windowEntry struct {
 }
 
 type group struct {
-	h     uint64
-	key   []value.Value
-	accs  []functions.Accumulator
-	win   [][]windowEntry // per windowed aggregate: rows in the window, oldest first
-	count int
-	out   *row // the row currently emitted for the group
-	prev  *row // out before this push
-	seen  bool // touched in this push
+	h    uint64
+	key  []value.Value
+	accs []functions.Accumulator
+	win  [][]windowEntry // per windowed aggregate: rows in the window, oldest first
+	// unsorted is set if a window entry ever arrived expiring before the
+	// one ahead of it (the clock never moves back, so it should not):
+	// expire then scans whole windows instead of their expired prefix.
+	unsorted bool
+	count    int
+	out      *row // the row currently emitted for the group
+	prev     *row // out before this push
+	seen     bool // touched in this push
 }
 
+// group finds the group of key, or creates it with a copy of key (the
+// caller's key may be scratch).
 func (a *aggregateStage) group(key []value.Value, h uint64) *group {
 	for _, g := range a.groups[h] {
 		if equivalentRows(g.key, key) {
 			return g
 		}
 	}
+	key = append(make([]value.Value, 0, len(key)), key...)
 	g := &group{h: h, key: key, accs: make([]functions.Accumulator, len(a.newAcc)), win: make([][]windowEntry, len(a.newAcc))}
 	for i, f := range a.newAcc {
 		g.accs[i] = f()
@@ -389,7 +474,7 @@ func (a *aggregateStage) group(key []value.Value, h uint64) *group {
 }
 
 func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
-	var touched []*group
+	touched := a.touched[:0]
 	touch := func(g *group) {
 		if !g.seen {
 			g.seen, g.prev = true, g.out
@@ -403,19 +488,23 @@ func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		}
 	}
 	for _, d := range in {
-		key := make([]value.Value, len(a.keys))
-		for i, f := range a.keys {
+		key := a.keyBuf[:0]
+		for _, f := range a.keys {
 			v, err := f(c, d.r.vals)
 			if err != nil {
 				return nil, err
 			}
-			key[i] = v
+			key = append(key, v)
 		}
+		a.keyBuf = key
 		h := hashValues(key)
 		g := a.group(key, h)
 		touch(g)
 		if d.w > 0 {
-			g.key = key // the latest snapshot of key elements
+			// The latest snapshot of key elements, copied over the
+			// group's own key (nothing else holds that array: output
+			// copies it).
+			copy(g.key, key)
 		}
 		for j, args := range a.aggArgs {
 			buf := a.argBuf[:0]
@@ -446,7 +535,10 @@ func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		}
 		g.count += d.w
 	}
-	return a.emit(c, touched)
+	out, err := a.emit(c, touched)
+	clear(touched)
+	a.touched = touched[:0]
+	return out, err
 }
 
 // windowed applies a row to a sliding-window aggregate: an arriving row
@@ -457,7 +549,11 @@ func (a *aggregateStage) windowed(c *evalCtx, g *group, j int, d delta, args []v
 		if err := g.accs[j].Apply(args); err != nil {
 			return err
 		}
-		g.win[j] = append(g.win[j], windowEntry{row: d.r.id, args: append([]value.Value(nil), args...), expires: c.now.Add(a.windows[j])})
+		e := windowEntry{row: d.r.id, args: append([]value.Value(nil), args...), expires: c.now.Add(a.windows[j])}
+		if w := g.win[j]; len(w) > 0 && e.expires.Before(w[len(w)-1].expires) {
+			g.unsorted = true
+		}
+		g.win[j] = append(g.win[j], e)
 	}
 	for k := 0; k > d.w; k-- {
 		for i, e := range g.win[j] {
@@ -477,6 +573,29 @@ func (a *aggregateStage) windowed(c *evalCtx, g *group, j int, d delta, args []v
 // reschedules the group's next expiry.
 func (a *aggregateStage) expire(c *evalCtx, g *group) error {
 	var next time.Time
+	if !g.unsorted {
+		// Entries are in expiry order: the expired ones are a prefix, and
+		// the first one left is the next to expire.
+		for j, es := range g.win {
+			k := 0
+			for k < len(es) && !es[k].expires.After(c.now) {
+				if err := g.accs[j].Revert(es[k].args); err != nil {
+					return err
+				}
+				k++
+			}
+			if k > 0 {
+				n := copy(es, es[k:])
+				clear(es[n:])
+				es = es[:n]
+				g.win[j] = es
+			}
+			if len(es) > 0 && (next.IsZero() || es[0].expires.Before(next)) {
+				next = es[0].expires
+			}
+		}
+		return a.reschedule(c, g, next)
+	}
 	for j, es := range g.win {
 		n := 0
 		for _, e := range es {
@@ -492,8 +611,14 @@ func (a *aggregateStage) expire(c *evalCtx, g *group) error {
 				next = e.expires
 			}
 		}
+		clear(es[n:])
 		g.win[j] = es[:n]
 	}
+	return a.reschedule(c, g, next)
+}
+
+// reschedule sets the group's expiry future to next (none if zero).
+func (a *aggregateStage) reschedule(c *evalCtx, g *group, next time.Time) error {
 	saved := c.row
 	c.row = g.h
 	if next.IsZero() {
@@ -525,7 +650,12 @@ func (a *aggregateStage) fire(c *evalCtx, h uint64) ([]delta, error) {
 // emit closes a push or a firing: expires windows, computes each touched
 // group's row and emits what changed.
 func (a *aggregateStage) emit(c *evalCtx, touched []*group) ([]delta, error) {
-	var out []delta
+	out := a.outBuf[:0]
+	defer func() {
+		if cap(out) <= maxPooled {
+			a.outBuf = out[:0]
+		}
+	}()
 	for _, g := range touched {
 		g.seen = false
 		if a.site != 0 {
@@ -535,14 +665,17 @@ func (a *aggregateStage) emit(c *evalCtx, touched []*group) ([]delta, error) {
 		}
 		var now *row
 		if g.count > 0 || a.global {
-			r, err := a.output(c, g)
+			vals, err := a.output(c, g)
 			if err != nil {
 				return nil, err
 			}
-			now = r
-		}
-		if g.prev != nil && now != nil && identicalRows(g.prev.vals, now.vals) {
-			continue
+			if g.prev != nil && identicalRows(g.prev.vals, vals) {
+				continue
+			}
+			// Only a row that changed is kept (as g.out and downstream).
+			now = newRow(len(vals))
+			copy(now.vals, vals)
+			now.id, now.pair = g.h, g.h
 		}
 		if g.prev != nil {
 			out = append(out, delta{r: g.prev, w: -1})
@@ -577,13 +710,23 @@ func (a *aggregateStage) drop(g *group) {
 	}
 }
 
-func (a *aggregateStage) output(c *evalCtx, g *group) (*row, error) {
-	post := make([]value.Value, len(g.key)+len(g.accs), len(g.key)+len(g.accs)+len(a.items))
+// output computes a group's output values into scratch (valid until the
+// next call).
+func (a *aggregateStage) output(c *evalCtx, g *group) ([]value.Value, error) {
+	n := len(g.key) + len(g.accs)
+	if cap(a.postBuf) < n+len(a.items) {
+		a.postBuf = make([]value.Value, n+len(a.items))
+	}
+	post := a.postBuf[:n]
 	copy(post, g.key)
 	for i, acc := range g.accs {
 		post[len(g.key)+i] = acc.Result()
 	}
-	vals := make([]value.Value, len(a.items)+len(a.sort))
+	if cap(a.valBuf) < len(a.items)+len(a.sort) {
+		a.valBuf = make([]value.Value, len(a.items)+len(a.sort))
+	}
+	vals := a.valBuf[:len(a.items)+len(a.sort)]
+	clear(vals)
 	for i, f := range a.items {
 		v, err := f(c, post)
 		if err != nil {
@@ -601,7 +744,7 @@ func (a *aggregateStage) output(c *evalCtx, g *group) (*row, error) {
 			vals[len(a.items)+i] = v
 		}
 	}
-	return &row{id: g.h, pair: g.h, vals: vals}, nil
+	return vals, nil
 }
 
 // ---- distinct -------------------------------------------------------------
