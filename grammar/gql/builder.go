@@ -18,7 +18,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/antlr4-go/antlr/v4"
 
@@ -1372,99 +1371,14 @@ func (b *builder) intLit(t antlr.Token, neg bool) int64 {
 	return int64(u)
 }
 
-// unquote strips the quotes of a string literal and resolves its escapes:
-// a doubled quote (the GQL form) and backslash escapes.
+// unquote resolves a string literal token (antlrparse.Unquote), placing a
+// malformed escape at the token.
 func (b *builder) unquote(t antlr.Token) string {
-	raw := []rune(t.GetText())
-	quote := raw[0]
-	raw = raw[1 : len(raw)-1]
-	var sb strings.Builder
-	for i := 0; i < len(raw); i++ {
-		r := raw[i]
-		if r == quote && i+1 < len(raw) && raw[i+1] == quote {
-			sb.WriteRune(r)
-			i++
-			continue
-		}
-		if r != '\\' || i+1 >= len(raw) {
-			sb.WriteRune(r)
-			continue
-		}
-		i++
-		switch raw[i] {
-		case '\\', '\'', '"':
-			sb.WriteRune(raw[i])
-		case 'b', 'B':
-			sb.WriteByte('\b')
-		case 'f', 'F':
-			sb.WriteByte('\f')
-		case 'n', 'N':
-			sb.WriteByte('\n')
-		case 'r', 'R':
-			sb.WriteByte('\r')
-		case 't', 'T':
-			sb.WriteByte('\t')
-		case 'u', 'U':
-			cp, n, ok := hexRun(raw[i+1:], raw[i] == 'U')
-			if !ok {
-				b.fail(tokPos(t), "InvalidUnicodeLiteral", "invalid unicode escape in %s", t.GetText())
-				return ""
-			}
-			i += n
-			if utf16.IsSurrogate(cp) {
-				// Surrogate pairs (\uD83D\uDE00) are how many clients escape
-				// characters outside the BMP.
-				lo, m, ok := rune(0), 0, false
-				if i+2 < len(raw) && raw[i+1] == '\\' && (raw[i+2] == 'u' || raw[i+2] == 'U') {
-					lo, m, ok = hexRun(raw[i+3:], false)
-				}
-				pair := utf16.DecodeRune(cp, lo)
-				if !ok || pair == '\uFFFD' {
-					b.fail(tokPos(t), "InvalidUnicodeLiteral", "unpaired surrogate in %s", t.GetText())
-					return ""
-				}
-				cp = pair
-				i += 2 + m
-			}
-			sb.WriteRune(cp)
-		default:
-			// Unknown escapes are kept verbatim, as the Cypher front-end
-			// does, so regex-style escapes like '\d' survive.
-			sb.WriteRune('\\')
-			sb.WriteRune(raw[i])
-		}
+	s, problem := antlrparse.Unquote(t.GetText(), true)
+	if problem != "" {
+		b.fail(tokPos(t), "InvalidUnicodeLiteral", "%s in %s", problem, t.GetText())
 	}
-	return sb.String()
-}
-
-// hexRun reads the hex digits of a \u (4) or \U (8, or 4 if only 4 follow)
-// escape, returning the code point and how many runes it used.
-func hexRun(rs []rune, allowEight bool) (rune, int, bool) {
-	isHex := func(n int) bool {
-		if len(rs) < n {
-			return false
-		}
-		for _, r := range rs[:n] {
-			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
-				return false
-			}
-		}
-		return true
-	}
-	n := 0
-	switch {
-	case allowEight && isHex(8):
-		n = 8
-	case isHex(4):
-		n = 4
-	default:
-		return 0, 0, false
-	}
-	v, err := strconv.ParseUint(string(rs[:n]), 16, 32)
-	if err != nil || v > 0x10FFFF {
-		return 0, 0, false
-	}
-	return rune(v), n, true
+	return s
 }
 
 // ------------------------------------------------------------------ names
