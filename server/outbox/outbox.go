@@ -101,7 +101,7 @@ func (e *Event) MarshalJSON() ([]byte, error) {
 	case KindSnapshot:
 		return json.Marshal(snapshotWire{e.Kind, e.QueryID, e.Sequence, e.SourceTimeMs, orEmpty(e.Columns), orEmpty(e.Results)})
 	}
-	return json.Marshal(changeWire{e.Kind, e.QueryID, e.Sequence, e.SourceTimeMs, orEmpty(e.Added), orEmpty(e.Updated), orEmpty(e.Deleted)})
+	return appendChange(make([]byte, 0, 256), e)
 }
 
 // Record is a stored event: its query, sequence and JSON encoding.
