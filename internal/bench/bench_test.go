@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"errors"
 	"math"
 	"reflect"
 	"testing"
@@ -248,11 +247,20 @@ func TestRunSmall(t *testing.T) {
 	}
 }
 
-func TestBadgerIsNotAvailableYet(t *testing.T) {
-	_, err := Run(Scenarios[0], Options{Store: "badger", Changes: 10})
-	var u StoreUnavailableError
-	if !errors.As(err, &u) {
-		t.Fatalf("got %v", err)
+// The durable store runs the same scenarios through a Badger-backed host
+// and reaches the same results.
+func TestBadgerStore(t *testing.T) {
+	for _, s := range Scenarios {
+		r, err := Run(s, Options{Store: "badger", Changes: 300, RerunChanges: -1, PacedChanges: -1, Seed: 3})
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		if r.Store != "badger" || r.Verified != "ok" || r.ChangesPerSec <= 0 || r.P99Micros <= 0 {
+			t.Fatalf("%s: %+v", s.Name, r)
+		}
+	}
+	if _, err := Run(Scenarios[0], Options{Store: "rocks", Changes: 10}); err == nil {
+		t.Fatal("an unknown store ran")
 	}
 }
 
@@ -285,13 +293,13 @@ func BenchmarkScenarios(b *testing.B) {
 	for _, s := range Scenarios {
 		b.Run(s.Name, func(b *testing.B) {
 			w := s.NewWorkload(1)
-			e, _, _, _, _, err := load(s, w, false)
+			tg, _, _, _, _, err := load(s, w, false, "memory")
 			if err != nil {
 				b.Fatal(err)
 			}
 			var m meter
 			b.ResetTimer()
-			if err := drive(e, w, b.N, &m, 0); err != nil {
+			if err := drive(tg, w, b.N, &m, 0); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportMetric(float64(m.elapsed.Nanoseconds())/float64(b.N), "ns/change")

@@ -30,7 +30,7 @@ import (
 
 // Options configure a run.
 type Options struct {
-	Store   string // "memory" (the only store so far)
+	Store   string // "memory" or "badger" (a durable host committing steps of DurableStep changes)
 	Changes int    // changes in the measured stream
 	// RerunChanges caps the re-run reference stream (default min(Changes,
 	// 2000)); RerunBudget caps its duration (default 3s). The re-run stops
@@ -82,13 +82,6 @@ type Result struct {
 	Verified string `json:"verified"` // "ok", "skipped" or the mismatch
 }
 
-// StoreUnavailableError is returned for a store that is not built yet.
-type StoreUnavailableError struct{ Store string }
-
-func (e StoreUnavailableError) Error() string {
-	return fmt.Sprintf("store %q is not wired into vigil bench yet; the durable projection benchmark is `go test -run '^$' -bench Projection ./durable/` (docs/durability.md); use --store memory here", e.Store)
-}
-
 // chunk is how many steps are generated ahead of a timed stretch: the
 // stream is generated outside the timed region, a chunk at a time, so that
 // neither its cost nor a large pre-built stream on the heap skews the
@@ -106,12 +99,20 @@ type meter struct {
 	afterEach func(ch *engine.Change) error // called after each Apply (re-run); timed
 }
 
-// drive applies n steps of w to e one change per Apply call. pace, when
-// positive, is the interval the changes are spaced at (spinning).
-func drive(e *engine.Engine, w Workload, n int, m *meter, pace time.Duration) error {
+// drive applies n steps of w to t, one change per Apply call in memory, or
+// in committed steps of DurableStep changes when durable (each change's
+// latency is then its step's commit: it is done only when committed). pace,
+// when positive, is the interval the changes are spaced at (spinning).
+func drive(t *target, w Workload, n int, m *meter, pace time.Duration) error {
 	steps := make([]Step, 0, chunk)
-	one := make([]engine.Change, 1)
 	var ms0, ms1 runtime.MemStats
+	record := func(k int, d time.Duration) {
+		if m.lat != nil {
+			for ; k > 0; k-- {
+				m.lat = append(m.lat, int64(d))
+			}
+		}
+	}
 	for done := 0; done < n; {
 		steps = steps[:0]
 		for len(steps) < chunk && done+len(steps) < n {
@@ -126,31 +127,43 @@ func drive(e *engine.Engine, w Workload, n int, m *meter, pace time.Duration) er
 				for time.Since(start) < deadline {
 				}
 			}
-			one[0] = steps[i].Change
+			ch := steps[i].Change
 			t0 := time.Now()
-			diffs, err := e.Apply(one)
+			k, diffs, err := t.apply(ch)
 			if err != nil {
 				return err
 			}
 			if m.afterEach != nil {
-				if err := m.afterEach(&one[0]); err != nil {
+				if err := m.afterEach(&ch); err != nil {
 					return err
 				}
 			}
-			if m.lat != nil {
-				m.lat = append(m.lat, int64(time.Since(t0)))
-			}
-			m.diffs += len(diffs)
+			record(k, time.Since(t0))
+			m.diffs += diffs
 			if !steps[i].Tick.IsZero() {
-				diffs, err := e.AdvanceTo(steps[i].Tick)
+				t0 := time.Now()
+				k, _, err := t.flush()
 				if err != nil {
 					return err
 				}
-				m.diffs += len(diffs)
+				record(k, time.Since(t0))
+				diffs, err := t.advance(steps[i].Tick)
+				if err != nil {
+					return err
+				}
+				m.diffs += diffs
 				m.ticks++
 			}
 			steps[i] = Step{}
-			one[0] = engine.Change{}
+		}
+		if done+len(steps) >= n {
+			t0 := time.Now()
+			k, diffs, err := t.flush()
+			if err != nil {
+				return err
+			}
+			record(k, time.Since(t0))
+			m.diffs += diffs
 		}
 		m.elapsed += time.Since(start)
 		runtime.ReadMemStats(&ms1)
@@ -170,37 +183,45 @@ func heapInUse() uint64 {
 	return ms.HeapAlloc
 }
 
-// load builds an engine (with the scenario's query unless bare), applies
-// the bootstrap one change per Apply call and returns the engine, the
-// query, the bootstrap rate and the live heap bytes per element it holds.
-func load(s Scenario, w Workload, bare bool) (*engine.Engine, *engine.Query, float64, float64, int, error) {
+// load builds a target on the given store (with the scenario's query unless
+// bare), applies the bootstrap one change per Apply call (in steps when
+// durable) and returns the target, the query, the bootstrap rate and the
+// live heap bytes per element it holds.
+func load(s Scenario, w Workload, bare bool, storeKind string) (*target, *engine.Query, float64, float64, int, error) {
 	h0 := heapInUse()
-	e := engine.New(engine.Options{Start: w.Start()})
+	t, err := newTarget(storeKind, w.Start())
+	if err != nil {
+		return nil, nil, 0, 0, 0, err
+	}
 	var q *engine.Query
 	if !bare {
-		var err error
-		if q, err = e.AddQuery(engine.QuerySpec{ID: s.Name, Text: s.Query}); err != nil {
+		if q, err = t.addQuery(engine.QuerySpec{ID: s.Name, Text: s.Query}); err != nil {
+			t.close()
 			return nil, nil, 0, 0, 0, err
 		}
 	}
 	boot := w.Bootstrap()
 	n := len(boot)
-	one := make([]engine.Change, 1)
 	start := time.Now()
 	for i := range boot {
-		one[0] = boot[i]
-		if _, err := e.Apply(one); err != nil {
+		if _, _, err := t.apply(boot[i]); err != nil {
+			t.close()
 			return nil, nil, 0, 0, 0, err
 		}
 	}
+	if _, _, err := t.flush(); err != nil {
+		t.close()
+		return nil, nil, 0, 0, 0, err
+	}
 	rate := float64(n) / time.Since(start).Seconds()
-	boot, one = nil, nil
+	boot = nil
 	h1 := heapInUse()
 	per := (float64(h1) - float64(h0)) / float64(n)
 	if q != nil && q.Err() != nil {
+		t.close()
 		return nil, nil, 0, 0, 0, q.Err()
 	}
-	return e, q, rate, per, n, nil
+	return t, q, rate, per, n, nil
 }
 
 // Run measures one scenario.
@@ -208,8 +229,8 @@ func Run(s Scenario, o Options) (*Result, error) {
 	if o.Store == "" {
 		o.Store = "memory"
 	}
-	if o.Store != "memory" {
-		return nil, StoreUnavailableError{o.Store}
+	if o.Store != "memory" && o.Store != "badger" {
+		return nil, fmt.Errorf("unknown store %q (memory or badger)", o.Store)
 	}
 	if o.Changes <= 0 {
 		return nil, fmt.Errorf("changes must be positive")
@@ -228,13 +249,15 @@ func Run(s Scenario, o Options) (*Result, error) {
 	// The floor: the same bootstrap and stream, no query.
 	{
 		w := s.NewWorkload(o.Seed)
-		e, _, _, per, _, err := load(s, w, true)
+		t, _, _, per, _, err := load(s, w, true, o.Store)
 		if err != nil {
 			return nil, fmt.Errorf("%s: floor bootstrap: %w", s.Name, err)
 		}
+		defer t.close()
+		e := t.e
 		res.FloorBytesPerElement = per
 		var m meter
-		if err := drive(e, w, o.Changes, &m, 0); err != nil {
+		if err := drive(t, w, o.Changes, &m, 0); err != nil {
 			return nil, fmt.Errorf("%s: floor: %w", s.Name, err)
 		}
 		res.FloorChangesPerSec = float64(o.Changes) / m.elapsed.Seconds()
@@ -251,13 +274,15 @@ func Run(s Scenario, o Options) (*Result, error) {
 	// The engine.
 	{
 		w := s.NewWorkload(o.Seed)
-		e, q, rate, per, n, err := load(s, w, false)
+		t, q, rate, per, n, err := load(s, w, false, o.Store)
 		if err != nil {
 			return nil, fmt.Errorf("%s: bootstrap: %w", s.Name, err)
 		}
+		defer t.close()
+		e := t.e
 		res.Elements, res.BootstrapElementsPerSec, res.BytesPerElement = n, rate, per
 		m := meter{lat: make([]int64, 0, o.Changes)}
-		if err := drive(e, w, o.Changes, &m, 0); err != nil {
+		if err := drive(t, w, o.Changes, &m, 0); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Name, err)
 		}
 		if q.Err() != nil {
@@ -280,7 +305,7 @@ func Run(s Scenario, o Options) (*Result, error) {
 		if o.PacedChanges > 0 && res.ChangesPerSec > 0 {
 			pm := meter{lat: make([]int64, 0, o.PacedChanges)}
 			pace := time.Duration(2 * float64(time.Second) / res.ChangesPerSec)
-			if err := drive(e, w, o.PacedChanges, &pm, pace); err != nil {
+			if err := drive(t, w, o.PacedChanges, &pm, pace); err != nil {
 				return nil, fmt.Errorf("%s: paced: %w", s.Name, err)
 			}
 			res.PacedChanges = o.PacedChanges
@@ -325,7 +350,11 @@ func rerun(s Scenario, o Options) (int, float64, error) {
 	}
 	funcs := functions.Cypher()
 	w := s.NewWorkload(o.Seed)
-	e := engine.New(engine.Options{Start: w.Start()})
+	t, err := newTarget("memory", w.Start())
+	if err != nil {
+		return 0, 0, err
+	}
+	e := t.e
 	if _, err := e.Apply(w.Bootstrap()); err != nil {
 		return 0, 0, err
 	}
@@ -343,7 +372,7 @@ func rerun(s Scenario, o Options) (int, float64, error) {
 	}}
 	for done < o.RerunChanges && elapsed < o.RerunBudget {
 		n := min(64, o.RerunChanges-done)
-		if err := drive(e, w, n, &m, 0); err != nil {
+		if err := drive(t, w, n, &m, 0); err != nil {
 			return 0, 0, err
 		}
 		done += n
