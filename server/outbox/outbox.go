@@ -101,7 +101,7 @@ func (e *Event) MarshalJSON() ([]byte, error) {
 	case KindSnapshot:
 		return json.Marshal(snapshotWire{e.Kind, e.QueryID, e.Sequence, e.SourceTimeMs, orEmpty(e.Columns), orEmpty(e.Results)})
 	}
-	return appendChange(make([]byte, 0, 256), e)
+	return appendChange(make([]byte, 0, 512), e)
 }
 
 // Record is a stored event: its query, sequence and JSON encoding.
