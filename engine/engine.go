@@ -164,10 +164,8 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 	}
 	q.locateSites()
 	c := &evalCtx{index: e.index, params: spec.Params, now: e.now, eng: e, q: q}
-	if err := q.run(c, []delta{{r: unitRow, w: 1}}); err != nil {
-		q.err = err
-	}
-	q.flush()
+	bootstrapGuarded(q, c)
+	flushGuarded(q)
 	e.queries = append(e.queries, q)
 	e.byID[q.id] = q
 	return q, nil
@@ -273,9 +271,7 @@ func (e *Engine) fireDue(t time.Time) error {
 			continue
 		}
 		c := &evalCtx{index: e.index, params: q.spec.Params, now: e.now, eng: e, q: q}
-		if err := q.fire(c, f); err != nil {
-			q.fail(err)
-		}
+		e.fireGuarded(q, c, f)
 	}
 }
 
@@ -283,7 +279,7 @@ func (e *Engine) fireDue(t time.Time) error {
 func (e *Engine) flush() []Diff {
 	ds := e.diffs[:0]
 	for _, q := range e.queries {
-		if d := q.flush(); !d.Empty() {
+		if d := flushGuarded(q); !d.Empty() {
 			ds = append(ds, d)
 		}
 	}
@@ -523,34 +519,14 @@ func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func(
 		return
 	}
 	for _, q := range e.queries {
-		if q.err != nil {
-			continue
-		}
-		for _, w := range q.watchers {
-			if err := w.before(e.index, oldN, oldR); err != nil {
-				q.fail(err)
-				break
-			}
+		if q.err == nil {
+			e.watchBefore(q, oldN, oldR)
 		}
 	}
 	apply()
-	c := &e.ctx
 	for _, q := range e.queries {
-		if q.err != nil {
-			continue
-		}
-		for _, w := range q.watchers {
-			if err := w.after(e.index, newN, newR); err != nil {
-				q.fail(err)
-				break
-			}
-		}
-		if q.err != nil {
-			continue
-		}
-		*c = evalCtx{index: e.index, params: q.spec.Params, now: e.now, eng: e, q: q}
-		if err := q.run(c, nil); err != nil {
-			q.fail(err)
+		if q.err == nil {
+			e.watchAfter(q, newN, newR)
 		}
 	}
 }

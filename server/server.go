@@ -384,7 +384,12 @@ func (s *Server) publish(events []*outbox.Event, took time.Duration) {
 	for id, qe := range s.queries {
 		if qe.state == "running" && qe.q != nil && qe.q.Err() != nil {
 			qe.state, qe.err = "error", qe.q.Err().Error()
-			s.log.Error("query failed", "query", id, "err", qe.err)
+			var ie *engine.InternalError
+			if errors.As(qe.q.Err(), &ie) {
+				s.log.Error("query stopped by an internal error", "query", id, "err", qe.err, "stack", ie.Stack)
+			} else {
+				s.log.Error("query failed", "query", id, "err", qe.err)
+			}
 			s.control(id, outbox.SignalStopped, qe.err)
 		}
 	}
