@@ -125,6 +125,26 @@ func (ec *exprCompiler) compile(e ast.Expr, sc *scope) (evalFn, error) {
 			return value.Map(m), nil
 		}, nil
 	case *ast.Prop:
+		if v, ok := e.Subject.(*ast.Var); ok && ec.keySlots == nil {
+			// n.key, the commonest expression: the slot read and the
+			// property lookup in one closure instead of two calls.
+			slot, ok := sc.lookup(v.Name)
+			if !ok {
+				return nil, ast.Errorf(v.Pos, "UndefinedVariable", "variable %q is not defined", v.Name)
+			}
+			key := e.Key
+			return func(c *evalCtx, row []value.Value) (value.Value, error) {
+				if slot >= len(row) {
+					return value.Null, nil
+				}
+				s := row[slot]
+				switch s.Kind() {
+				case value.KindNode, value.KindRel, value.KindMap:
+					return s.Prop(key), nil
+				}
+				return propertyOf(s, key)
+			}, nil
+		}
 		subj, err := ec.compile(e.Subject, sc)
 		if err != nil {
 			return nil, err
@@ -419,7 +439,78 @@ func (ec *exprCompiler) binary(e *ast.Binary, sc *scope) (evalFn, error) {
 	default:
 		return nil, ast.Errorf(e.Pos, "UnsupportedExpression", "unsupported operator %s", e.Op)
 	}
+	if f := numericFn(e.Op, l, r, op); f != nil {
+		return f, nil
+	}
 	return binaryFn(l, r, op), nil
+}
+
+// numericFn compiles +, -, *, / and the orderings with the float case
+// inline: when both operands are numbers and not both integers, functions'
+// operators compute in float64 (and order NaN as false), exactly as here;
+// every other case (integers, with their overflow checks, null, strings,
+// lists, temporal values) goes to the operator itself. Formulas over
+// float properties are the hot case of continuous queries.
+func numericFn(op ast.BinaryOp, l, r evalFn, slow func(a, b value.Value) (value.Value, error)) evalFn {
+	var arith func(x, y float64) float64
+	var order func(x, y float64) bool
+	switch op {
+	case ast.OpAdd:
+		arith = func(x, y float64) float64 { return x + y }
+	case ast.OpSub:
+		arith = func(x, y float64) float64 { return x - y }
+	case ast.OpMul:
+		arith = func(x, y float64) float64 { return x * y }
+	case ast.OpDiv:
+		arith = func(x, y float64) float64 { return x / y }
+	case ast.OpLt:
+		order = func(x, y float64) bool { return x < y }
+	case ast.OpLe:
+		order = func(x, y float64) bool { return x <= y }
+	case ast.OpGt:
+		order = func(x, y float64) bool { return x > y }
+	case ast.OpGe:
+		order = func(x, y float64) bool { return x >= y }
+	default:
+		return nil
+	}
+	if arith != nil {
+		return func(c *evalCtx, row []value.Value) (value.Value, error) {
+			a, err := l(c, row)
+			if err != nil {
+				return value.Null, err
+			}
+			b, err := r(c, row)
+			if err != nil {
+				return value.Null, err
+			}
+			if floatOperands(a, b) {
+				return value.Float(arith(a.AsFloat(), b.AsFloat())), nil
+			}
+			return slow(a, b)
+		}
+	}
+	return func(c *evalCtx, row []value.Value) (value.Value, error) {
+		a, err := l(c, row)
+		if err != nil {
+			return value.Null, err
+		}
+		b, err := r(c, row)
+		if err != nil {
+			return value.Null, err
+		}
+		if floatOperands(a, b) {
+			return value.Bool(order(a.AsFloat(), b.AsFloat())), nil
+		}
+		return slow(a, b)
+	}
+}
+
+// floatOperands reports whether a and b are numbers, not both integers.
+func floatOperands(a, b value.Value) bool {
+	ka, kb := a.Kind(), b.Kind()
+	return (ka == value.KindFloat && (kb == value.KindFloat || kb == value.KindInt)) ||
+		(ka == value.KindInt && kb == value.KindFloat)
 }
 
 func (ec *exprCompiler) call(e *ast.Call, sc *scope) (evalFn, error) {

@@ -129,6 +129,10 @@ func (q *Query) flush() Diff {
 	if len(q.pending) == 0 {
 		return *d
 	}
+	if len(q.pending) == 2 && q.flushReplace(d) {
+		q.pending = q.pending[:0]
+		return *d
+	}
 	net := consolidate(q.pending)
 	q.pending = q.pending[:0]
 	// Rows of one identity removed and added are updates. The net delta of
@@ -204,6 +208,70 @@ func (q *Query) flush() Diff {
 		}
 	}
 	return *d
+}
+
+// flushReplace closes the common step of a row replaced by another of the
+// same identity (an element update seen by a plain projection) with one
+// comparison of the two rows instead of three (consolidate's, the result
+// bag's and the update pairing's), and the result's entry overwritten in
+// place. It reports false, having done nothing, for any other step, which
+// the general path handles; for this one it does what that path does:
+// identical rows cancel; otherwise the result's entry for the old row now
+// holds the new one, and an update is reported unless the visible values
+// are the same content.
+func (q *Query) flushReplace(d *Diff) bool {
+	del, add := q.pending[0], q.pending[1]
+	if del.w > 0 {
+		del, add = add, del
+	}
+	if del.w != -1 || add.w != 1 || del.r.id != add.r.id || del.r.optNull || add.r.optNull ||
+		len(del.r.vals) != len(add.r.vals) {
+		return false
+	}
+	// identical: every value Identical (consolidate's and the bag's test);
+	// visible: the returned columns SameContent (addUpdate's). Identical
+	// implies SameContent, and on values without elements (numbers,
+	// strings, booleans) the two are the same test. The first difference
+	// in content answers both.
+	a, b := del.r.vals, add.r.vals
+	identical, visible := true, true
+	for i := range a {
+		if a[i].Kind() != b[i].Kind() || !value.SameContent(a[i], b[i]) {
+			// Hidden columns (sort keys) follow the returned ones, so
+			// every returned column before i is the same content.
+			identical, visible = false, i >= len(q.columns)
+			break
+		}
+		if identical && carriesElements(a[i].Kind()) && !value.Identical(a[i], b[i]) {
+			identical = false
+		}
+	}
+	if identical {
+		return true
+	}
+	es := q.result.m[del.r.id]
+	if len(es) == 1 && es[0].w == 1 && (es[0].r == del.r || identicalRows(es[0].r.vals, del.r.vals)) {
+		es[0].r = add.r
+	} else {
+		// As the general path: additions first.
+		q.result.add(add.r.id, add.r, 1)
+		q.result.add(del.r.id, del.r, -1)
+	}
+	if !visible {
+		d.Updated = append(d.Updated, Update{Before: q.visible(del.r), After: q.visible(add.r)})
+	}
+	return true
+}
+
+// carriesElements reports whether values of kind k may hold nodes or
+// relationships, whose change times Identical compares and SameContent
+// does not.
+func carriesElements(k value.Kind) bool {
+	switch k {
+	case value.KindNode, value.KindRel, value.KindList, value.KindMap, value.KindPath:
+		return true
+	}
+	return false
 }
 
 // reuse empties a scratch slice for the next step, or lets it go when a

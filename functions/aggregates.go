@@ -45,12 +45,19 @@ func (a *countAcc) Result() value.Value { return value.Int(a.n) }
 // numAcc is the state shared by sum and avg: integers summed in 128 bits,
 // floats summed exactly, and durations (or any extension kind implementing
 // Arithmetic) summed through their own + and -, which are exact.
+//
+// Integral floats (floor(), round(), whole readings) are summed as integers
+// in fints, exactly like ints: the exact sum is the same, but applying and
+// reverting one costs two machine additions instead of math/big arithmetic
+// on 1074-bit-scaled numbers, and while no other float is summed (fl.s1 is
+// zero) Result can round the integer sum without math/big (see avgAcc).
 type numAcc struct {
 	fn     string
 	ints   int128
 	nInt   int
-	fl     exactSum
-	nFloat int // floats applied, finite or not
+	fints  int128   // integral finite floats with |f| < 2^63, as integers
+	fl     exactSum // every other float
+	nFloat int      // floats applied, finite or not
 	ext    value.Value
 	nExt   int
 }
@@ -73,7 +80,18 @@ func (a *numAcc) apply(v value.Value, sign int) error {
 			}
 			a.nInt += sign
 		} else {
-			a.fl.addFloat(v.AsFloat(), sign)
+			f := v.AsFloat()
+			// Integral and within int64: int64(f) is exact. NaN and the
+			// infinities fail the test and are counted by fl.
+			if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+				if sign > 0 {
+					a.fints.add(int64(f))
+				} else {
+					a.fints.sub(int64(f))
+				}
+			} else {
+				a.fl.addFloat(f, sign)
+			}
 			a.nFloat += sign
 		}
 		return nil
@@ -113,9 +131,23 @@ func (a *numAcc) total() (*big.Int, float64, bool) {
 	if f, ok := a.fl.nonFinite(); ok {
 		return nil, f, false
 	}
-	t := a.ints.big(new(big.Int))
+	t := a.ints.plus(a.fints).big(new(big.Int))
 	t.Lsh(t, scale1)
 	return t.Add(t, &a.fl.s1), 0, true
+}
+
+// smallTotal returns the exact numeric sum when it is an integer of at most
+// 2^53 in magnitude (so exactly a float64) and every float summed was
+// integral: the case Result can finish without math/big.
+func (a *numAcc) smallTotal() (int64, bool) {
+	if a.fl.s1.Sign() != 0 || a.fl.nan != 0 || a.fl.posInf != 0 || a.fl.negInf != 0 {
+		return 0, false
+	}
+	s, ok := a.ints.plus(a.fints).int64()
+	if !ok || s > 1<<53 || s < -(1<<53) {
+		return 0, false
+	}
+	return s, true
 }
 
 type sumAcc struct{ numAcc }
@@ -152,6 +184,9 @@ func (a *sumAcc) Result() value.Value {
 		}
 		return value.Float(toFloat(a.ints.big(new(big.Int)), 0))
 	}
+	if s, ok := a.smallTotal(); ok {
+		return value.Float(float64(s)) // exact: |s| <= 2^53
+	}
 	t, f, finite := a.total()
 	if !finite {
 		return value.Float(f)
@@ -178,6 +213,22 @@ func (a *avgAcc) Result() value.Value {
 		}
 		return r
 	}
+	// With the sum S and the count n both integers of at most 2^53, both
+	// are exact float64s and IEEE division rounds S/n once, correctly:
+	// the value the big.Float path below gives. (That path rounds the
+	// quotient to 128 bits first, but S/n, when not itself a 54-bit
+	// number, lies at least 2^-107 (relative) from every 53-bit value and
+	// midpoint between two, so the 128-bit rounding, off by at most
+	// 2^-128, cannot change which way the final rounding goes.)
+	if s, ok := a.smallTotal(); ok && n <= 1<<53 {
+		return value.Float(float64(s) / float64(n))
+	}
+	return a.bigResult(n)
+}
+
+// bigResult is avg's exact path: the scaled sum divided by n in math/big,
+// rounded to float64.
+func (a *avgAcc) bigResult(n int) value.Value {
 	t, f, finite := a.total()
 	if !finite {
 		return value.Float(f)

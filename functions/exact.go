@@ -32,6 +32,12 @@ func (a *int128) sub(x int64) {
 	a.hi -= int64(b) + (x >> 63)
 }
 
+// plus returns a + b (two sums of int64s, far from 2^127).
+func (a int128) plus(b int128) int128 {
+	lo, c := bits.Add64(a.lo, b.lo, 0)
+	return int128{hi: a.hi + b.hi + int64(c), lo: lo}
+}
+
 // int64 returns the value and whether it fits in an int64.
 func (a int128) int64() (int64, bool) {
 	return int64(a.lo), a.hi == int64(a.lo)>>63
