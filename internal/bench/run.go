@@ -127,14 +127,13 @@ func drive(t *target, w Workload, n int, m *meter, pace time.Duration) error {
 				for time.Since(start) < deadline {
 				}
 			}
-			ch := steps[i].Change
 			t0 := time.Now()
-			k, diffs, err := t.apply(ch)
+			k, diffs, err := t.apply(steps[i].Change)
 			if err != nil {
 				return err
 			}
 			if m.afterEach != nil {
-				if err := m.afterEach(&ch); err != nil {
+				if err := m.afterEach(&steps[i].Change); err != nil {
 					return err
 				}
 			}

@@ -26,6 +26,7 @@ type target struct {
 	st      *store.Store
 	dir     string
 	pending []engine.Change
+	one     []engine.Change // reused: Apply's argument in memory
 	pos     uint64
 }
 
@@ -68,7 +69,12 @@ func (t *target) addQuery(spec engine.QuerySpec) (*engine.Query, error) {
 // true then, and n is the number of changes the commit completed).
 func (t *target) apply(ch engine.Change) (n int, diffs int, err error) {
 	if t.h == nil {
-		ds, err := t.e.Apply([]engine.Change{ch})
+		if t.one == nil {
+			t.one = make([]engine.Change, 1)
+		}
+		t.one[0] = ch
+		ds, err := t.e.Apply(t.one)
+		t.one[0] = engine.Change{}
 		return 1, len(ds), err
 	}
 	t.pending = append(t.pending, ch)
