@@ -14,10 +14,13 @@ package durable
 import (
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/jsonenc"
 	"github.com/vigilhq/vigil/server/outbox"
 	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
@@ -39,8 +42,9 @@ type Host struct {
 	eng      *engine.Engine
 	st       *store.Store
 	ob       outbox.Outbox
-	replayed uint64   // log records replayed at open
-	warnings []string // what replay could not restore
+	orders   map[*engine.Query][]int // see order
+	replayed uint64                  // log records replayed at open
+	warnings []string                // what replay could not restore
 }
 
 // Open creates the host, replaying the store's log when there is one.
@@ -196,6 +200,9 @@ func (h *Host) RemoveQuery(id string) error {
 			return err
 		}
 	}
+	if q := h.eng.Query(id); q != nil {
+		delete(h.orders, q)
+	}
 	h.eng.RemoveQuery(id)
 	return nil
 }
@@ -297,6 +304,19 @@ func (h *Host) AdvanceTo(t time.Time) ([]*outbox.Event, error) {
 	return events, err
 }
 
+// order returns q's column order by name, computed once per query.
+func (h *Host) order(q *engine.Query) []int {
+	if o, ok := h.orders[q]; ok {
+		return o
+	}
+	if h.orders == nil {
+		h.orders = map[*engine.Query][]int{}
+	}
+	o := columnOrder(q.Columns())
+	h.orders[q] = o
+	return o
+}
+
 // events appends the change events of diffs to evs.
 func (h *Host) events(evs []*outbox.Event, diffs []engine.Diff, at time.Time) []*outbox.Event {
 	for i := range diffs {
@@ -304,7 +324,7 @@ func (h *Host) events(evs []*outbox.Event, diffs []engine.Diff, at time.Time) []
 		if q == nil {
 			continue
 		}
-		evs = append(evs, EventOf(&diffs[i], q.Columns(), at))
+		evs = append(evs, eventOf(&diffs[i], q.Columns(), h.order(q), at))
 	}
 	return evs
 }
@@ -327,20 +347,84 @@ func (h *Host) commit(rec []byte, events []*outbox.Event, checkpoints map[string
 	return nil
 }
 
-// EventOf converts an engine diff into a change event in Drasi's shape (rows
-// as column -> plain JSON values).
+// EventOf converts an engine diff into a change event in Drasi's shape
+// (rows as column -> value objects). The rows stay in the engine's form
+// and are written as JSON when the event is stored.
 func EventOf(d *engine.Diff, columns []string, at time.Time) *outbox.Event {
-	ev := &outbox.Event{Kind: outbox.KindChange, QueryID: d.QueryID, SourceTimeMs: at.UnixMilli()}
-	for _, r := range d.Added {
-		ev.Added = append(ev.Added, RowMap(r, columns))
+	return eventOf(d, columns, columnOrder(columns), at)
+}
+
+func eventOf(d *engine.Diff, columns []string, order []int, at time.Time) *outbox.Event {
+	return &outbox.Event{Kind: outbox.KindChange, QueryID: d.QueryID, SourceTimeMs: at.UnixMilli(),
+		Rows: &rowLists{d: d, columns: columns, order: order}}
+}
+
+// columnOrder lists column indexes by column name: JSON objects are written
+// with sorted keys, as encoding/json writes maps.
+func columnOrder(columns []string) []int {
+	order := make([]int, len(columns))
+	for i := range order {
+		order[i] = i
 	}
-	for _, u := range d.Updated {
-		ev.Updated = append(ev.Updated, outbox.Update{Before: RowMap(u.Before, columns), After: RowMap(u.After, columns)})
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(columns[a], columns[b]) })
+	return order
+}
+
+// rowLists writes a diff's rows as the JSON of outbox.RowLists.
+type rowLists struct {
+	d       *engine.Diff
+	columns []string
+	order   []int
+}
+
+func (r *rowLists) Counts() (int, int, int) {
+	return len(r.d.Added), len(r.d.Updated), len(r.d.Deleted)
+}
+
+func (r *rowLists) AppendAdded(b []byte) []byte   { return r.appendRows(b, r.d.Added) }
+func (r *rowLists) AppendDeleted(b []byte) []byte { return r.appendRows(b, r.d.Deleted) }
+
+func (r *rowLists) AppendUpdated(b []byte) []byte {
+	b = append(b, '[')
+	for i, u := range r.d.Updated {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"before":`...)
+		b = r.appendRow(b, u.Before)
+		b = append(b, `,"after":`...)
+		b = r.appendRow(b, u.After)
+		b = append(b, '}')
 	}
-	for _, r := range d.Deleted {
-		ev.Deleted = append(ev.Deleted, RowMap(r, columns))
+	return append(b, ']')
+}
+
+func (r *rowLists) appendRows(b []byte, rows []engine.Row) []byte {
+	b = append(b, '[')
+	for i, row := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = r.appendRow(b, row)
 	}
-	return ev
+	return append(b, ']')
+}
+
+func (r *rowLists) appendRow(b []byte, row engine.Row) []byte {
+	b = append(b, '{')
+	for k, c := range r.order {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = jsonenc.AppendString(b, r.columns[c])
+		b = append(b, ':')
+		if c < len(row) {
+			b = value.AppendJSON(b, row[c])
+		} else {
+			b = append(b, "null"...)
+		}
+	}
+	return append(b, '}')
 }
 
 // RowMap is a result row as column -> plain JSON value.

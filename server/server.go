@@ -363,9 +363,10 @@ func (s *Server) control(queryID, signal, reason string) {
 func (s *Server) count(events []*outbox.Event) {
 	for _, ev := range events {
 		s.m.events.add(1, ev.QueryID, ev.Kind)
-		s.m.resultChanges.add(float64(len(ev.Added)), ev.QueryID, "added")
-		s.m.resultChanges.add(float64(len(ev.Updated)), ev.QueryID, "updated")
-		s.m.resultChanges.add(float64(len(ev.Deleted)), ev.QueryID, "deleted")
+		added, updated, deleted := ev.Counts()
+		s.m.resultChanges.add(float64(added), ev.QueryID, "added")
+		s.m.resultChanges.add(float64(updated), ev.QueryID, "updated")
+		s.m.resultChanges.add(float64(deleted), ev.QueryID, "deleted")
 	}
 }
 

@@ -150,8 +150,9 @@ func propsToGo(m map[string]Value) map[string]any {
 	return out
 }
 
-// MarshalJSON encodes v as ToGo does.
-func (v Value) MarshalJSON() ([]byte, error) { return json.Marshal(ToGo(v)) }
+// MarshalJSON encodes v as ToGo does (AppendJSON writes those bytes
+// directly).
+func (v Value) MarshalJSON() ([]byte, error) { return AppendJSON(nil, v), nil }
 
 // Keys returns the keys of a map value, sorted.
 func (v Value) Keys() []string {

@@ -2,10 +2,10 @@ package outbox
 
 import (
 	"encoding/json"
-	"math"
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/vigilhq/vigil/internal/jsonenc"
 )
 
 // appendChange writes a change event's JSON without reflection: change
@@ -16,13 +16,22 @@ import (
 // TestAppendChangeMatchesEncodingJSON checks.
 func appendChange(b []byte, e *Event) ([]byte, error) {
 	b = append(b, `{"kind":`...)
-	b = appendString(b, e.Kind)
+	b = jsonenc.AppendString(b, e.Kind)
 	b = append(b, `,"queryId":`...)
-	b = appendString(b, e.QueryID)
+	b = jsonenc.AppendString(b, e.QueryID)
 	b = append(b, `,"sequence":`...)
 	b = strconv.AppendUint(b, e.Sequence, 10)
 	b = append(b, `,"sourceTimeMs":`...)
 	b = strconv.AppendInt(b, e.SourceTimeMs, 10)
+	if e.Rows != nil {
+		b = append(b, `,"addedResults":`...)
+		b = e.Rows.AppendAdded(b)
+		b = append(b, `,"updatedResults":`...)
+		b = e.Rows.AppendUpdated(b)
+		b = append(b, `,"deletedResults":`...)
+		b = e.Rows.AppendDeleted(b)
+		return append(b, '}'), nil
+	}
 	var err error
 	b = append(b, `,"addedResults":`...)
 	if b, err = appendRows(b, e.Added); err != nil {
@@ -85,9 +94,9 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	case int:
 		return strconv.AppendInt(b, int64(x), 10), nil
 	case float64:
-		return appendFloat(b, x)
+		return jsonenc.AppendFloat(b, x)
 	case string:
-		return appendString(b, x), nil
+		return jsonenc.AppendString(b, x), nil
 	case []any:
 		b = append(b, '[')
 		for i, it := range x {
@@ -113,7 +122,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = jsonenc.AppendString(b, k)
 			b = append(b, ':')
 			var err error
 			if b, err = appendValue(b, x[k]); err != nil {
@@ -127,81 +136,4 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, enc...), nil
-}
-
-// appendFloat formats like encoding/json: the shortest representation,
-// exponent notation outside [1e-6, 1e21) with a trimmed exponent.
-func appendFloat(b []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, &json.UnsupportedValueError{Str: strconv.FormatFloat(f, 'g', -1, 64)}
-	}
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	start := len(b)
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9
-		n := len(b) - start
-		if n >= 4 && b[len(b)-4] == 'e' && b[len(b)-3] == '-' && b[len(b)-2] == '0' {
-			b[len(b)-2] = b[len(b)-1]
-			b = b[:len(b)-1]
-		}
-	}
-	return b, nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString writes s as a JSON string with encoding/json's escaping:
-// quotes, backslashes and control characters; <, > and & (HTML-safe);
-// U+2028 and U+2029; invalid UTF-8 as U+FFFD.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -40,10 +40,33 @@ type Event struct {
 	Added        []map[string]any
 	Updated      []Update
 	Deleted      []map[string]any
-	Signal       string           // control events: the signal kind
-	Reason       string           // control events: why (e.g. the error that stopped a query)
-	Columns      []string         // snapshot events
-	Results      []map[string]any // snapshot events: every current row
+	// Rows, when set, holds a change's rows in the producer's own form and
+	// writes them only when the event is encoded; Added, Updated and
+	// Deleted are then ignored. The engine host uses it so that no map is
+	// built per row.
+	Rows    RowLists
+	Signal  string           // control events: the signal kind
+	Reason  string           // control events: why (e.g. the error that stopped a query)
+	Columns []string         // snapshot events
+	Results []map[string]any // snapshot events: every current row
+}
+
+// RowLists is a change event's rows that encode themselves: each Append
+// method writes a JSON array (of row objects; of {"before","after"} objects
+// for updates) as encoding/json would write the same rows as maps.
+type RowLists interface {
+	Counts() (added, updated, deleted int)
+	AppendAdded(b []byte) []byte
+	AppendUpdated(b []byte) []byte
+	AppendDeleted(b []byte) []byte
+}
+
+// Counts returns how many rows the event adds, updates and deletes.
+func (e *Event) Counts() (added, updated, deleted int) {
+	if e.Rows != nil {
+		return e.Rows.Counts()
+	}
+	return len(e.Added), len(e.Updated), len(e.Deleted)
 }
 
 // Update is an updated row: its values before and after.

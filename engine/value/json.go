@@ -1,0 +1,86 @@
+package value
+
+import (
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/vigilhq/vigil/internal/jsonenc"
+)
+
+// AppendJSON appends v as JSON: the bytes json.Marshal(ToGo(v)) gives,
+// without building the Go value first (result events encode every row this
+// way).
+func AppendJSON(b []byte, v Value) []byte {
+	switch v.kind {
+	case KindNull:
+		return append(b, "null"...)
+	case KindBool:
+		return strconv.AppendBool(b, v.num != 0)
+	case KindInt:
+		return strconv.AppendInt(b, int64(v.num), 10)
+	case KindFloat:
+		f := v.AsFloat()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return jsonenc.AppendString(b, FormatFloat(f)) // as ToGo: JSON has no NaN
+		}
+		b, _ = jsonenc.AppendFloat(b, f)
+		return b
+	case KindString:
+		return jsonenc.AppendString(b, v.str)
+	case KindList:
+		b = append(b, '[')
+		for i, x := range v.AsList() {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendJSON(b, x)
+		}
+		return append(b, ']')
+	case KindMap:
+		return appendPropsJSON(b, v.AsMap())
+	case KindNode:
+		return appendPropsJSON(b, v.AsNode().Props)
+	case KindRel:
+		return appendPropsJSON(b, v.AsRel().Props)
+	case KindPath:
+		p := v.AsPath()
+		b = append(b, '[')
+		for i, n := range p.Nodes {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendPropsJSON(b, n.Props)
+			if i < len(p.Rels) {
+				b = append(b, ',')
+				b = appendPropsJSON(b, p.Rels[i].Props)
+			}
+		}
+		return append(b, ']')
+	}
+	if e, ok := v.ref.(Ext); ok {
+		return jsonenc.AppendString(b, e.String())
+	}
+	return append(b, "null"...)
+}
+
+// appendPropsJSON writes a property map as a JSON object with sorted keys,
+// as encoding/json does; ToGo turns a nil map into an empty object.
+func appendPropsJSON(b []byte, m map[string]Value) []byte {
+	var buf [16]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonenc.AppendString(b, k)
+		b = append(b, ':')
+		b = AppendJSON(b, m[k])
+	}
+	return append(b, '}')
+}
