@@ -152,7 +152,7 @@ func (h *Host) Checkpoint(source string) ([]byte, error) {
 // the other.
 func (h *Host) AddQuery(spec engine.QuerySpec, events func(*engine.Query) []*outbox.Event) (q *engine.Query, changed bool, err error) {
 	if old := h.eng.Query(spec.ID); old != nil {
-		if sameSpec(old.Spec(), spec) {
+		if SameSpec(old.Spec(), spec) {
 			return old, false, nil
 		}
 		return nil, false, fmt.Errorf("query %q already exists with another definition", spec.ID)
@@ -207,7 +207,9 @@ func (h *Host) RemoveQuery(id string) error {
 	return nil
 }
 
-func sameSpec(a, b engine.QuerySpec) bool {
+// SameSpec reports whether two query definitions are the same (a restored
+// query whose resource did not change).
+func SameSpec(a, b engine.QuerySpec) bool {
 	if a.ID != b.ID || a.Text != b.Text || normLang(a.Language) != normLang(b.Language) || !reflect.DeepEqual(a.Joins, b.Joins) {
 		return false
 	}

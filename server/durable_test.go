@@ -160,3 +160,75 @@ spec:
 		t.Fatalf("agents stream ends at %d, want 5 (3 control events, then one change per batch)", last)
 	}
 }
+
+// A query whose resource changed while the server was down replaces the
+// restored one: its old rows are retracted in the stream, the new
+// definition runs, and no hidden copy of the old one stays in the engine.
+func TestRestartWithChangedQueryReplacesIt(t *testing.T) {
+	dir := t.TempDir()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	start := func(query string) (*Server, *httptest.Server) {
+		st, err := store.Open(dir, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := New(Options{Store: st, Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start(context.Background())
+		rs, errs := resources.Parse("r.yaml", []byte(`apiVersion: v1
+kind: Source
+name: s
+spec: {kind: HTTP}
+---
+apiVersion: v1
+kind: ContinuousQuery
+name: q
+spec:
+  query: `+query+`
+`))
+		if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+			t.Fatal(err)
+		}
+		s.SetReady()
+		return s, httptest.NewServer(s.Handler())
+	}
+	s, hs := start("MATCH (a:Agent) RETURN a.name AS name")
+	post(t, hs, agent("a1", `{"name":"x"}`))
+	hs.Close()
+	s.Close()
+
+	s, hs = start("MATCH (a:Agent) RETURN a.name AS who")
+	defer func() { hs.Close(); s.Close() }()
+	if n := len(s.eng.Queries()); n != 1 {
+		t.Fatalf("%d queries in the engine, want 1", n)
+	}
+	post(t, hs, agent("a2", `{"name":"y"}`))
+	evs, _ := readEvents(t, hs.URL+"/v1/queries/q/events", "0", 9)
+	var kinds []string
+	folded := map[string]int{}
+	for _, e := range evs {
+		kinds = append(kinds, fmt.Sprint(e["kind"]))
+		if e["kind"] != "change" {
+			continue
+		}
+		for _, r := range e["deletedResults"].([]any) {
+			b, _ := json.Marshal(r)
+			folded[string(b)]--
+		}
+		for _, r := range e["addedResults"].([]any) {
+			b, _ := json.Marshal(r)
+			folded[string(b)]++
+		}
+	}
+	want := map[string]int{`{"who":"x"}`: 1, `{"who":"y"}`: 1}
+	for k, n := range folded {
+		if n == 0 {
+			delete(folded, k)
+		}
+	}
+	if fmt.Sprint(folded) != fmt.Sprint(want) {
+		t.Fatalf("stream folds to %v, want %v (events %v)", folded, want, kinds)
+	}
+}

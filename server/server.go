@@ -729,6 +729,19 @@ func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 			return action, locate(r, err)
 		}
 		action = "updated"
+	} else if restored := s.eng.Query(r.Name); restored != nil {
+		// Restored from the store but not yet claimed by a resource (a
+		// restart). With the same definition AddQuery below keeps it; with
+		// another one (the file changed while the server was down) it is
+		// replaced like any update, its rows retracted from the stream.
+		spec, err := s.querySpec(r)
+		if err != nil || !durable.SameSpec(restored.Spec(), spec) {
+			oldRows = rowMaps(restored.Columns(), restored.Results())
+			if err := s.host.RemoveQuery(r.Name); err != nil {
+				return action, locate(r, err)
+			}
+			action = "updated"
+		}
 	}
 	qe := &queryEntry{res: r, state: "running", created: time.Now()}
 	s.queries[r.Name] = qe
