@@ -232,3 +232,52 @@ spec:
 		t.Fatalf("stream folds to %v, want %v (events %v)", folded, want, kinds)
 	}
 }
+
+// A resource file with a mistake at restart does not delete the state of
+// the queries restored from the store.
+func TestRestartWithBrokenResourceKeepsRestoredQuery(t *testing.T) {
+	dir := t.TempDir()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	start := func(doc string) (*Server, *httptest.Server) {
+		st, err := store.Open(dir, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := New(Options{Store: st, Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start(context.Background())
+		rs, errs := resources.Parse("r.yaml", []byte(doc))
+		if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+			t.Fatal(err)
+		}
+		s.SetReady()
+		return s, httptest.NewServer(s.Handler())
+	}
+	good := `apiVersion: v1
+kind: Source
+name: s
+spec: {kind: HTTP}
+---
+apiVersion: v1
+kind: ContinuousQuery
+name: q
+spec:
+  query: MATCH (a:Agent) RETURN a.name AS name
+`
+	s, hs := start(good)
+	post(t, hs, agent("a1", `{"name":"x"}`))
+	_, before := s.out.Bounds("q")
+	hs.Close()
+	s.Close()
+
+	s, hs = start(strings.Replace(good, "query: MATCH", "query: [MATCH", 1))
+	defer func() { hs.Close(); s.Close() }()
+	if s.eng.Query("q") == nil {
+		t.Fatal("the restored query was removed because its file failed to load")
+	}
+	if _, after := s.out.Bounds("q"); after != before {
+		t.Fatalf("stream of q ends at %d after the restart, %d before", after, before)
+	}
+}

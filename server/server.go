@@ -94,10 +94,15 @@ type Server struct {
 	queries   map[string]*queryEntry
 	reactions map[string]*reactionEntry
 	loadErrs  []string
-	timer     *time.Timer
-	armed     bool
-	armedDue  time.Time
-	armedAt   time.Time
+	// unloaded names the queries whose resources failed to load (and
+	// unloadedUnknown that some failure named none): SetReady keeps such
+	// restored queries rather than deleting their state.
+	unloaded        map[string]bool
+	unloadedUnknown bool
+	timer           *time.Timer
+	armed           bool
+	armedDue        time.Time
+	armedAt         time.Time
 }
 
 type sourceRef struct {
@@ -215,7 +220,21 @@ func (s *Server) Close() {
 // more are removed now.
 func (s *Server) SetReady() {
 	s.do(s.ctx, func() {
+		if s.unloadedUnknown {
+			// Some file failed to load without naming its resources: any
+			// restored query might be defined there, so none is pruned.
+			for _, q := range s.eng.Queries() {
+				if s.queries[q.ID()] == nil {
+					s.log.Warn("query restored from the store is not defined by a loaded resource; kept because a resource file failed to load", "query", q.ID())
+				}
+			}
+			return
+		}
 		for _, q := range s.eng.Queries() {
+			if s.queries[q.ID()] == nil && s.unloaded[q.ID()] {
+				s.log.Warn("query restored from the store kept running: its resource failed to load", "query", q.ID())
+				continue
+			}
 			if s.queries[q.ID()] == nil {
 				s.log.Info("query restored from the store is no longer defined; removing it", "query", q.ID())
 				if err := s.host.RemoveQuery(q.ID()); err != nil {
@@ -567,6 +586,14 @@ func (s *Server) Apply(ctx context.Context, rs []*resources.Resource, parseErrs 
 		for _, err := range parseErrs {
 			s.loadErrs = append(s.loadErrs, err.Error())
 			s.log.Warn("resource error", "err", err.Error())
+			// A restored query must not be pruned because its file has a
+			// mistake today: remember which names failed to load.
+			var re *resources.Error
+			if errors.As(err, &re) && re.Name != "" && (re.Kind == "" || re.Kind == resources.KindContinuousQuery) {
+				s.unloaded[re.Name] = true
+			} else {
+				s.unloadedUnknown = true
+			}
 		}
 		for _, r := range sorted {
 			res := ApplyResult{Kind: r.Kind, Name: r.Name}
