@@ -107,7 +107,16 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, map[string]string{"status": "ok"})
+		select {
+		case <-s.done:
+			msg := "stopped"
+			if err := s.Err(); err != nil {
+				msg = "stopped: " + err.Error()
+			}
+			writeJSON(w, 503, map[string]string{"status": msg})
+		default:
+			writeJSON(w, 200, map[string]string{"status": "ok"})
+		}
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if !s.ready.Load() {

@@ -281,3 +281,48 @@ spec:
 		t.Fatalf("stream of q ends at %d after the restart, %d before", after, before)
 	}
 }
+
+// A storage failure stops the server (Done closes, Err names it, /healthz
+// fails) rather than leaving it serving results the store does not hold.
+func TestStorageFailureStopsTheServer(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	defer s.Close()
+	rs, errs := resources.Parse("r.yaml", []byte(testResources))
+	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	st.Close() // the disk goes away
+	resp, err := http.Post(hs.URL+"/v1/sources/s/events", "application/json", strings.NewReader(agent("a1", `{"name":"x"}`)))
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Fatal("a change was accepted although it could not be stored")
+		}
+	}
+	select {
+	case <-s.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server kept running after a storage failure")
+	}
+	if s.Err() == nil {
+		t.Fatal("Err is nil")
+	}
+	resp, err = http.Get(hs.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Fatalf("/healthz = %d after the server stopped, want 503", resp.StatusCode)
+	}
+}

@@ -80,6 +80,9 @@ type Server struct {
 	hmu      sync.RWMutex
 	handlers map[string]sourceRef
 
+	fatalMu sync.Mutex
+	fatal   error // the storage failure that stopped the server
+
 	sched      schedStats
 	sseClients atomic.Int64
 
@@ -238,7 +241,8 @@ func (s *Server) SetReady() {
 			if s.queries[q.ID()] == nil {
 				s.log.Info("query restored from the store is no longer defined; removing it", "query", q.ID())
 				if err := s.host.RemoveQuery(q.ID()); err != nil {
-					s.log.Error("removing query", "query", q.ID(), "err", err)
+					s.stopFatal(err)
+					return
 				}
 				s.out.Drop(q.ID())
 			}
@@ -272,6 +276,30 @@ func (s *Server) loop() {
 		}
 		s.rearm()
 	}
+}
+
+// stopFatal stops the server after a storage failure: the engine is ahead
+// of what is stored, and serving on would show results that a restart
+// (replaying the store) takes back. Done is closed and Err reports err.
+func (s *Server) stopFatal(err error) {
+	s.log.Error("storage failed; stopping the server so that a restart replays the store", "err", err)
+	s.fatalMu.Lock()
+	if s.fatal == nil {
+		s.fatal = err
+	}
+	s.fatalMu.Unlock()
+	s.cancel()
+}
+
+// Done is closed when the server has stopped: after Close, or on its own
+// after a storage failure (see Err).
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Err is the storage failure that stopped the server, if any.
+func (s *Server) Err() error {
+	s.fatalMu.Lock()
+	defer s.fatalMu.Unlock()
+	return s.fatal
 }
 
 // errStopped is returned to callers once the server is shutting down.
@@ -335,7 +363,10 @@ func (s *Server) fire() {
 	s.m.schedLateness.observe(late.Seconds())
 	events, err := s.host.AdvanceTo(now)
 	if err != nil {
-		s.log.Error("firing due futures", "err", err)
+		// Only storage fails here: the futures fired in memory but not in
+		// the store, so the engine must not go on.
+		s.stopFatal(err)
+		return
 	}
 	s.publish(events, time.Since(now))
 }
@@ -532,11 +563,10 @@ gather:
 		// Storage failed: the engine is ahead of the store. Stop, so that a
 		// restart replays from the store, rather than serve results that
 		// a crash would take back.
-		s.log.Error("commit failed; stopping", "err", err)
 		for _, pb := range live {
 			pb.reply <- err
 		}
-		s.cancel()
+		s.stopFatal(err)
 		return
 	}
 	for i, pb := range live {
@@ -868,7 +898,8 @@ func (s *Server) Delete(ctx context.Context, kind, name string) (bool, error) {
 			if qe, found = s.queries[name]; found {
 				if qe.q != nil {
 					if err := s.host.RemoveQuery(name); err != nil {
-						s.log.Error("removing query", "query", name, "err", err)
+						s.stopFatal(err)
+						return
 					}
 				}
 				delete(s.queries, name)

@@ -123,8 +123,16 @@ func runServe(args []string) int {
 		log.Info("generator feeding source", "source", name, "rate", *genRate)
 	}
 
-	<-ctx.Done()
-	log.Info("shutting down")
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case <-srv.Done():
+		// The server stopped on its own: a storage failure. Exit non-zero
+		// so that a supervisor restarts it, replaying the store.
+		log.Error("server stopped", "err", srv.Err())
+		code = 1
+	}
 	// Closing the server first ends the SSE streams, so Shutdown need not
 	// wait for them.
 	srv.Close()
@@ -133,7 +141,7 @@ func runServe(args []string) int {
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		log.Warn("shutdown", "err", err)
 	}
-	return 0
+	return code
 }
 
 func pickHTTPSource(rs []*resources.Resource, want string) (string, error) {
