@@ -241,34 +241,36 @@ func normLang(l string) string {
 // returned in commit order with their sequences set; err is a storage
 // failure, after which the host must not be used.
 func (h *Host) Apply(batches []sources.Batch) (events []*outbox.Event, errs []error, err error) {
-	var checkpoints map[string][]byte
 	var rec []byte
 	if h.st != nil {
 		// Encode before applying: Apply takes ownership of the changes'
-		// property maps.
+		// property maps. Positions are not part of the record: replay does
+		// not need them, and only the batches that applied cleanly commit
+		// theirs (below).
 		all := make([][]engine.Change, len(batches))
 		for i := range batches {
 			all[i] = batches[i].Changes
 		}
-		for i := range batches {
-			if b := &batches[i]; b.Position != nil {
-				if checkpoints == nil {
-					checkpoints = map[string][]byte{}
-				}
-				checkpoints[b.Source] = b.Position
-			}
-		}
-		if rec, err = encodeBatch(all, checkpoints); err != nil {
+		if rec, err = encodeBatch(all, nil); err != nil {
 			return nil, nil, fmt.Errorf("batch cannot be stored: %w", err)
 		}
 	}
 	errs = make([]error, len(batches))
 	var failed bool
+	var checkpoints map[string][]byte
 	for i := range batches {
 		b := &batches[i]
 		diffs, aerr := h.eng.Apply(b.Changes)
 		if aerr != nil {
 			errs[i], failed = aerr, true
+		} else if b.Position != nil {
+			// A failed batch's position is not committed: its source did
+			// not take it as delivered, and a corrected retry under the same
+			// position must still be accepted after a restart.
+			if checkpoints == nil {
+				checkpoints = map[string][]byte{}
+			}
+			checkpoints[b.Source] = b.Position
 		}
 		at := b.Time
 		if at.IsZero() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -119,5 +120,32 @@ func TestReplaySkipsQueryThatNoLongerCompiles(t *testing.T) {
 	}
 	if got := sortedResults(h2.Engine().Query("busy")); !reflect.DeepEqual(got, want) {
 		t.Fatalf("busy after replay: %v, want %v", got, want)
+	}
+}
+
+// A batch that fails (a malformed change) does not commit its position.
+func TestFailedBatchKeepsItsPositionUncommitted(t *testing.T) {
+	st, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h, err := Open(Options{Store: st, Start: crashStart})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := sources.Batch{Source: "src", Position: []byte("1"), Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{Labels: []string{"A"}}}}}
+	if _, errs, err := h.Apply([]sources.Batch{bad}); err != nil || errs == nil || errs[0] == nil {
+		t.Fatalf("malformed batch: errs %v, err %v", errs, err)
+	}
+	if cp, _ := h.Checkpoint("src"); cp != nil {
+		t.Fatalf("position %q committed for a failed batch", cp)
+	}
+	good := sources.Batch{Source: "src", Position: []byte("1"), Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}}}}}
+	if _, errs, err := h.Apply([]sources.Batch{good}); err != nil || errs != nil {
+		t.Fatalf("corrected batch: errs %v, err %v", errs, err)
+	}
+	if cp, _ := h.Checkpoint("src"); string(cp) != "1" {
+		t.Fatalf("position %q after the corrected batch, want 1", cp)
 	}
 }
