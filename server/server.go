@@ -80,6 +80,10 @@ type Server struct {
 	hmu      sync.RWMutex
 	handlers map[string]sourceRef
 
+	// deleted names queries deleted since start whose streams readers may
+	// still follow (see Read); creating the query again clears it.
+	deleted sync.Map
+
 	fatalMu sync.Mutex
 	fatal   error // the storage failure that stopped the server
 
@@ -245,6 +249,7 @@ func (s *Server) SetReady() {
 					return
 				}
 				s.out.Drop(q.ID())
+				s.deleted.Store(q.ID(), true)
 			}
 		}
 	})
@@ -802,6 +807,7 @@ func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 	}
 	qe := &queryEntry{res: r, state: "running", created: time.Now()}
 	s.queries[r.Name] = qe
+	s.deleted.Delete(r.Name)
 	s.m.resultChanges.drop(r.Name)
 	spec, err := s.querySpec(r)
 	var q *engine.Query
@@ -906,6 +912,7 @@ func (s *Server) Delete(ctx context.Context, kind, name string) (bool, error) {
 				// Readers find the stream gone and close with a stopped
 				// event of their own.
 				s.out.Drop(name)
+				s.deleted.Store(name, true)
 				for _, m := range []*metricVec{s.m.queryLatency, s.m.resultChanges, s.m.events} {
 					m.drop(name)
 				}
@@ -956,7 +963,13 @@ func (s *Server) Read(queryID string, after uint64, max int) ([]outbox.Record, e
 		return recs, err
 	}
 	if _, last := s.out.Bounds(queryID); after > last {
-		// The stream restarted (the query was deleted or re-created).
+		// A position from another store or a reset one.
+		return nil, outbox.ErrCompacted
+	}
+	if _, deleted := s.deleted.Load(queryID); deleted {
+		// The query was deleted: readers learn it from the snapshot they
+		// then ask for (not found), and a query created again under the
+		// name continues the numbering after its last event.
 		return nil, outbox.ErrCompacted
 	}
 	return nil, nil

@@ -477,14 +477,25 @@ func (s *Store) Compact(queryID string, through uint64) error {
 	return nil
 }
 
-// Drop implements outbox.Outbox.
+// Drop implements outbox.Outbox: it deletes a query's events but keeps its
+// last sequence, so that a query created again under the name continues
+// the numbering and a reader's old position reads as compacted (it gets a
+// snapshot) instead of silently pointing into the new stream.
 func (s *Store) Drop(queryID string) error {
-	if err := s.db.DropPrefix(outboxPrefix(queryID), append([]byte{prefixOutboxMeta}, queryID...)); err != nil {
+	if err := s.db.DropPrefix(outboxPrefix(queryID)); err != nil {
 		return fmt.Errorf("store %s: drop outbox of %q: %w", s.path, queryID, err)
 	}
 	s.mu.Lock()
-	delete(s.first, queryID)
-	delete(s.last, queryID)
+	last := s.last[queryID]
+	s.mu.Unlock()
+	err := s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(append([]byte{prefixOutboxMeta}, queryID...), binary.BigEndian.AppendUint64(nil, last))
+	})
+	if err != nil {
+		return fmt.Errorf("store %s: drop outbox of %q: %w", s.path, queryID, err)
+	}
+	s.mu.Lock()
+	s.first[queryID] = 0
 	s.mu.Unlock()
 	return nil
 }

@@ -210,3 +210,37 @@ func TestOpenAfterCrashLeftAnEmptyValueLog(t *testing.T) {
 		t.Fatalf("last sequence %d after reopening, want 3", last)
 	}
 }
+
+// Dropping a query's outbox keeps its numbering, across a reopen, and
+// leaves a query whose name it prefixes alone.
+func TestDropKeepsNumbering(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		s.Append("a", change("a", i))
+		s.Append("ab", change("ab", i))
+	}
+	if err := s.Drop("a"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if f, l := s.Bounds("a"); f != 0 || l != 3 {
+		t.Fatalf("bounds of the dropped query %d, %d; want 0, 3", f, l)
+	}
+	if _, err := s.ReadFrom("a", 1, 0); !errors.Is(err, outbox.ErrCompacted) {
+		t.Fatalf("read of a dropped stream: %v, want ErrCompacted", err)
+	}
+	if seq, _ := s.Append("a", change("a", 4)); seq != 4 {
+		t.Fatalf("sequence after the drop %d, want 4", seq)
+	}
+	if evs, err := s.ReadFrom("ab", 0, 0); err != nil || len(evs) != 3 {
+		t.Fatalf("query ab after dropping a: %d events, %v", len(evs), err)
+	}
+}

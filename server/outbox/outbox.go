@@ -153,8 +153,10 @@ type Outbox interface {
 	Bounds(queryID string) (first, last uint64)
 	// Compact forgets the events of queryID up to and including through.
 	Compact(queryID string, through uint64) error
-	// Drop forgets a query's stream entirely (the query was deleted); a
-	// query created again under the name starts at sequence 1.
+	// Drop forgets a query's events (the query was deleted). Its numbering
+	// continues: a query created again under the name goes on from the last
+	// sequence, so a reader's old position reads as compacted (it gets a
+	// snapshot) instead of pointing into the new stream.
 	Drop(queryID string) error
 	// Close releases the storage.
 	Close() error
@@ -250,7 +252,9 @@ func (m *Memory) Compact(queryID string, through uint64) error {
 func (m *Memory) Drop(queryID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.streams, queryID)
+	if s := m.streams[queryID]; s != nil {
+		s.recs = nil
+	}
 	return nil
 }
 
