@@ -64,6 +64,13 @@ var diffShapes = []diffShape{
 	{name: "pattern-comprehension", query: "MATCH (a:A) RETURN id(a) AS a, [(a)-[:T]->(b) | b.x] AS xs", bagLists: true},
 	{name: "unwind-pattern-comprehension", query: "MATCH (a:C) UNWIND [(a)-->(b) | id(b)] AS bid RETURN id(a) AS a, bid"},
 	{name: "with-where-pattern", query: "MATCH (a) WITH a WHERE (a)<-[:T]-() RETURN id(a) AS a"},
+	// A node update keeps its solutions unless its labels or a slot's
+	// constant properties decide otherwise (matchStage.sameSolutions); a
+	// self-loop puts the updated node in two slots.
+	{name: "inline-props", query: "MATCH (a:A {y: 'p'})-[:T]->(b {x: 1}) RETURN id(a) AS a, a.x AS ax, id(b) AS b"},
+	{name: "self-loop", query: "MATCH (a)-[r:T]->(a) RETURN id(a) AS a, a.x AS x, r.w AS w"},
+	{name: "self-loop-grouped", query: "MATCH (a)-[:T]->(b) WITH b.y AS y, a.x * 1.5 + b.x AS v RETURN y, avg(v) AS av, count(*) AS c"},
+	{name: "two-matches-grouped", query: "MATCH (a:A)-[:T]->(b) MATCH (b)-[:U]->(c) WITH c.y AS y, floor(a.x / 2.0) + c.x AS v RETURN y, sum(v) AS s, collect(v) AS vs", bagLists: true},
 	{name: "exists-free-case", query: "MATCH (a:A)-[r:U]->(b) RETURN CASE WHEN r.w > 1 THEN 'hi' ELSE 'lo' END AS band, count(*) AS c"},
 }
 

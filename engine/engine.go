@@ -154,6 +154,7 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 	if oldRowsFromResult(tree, branches, funcs) {
 		q.oldFrom = branches[0].stages[0].(*matchStage)
 	}
+	setupProjMemo(tree, branches, funcs)
 	if len(branches) > 1 && !tree.All {
 		q.union = &distinctStage{width: len(q.columns), counts: map[uint64][]*distinctEntry{}}
 	}
@@ -520,7 +521,7 @@ func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func(
 	}
 	for _, q := range e.queries {
 		if q.err == nil {
-			e.watchBefore(q, oldN, oldR)
+			e.watchBefore(q, oldN, oldR, newN)
 		}
 	}
 	apply()

@@ -33,11 +33,12 @@ func contain(q *Query) {
 	}
 }
 
-// watchBefore runs q's watchers on an element as it was.
-func (e *Engine) watchBefore(q *Query, n *value.Node, r *value.Rel) {
+// watchBefore runs q's watchers on an element as it was; next is the node
+// as it will be, for a node update.
+func (e *Engine) watchBefore(q *Query, n *value.Node, r *value.Rel, next *value.Node) {
 	defer contain(q)
 	for _, w := range q.watchers {
-		if err := w.before(e.index, n, r); err != nil {
+		if err := w.before(e.index, n, r, next); err != nil {
 			q.fail(err)
 			return
 		}

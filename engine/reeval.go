@@ -5,14 +5,22 @@ import (
 )
 
 // watcher is a stage that must see each element change: once anchored at
-// the element before it is applied, and once after.
+// the element before it is applied, and once after. For a node update,
+// before also receives next, the node as it will be (nil otherwise).
 type watcher interface {
-	before(x *Index, n *value.Node, r *value.Rel) error
+	before(x *Index, n *value.Node, r *value.Rel, next *value.Node) error
 	after(x *Index, n *value.Node, r *value.Rel) error
 }
 
-func (m *matchStage) before(x *Index, n *value.Node, r *value.Rel) error {
+func (m *matchStage) before(x *Index, n *value.Node, r *value.Rel, next *value.Node) error {
 	m.resetScratch()
+	m.deriveFrom = nil
+	if n != nil && next != nil && m.sameSolutions(n, next) {
+		// The solutions anchored at n are those anchored at next with
+		// the snapshot swapped: derived in after, with no solve now.
+		m.lost, m.deriveFrom = nil, n
+		return nil
+	}
 	sols, err := m.anchored(x, n, r, m.lostBuf[:0])
 	m.lost, m.lostBuf = sols, sols[:0]
 	return err
@@ -21,6 +29,12 @@ func (m *matchStage) before(x *Index, n *value.Node, r *value.Rel) error {
 func (m *matchStage) after(x *Index, n *value.Node, r *value.Rel) error {
 	sols, err := m.anchored(x, n, r, m.gainedBuf[:0])
 	m.gained, m.gainedBuf = sols, sols[:0]
+	if old := m.deriveFrom; old != nil {
+		m.deriveFrom = nil
+		if err == nil {
+			m.deriveLost(old, n)
+		}
+	}
 	return err
 }
 
@@ -94,8 +108,10 @@ func (rs *reevalStage) touch(x *Index, n *value.Node, r *value.Rel) error {
 	return nil
 }
 
-func (rs *reevalStage) before(x *Index, n *value.Node, r *value.Rel) error { return rs.touch(x, n, r) }
-func (rs *reevalStage) after(x *Index, n *value.Node, r *value.Rel) error  { return rs.touch(x, n, r) }
+func (rs *reevalStage) before(x *Index, n *value.Node, r *value.Rel, _ *value.Node) error {
+	return rs.touch(x, n, r)
+}
+func (rs *reevalStage) after(x *Index, n *value.Node, r *value.Rel) error { return rs.touch(x, n, r) }
 
 func (rs *reevalStage) find(r *row) *memoEntry {
 	for _, e := range rs.memo[r.id] {

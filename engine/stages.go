@@ -45,6 +45,86 @@ type matchStage struct {
 	nSols     int
 	rows      rowPool
 	outBuf    []delta
+	// deriveFrom is the node as it was before an update whose lost
+	// solutions after derives from the gained ones (sameSolutions).
+	deriveFrom *value.Node
+}
+
+// sameSolutions reports whether an update from node old to node next leaves
+// the pattern's solutions containing the node the same but for its snapshot:
+// the solver decides which slots a node can fill by its labels and the
+// slots' constant property constraints only (the residual WHERE is the
+// stage's, evaluated on the merged rows), and the update changes neither
+// the relationships nor any other node. Paths and variable-length
+// relationships are left to the full solve (a path value holds snapshots
+// of the nodes along it).
+func (m *matchStage) sameSolutions(old, next *value.Node) bool {
+	p := m.pp.p
+	if len(p.paths) > 0 || old.ID != next.ID || len(old.Labels) != len(next.Labels) {
+		return false
+	}
+	for i := range old.Labels {
+		if old.Labels[i] != next.Labels[i] {
+			return false
+		}
+	}
+	for i := range p.rels {
+		if p.rels[i].varLen {
+			return false
+		}
+	}
+	for i := range p.nodes {
+		if len(p.nodes[i].props) > 0 && p.nodes[i].fits(old) != p.nodes[i].fits(next) {
+			return false
+		}
+	}
+	return true
+}
+
+// deriveLost sets the lost solutions from the gained ones of an update from
+// old to next that passed sameSolutions: each gained solution with next
+// replaced by old wherever it appears (the solve after the change bound the
+// index's node, next, to every slot the node fills).
+func (m *matchStage) deriveLost(old, next *value.Node) {
+	lost := m.lostBuf[:0]
+	for _, g := range m.gained {
+		var s *solution
+		if m.transient && m.nSols < maxPooled {
+			if m.nSols == len(m.sols) {
+				m.sols = append(m.sols, &solution{})
+			}
+			s = m.sols[m.nSols]
+			m.nSols++
+		} else {
+			s = &solution{}
+		}
+		s.id, s.key = g.id, g.key
+		n := len(g.vals)
+		if n <= len(s.inline) {
+			s.vals = s.inline[:n]
+		} else {
+			if cap(s.big) < n {
+				s.big = make([]value.Value, n)
+			}
+			s.vals = s.big[:n]
+		}
+		copy(s.vals, g.vals)
+		for k := range s.vals {
+			if s.vals[k].Kind() == value.KindNode && s.vals[k].AsNode() == next {
+				s.vals[k] = value.NodeOf(old)
+			}
+		}
+		// The bound slots' ids are the same; s keeps its own arrays (a
+		// scratch solution's are reused by captureInto).
+		if g.nodeIDs != nil || g.relIDs != nil {
+			s.nodeIDs = append(resize(s.nodeIDs, 0), g.nodeIDs...)
+			s.relIDs = append(resize(s.relIDs, 0), g.relIDs...)
+		} else {
+			s.nodeIDs, s.relIDs = nil, nil
+		}
+		lost = append(lost, s)
+	}
+	m.lost, m.lostBuf = lost, lost[:0]
 }
 
 func newMatchStage(pp *patternPlan, optional bool, where evalFn) *matchStage {
@@ -351,6 +431,9 @@ type projectStage struct {
 	transient  bool
 	rows       rowPool
 	outBuf     []delta
+	// memo remembers costly item values per input row for its retraction
+	// (projmemo.go); nil when not applicable.
+	memo *projMemo
 }
 
 func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
@@ -374,12 +457,19 @@ func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		}
 		nr.id, nr.pair, nr.optNull = d.r.id, d.r.pair, d.r.optNull
 		vals := nr.vals
+		recalled := p.memo != nil && d.w < 0 && p.memo.recall(d.r, vals)
 		for i, f := range p.items {
+			if recalled && p.memo.is[i] {
+				continue
+			}
 			v, err := f(c, d.r.vals)
 			if err != nil {
 				return nil, err
 			}
 			vals[i] = v
+		}
+		if p.memo != nil && d.w > 0 {
+			p.memo.remember(d.r, vals)
 		}
 		if p.carry > 0 {
 			copy(vals[len(p.items):], d.r.vals[p.ext:])
@@ -397,6 +487,9 @@ func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			}
 		}
 		out = append(out, delta{r: nr, w: d.w})
+	}
+	if p.memo != nil {
+		p.memo.sweep()
 	}
 	if p.inPipeline && cap(out) <= maxPooled {
 		p.outBuf = out[:0]
