@@ -455,6 +455,11 @@ func (s *Server) publish(events []*outbox.Event, took time.Duration) {
 // compact trims a query's stream to Retain events, but never past what a
 // durable reaction (a webhook) has not handled yet.
 func (s *Server) compact(queryID string) {
+	if !s.ready.Load() {
+		// Until every resource is loaded, a webhook that will resume from
+		// a stored position may not be registered yet.
+		return
+	}
 	first, last := s.out.Bounds(queryID)
 	keep := uint64(s.opts.Retain)
 	// Amortised: trim only once the stream is a quarter over its limit.
@@ -483,23 +488,31 @@ func (s *Server) compact(queryID string) {
 
 // emitFor is the Emit a source gets: batches queue for the actor, which
 // commits them (grouped with other waiting batches) before Emit returns.
+// Failures that are not the batch's fault come back as
+// *sources.UnavailableError, so that a source retries instead of giving up.
 func (s *Server) emitFor(e *sourceEntry) sources.Emit {
 	return func(ctx context.Context, b sources.Batch) error {
 		pb := &pendingBatch{e: e, b: b, reply: make(chan error, 1)}
 		select {
 		case s.pending <- pb:
 		case <-ctx.Done():
-			return ctx.Err()
+			return &sources.UnavailableError{Err: ctx.Err()}
 		case <-s.ctx.Done():
-			return errStopped
+			return &sources.UnavailableError{Err: errStopped}
 		}
 		select {
 		case err := <-pb.reply:
 			return err
 		case <-s.ctx.Done():
-			// The step may or may not have been committed; the source
-			// resumes from the stored checkpoint either way.
-			return errStopped
+			// A reply that is already there says what happened to the
+			// batch; otherwise it may or may not have been committed, and
+			// the source resumes from the stored checkpoint either way.
+			select {
+			case err := <-pb.reply:
+				return err
+			default:
+				return &sources.UnavailableError{Err: errStopped}
+			}
 		}
 	}
 }
@@ -542,7 +555,7 @@ gather:
 	for _, pb := range group {
 		name := pb.e.res.Name
 		if s.sources[name] != pb.e {
-			pb.reply <- fmt.Errorf("source %q was replaced or deleted", name)
+			pb.reply <- &sources.UnavailableError{Err: fmt.Errorf("source %q was replaced or deleted", name)}
 			continue
 		}
 		b := pb.b
@@ -569,7 +582,7 @@ gather:
 		// restart replays from the store, rather than serve results that
 		// a crash would take back.
 		for _, pb := range live {
-			pb.reply <- err
+			pb.reply <- &sources.UnavailableError{Err: err}
 		}
 		s.stopFatal(err)
 		return

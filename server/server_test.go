@@ -49,6 +49,7 @@ func newTestServer(t *testing.T, retain int) (*Server, *httptest.Server) {
 	if res, err := s.Apply(context.Background(), rs, errs); err != nil || len(res) != 3 {
 		t.Fatalf("apply: %v %v", res, err)
 	}
+	s.SetReady()
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(func() { s.Close(); hs.Close() })
 	return s, hs

@@ -116,3 +116,14 @@ func normalize(kind string) string {
 	}
 	return string(b)
 }
+
+// UnavailableError wraps an Emit failure that is not the batch's fault: the
+// server is stopping, the source was replaced, or storage failed. The batch
+// may or may not have been committed; a source retries it (with its
+// position, so that a committed one is recognised) rather than giving up.
+type UnavailableError struct{ Err error }
+
+func (e *UnavailableError) Error() string { return "server unavailable: " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *UnavailableError) Unwrap() error { return e.Err }

@@ -157,7 +157,10 @@ func (s *Source) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.As(err, &bad):
 		writeErr(w, http.StatusBadRequest, err.Error())
-	case errors.Is(err, ErrNotRunning):
+	case errors.Is(err, ErrNotRunning), isUnavailable(err):
+		// Not the request's fault: retry (with the same position, if
+		// any, so that a batch that did land is not applied twice).
+		w.Header().Set("Retry-After", "1")
 		writeErr(w, http.StatusServiceUnavailable, err.Error())
 	case err != nil:
 		// The engine refused a change (e.g. an id that is already a node
@@ -167,6 +170,11 @@ func (s *Source) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(res)
 	}
+}
+
+func isUnavailable(err error) bool {
+	var u *sources.UnavailableError
+	return errors.As(err, &u) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 func writeErr(w http.ResponseWriter, code int, msg string) {
