@@ -174,7 +174,7 @@ func New(opts Options) (*Server, error) {
 		opts.MaxBatchChanges = 1000
 	}
 	if opts.Start.IsZero() {
-		opts.Start = time.Now()
+		opts.Start = time.Now().Round(0)
 	}
 	host, err := durable.Open(durable.Options{Store: opts.Store, Start: opts.Start})
 	if err != nil {
@@ -195,7 +195,7 @@ func New(opts Options) (*Server, error) {
 		}
 		// Futures that fell due while the server was down fire now, in
 		// due-time order, before any new change.
-		events, err := host.AdvanceTo(time.Now())
+		events, err := host.AdvanceTo(time.Now().Round(0))
 		if err != nil {
 			return nil, err
 		}
@@ -358,6 +358,7 @@ func (s *Server) fire() {
 		from = s.armedAt
 	}
 	late := max(now.Sub(from), 0)
+	now = now.Round(0) // as in applyPending: compare as the replay will
 	s.sched.fires.Add(1)
 	s.sched.lastLateNs.Store(int64(late))
 	s.sched.totalLateNs.Add(int64(late))
@@ -549,7 +550,9 @@ gather:
 			break gather
 		}
 	}
-	now := time.Now()
+	// Round(0) drops the monotonic reading: the log keeps wall-clock
+	// nanoseconds, and the live run must compare times as the replay will.
+	now := time.Now().Round(0)
 	var live []*pendingBatch
 	batches := make([]sources.Batch, 0, len(group))
 	for _, pb := range group {

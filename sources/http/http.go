@@ -412,6 +412,11 @@ func decodeTime(raw json.RawMessage, now time.Time) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("timestamp: %v", err)
 		}
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			// Times are logged as Unix nanoseconds, which cover 1678-2262:
+			// a time outside would replay as another one.
+			if y := t.Year(); y < 1678 || y > 2261 {
+				return time.Time{}, fmt.Errorf("timestamp %s: outside the years 1678-2261 that Vigil can store", s)
+			}
 			return t, nil
 		}
 		raw = json.RawMessage(s)
