@@ -6,7 +6,9 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -146,12 +148,46 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /v1/reactions/{name}", s.handleDelete(resources.KindReaction))
 
 	mux.Handle("GET /", http.FileServerFS(console.FS()))
-	return s.auth(mux)
+	return sameSite(s.opts.Token == "", s.auth(mux))
 }
 
 // auth requires the bearer token, when one is configured, everywhere but
 // the health probes. Browsers cannot set headers on EventSource, so the
 // console may pass ?token= once; it is then kept in an HttpOnly cookie.
+// sameSite refuses requests that a web page the operator happens to visit
+// could make: any request a browser marks cross-site (a page posting a
+// reaction that sends every result to its author), a request whose Origin
+// is another host, and, when no token is set, a request addressed to a host
+// name other than localhost (DNS rebinding: a name of the attacker's that
+// resolves to 127.0.0.1). Command-line clients send neither header and use
+// the address they were given.
+func sameSite(noToken bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+			writeError(w, http.StatusForbidden, "cross-site request refused")
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" {
+			if u, err := url.Parse(o); err != nil || u.Host != r.Host {
+				writeError(w, http.StatusForbidden, "request from another origin refused")
+				return
+			}
+		}
+		if noToken {
+			host := r.Host
+			if h, _, err := net.SplitHostPort(host); err == nil {
+				host = h
+			}
+			host = strings.Trim(host, "[]")
+			if host != "localhost" && net.ParseIP(host) == nil {
+				writeError(w, http.StatusForbidden, "without a token the server answers only requests addressed to an IP address or localhost (set -token to serve a host name)")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func (s *Server) auth(next http.Handler) http.Handler {
 	if s.opts.Token == "" {
 		return next
