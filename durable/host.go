@@ -112,6 +112,11 @@ func (h *Host) replay(r *record) error {
 		}
 	case recRemove:
 		h.eng.RemoveQuery(r.queryID)
+	case recReplace:
+		h.eng.RemoveQuery(r.spec.ID)
+		if _, err := h.eng.AddQuery(r.spec); err != nil {
+			h.warnings = append(h.warnings, fmt.Sprintf("query %q from the store does not compile any more and was not restored: %v", r.spec.ID, err))
+		}
 	default:
 		return fmt.Errorf("unexpected record kind %q", r.kind)
 	}
@@ -187,6 +192,51 @@ func (h *Host) AddQuery(spec engine.QuerySpec, events func(*engine.Query) []*out
 		}
 	}
 	return q, true, nil
+}
+
+// ReplaceQuery removes the query registered under spec.ID and registers
+// spec in its place as one step, with the events the replacement produces
+// (the old rows retracted, the new ones added): a crash keeps the old
+// definition or the new one, never neither. When spec does not compile, the
+// old query is removed alone and the compile error returned.
+func (h *Host) ReplaceQuery(spec engine.QuerySpec, events func(*engine.Query) []*outbox.Event) (*engine.Query, error) {
+	old := h.eng.Query(spec.ID)
+	if old == nil {
+		q, _, err := h.AddQuery(spec, events)
+		return q, err
+	}
+	delete(h.orders, old)
+	h.eng.RemoveQuery(spec.ID)
+	q, err := h.eng.AddQuery(spec)
+	if err != nil {
+		if h.st != nil {
+			if cerr := h.st.Commit(&store.Step{Record: encodeRemove(spec.ID)}); cerr != nil {
+				return nil, cerr
+			}
+		}
+		return nil, err
+	}
+	var evs []*outbox.Event
+	if events != nil {
+		evs = events(q)
+		for _, ev := range evs {
+			ev.QueryID = spec.ID
+		}
+	}
+	if h.st != nil {
+		rec, err := encodeAdd(spec)
+		if err == nil {
+			rec[0] = recReplace
+			err = h.st.Commit(&store.Step{Record: rec, Events: evs})
+		}
+		return q, err
+	}
+	for _, ev := range evs {
+		if _, err := h.ob.Append(spec.ID, ev); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
 }
 
 // RemoveQuery unregisters a query. Its outbox stays (a query updated in

@@ -21,6 +21,9 @@ const (
 	recClock  = 't' // a clock move (futures firing)
 	recAdd    = 'a' // a query registered
 	recRemove = 'r' // a query removed
+	// recReplace is a query removed and registered again under its id
+	// with another definition, in one step (encoded as recAdd).
+	recReplace = 'p'
 )
 
 // record is a decoded log record.
@@ -288,7 +291,7 @@ func decodeRecord(b []byte) (*record, error) {
 		for i := 0; i < n && d.err == nil; i++ {
 			r.batches[i] = d.changes()
 		}
-	case recAdd:
+	case recAdd, recReplace:
 		s := &r.spec
 		s.ID = d.string()
 		s.Text = d.string()

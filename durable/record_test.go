@@ -149,3 +149,37 @@ func TestFailedBatchKeepsItsPositionUncommitted(t *testing.T) {
 		t.Fatalf("position %q after the corrected batch, want 1", cp)
 	}
 }
+
+// A replaced query replays as its new definition.
+func TestReplaceQueryReplays(t *testing.T) {
+	dir := t.TempDir()
+	open := func() *Host {
+		st, err := store.Open(dir, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := Open(Options{Store: st, Start: crashStart})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	h := open()
+	if _, _, err := h.AddQuery(engine.QuerySpec{ID: "q", Text: "MATCH (a:A) RETURN a.x AS x"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.Apply([]sources.Batch{{Source: "s", Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}, Props: map[string]value.Value{"x": value.Int(1)}}}}}})
+	if _, err := h.ReplaceQuery(engine.QuerySpec{ID: "q", Text: "MATCH (a:A) RETURN a.x * 10 AS y"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.st.Close()
+	h = open()
+	defer h.st.Close()
+	q := h.Engine().Query("q")
+	if q == nil || q.Spec().Text != "MATCH (a:A) RETURN a.x * 10 AS y" || len(q.Results()) != 1 || q.Results()[0][0].AsInt() != 10 {
+		t.Fatalf("replayed query %+v", q)
+	}
+	if len(h.Engine().Queries()) != 1 {
+		t.Fatalf("%d queries after replay", len(h.Engine().Queries()))
+	}
+}

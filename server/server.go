@@ -796,15 +796,14 @@ func queryError(r *resources.Resource, err error) error {
 func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 	action := "created"
 	var oldRows []map[string]any
+	replacing := false
 	if old := s.queries[r.Name]; old != nil {
 		if old.res.Raw == r.Raw && old.state == "running" {
 			return "unchanged", nil
 		}
 		if old.q != nil {
 			oldRows = rowMaps(old.q.Columns(), old.q.Results())
-		}
-		if err := s.host.RemoveQuery(r.Name); err != nil {
-			return action, locate(r, err)
+			replacing = true
 		}
 		action = "updated"
 	} else if restored := s.eng.Query(r.Name); restored != nil {
@@ -815,9 +814,7 @@ func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 		spec, err := s.querySpec(r)
 		if err != nil || !durable.SameSpec(restored.Spec(), spec) {
 			oldRows = rowMaps(restored.Columns(), restored.Results())
-			if err := s.host.RemoveQuery(r.Name); err != nil {
-				return action, locate(r, err)
-			}
+			replacing = true
 			action = "updated"
 		}
 	}
@@ -827,26 +824,36 @@ func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 	s.m.resultChanges.drop(r.Name)
 	spec, err := s.querySpec(r)
 	var q *engine.Query
-	var changed bool
-	if err == nil {
-		// The registration and the events it produces are one step: the
-		// stream starts bootstrapStarted, a change with the initial rows
-		// (and the rows of the version it replaces, deleted), then
-		// bootstrapCompleted and running, so that folding a query's events
-		// from sequence 1 rebuilds its result exactly.
-		q, changed, err = s.host.AddQuery(spec, func(q *engine.Query) []*outbox.Event {
-			tms := s.eng.Now().UnixMilli()
-			evs := []*outbox.Event{{Kind: outbox.KindControl, Signal: outbox.SignalBootstrapStarted, SourceTimeMs: tms}}
-			if rows := q.Results(); len(rows) > 0 || oldRows != nil {
-				evs = append(evs, &outbox.Event{Kind: outbox.KindChange, SourceTimeMs: tms, Added: rowMaps(q.Columns(), rows), Deleted: oldRows})
-			}
-			if q.Err() != nil {
-				return append(evs, &outbox.Event{Kind: outbox.KindControl, Signal: outbox.SignalStopped, Reason: locate(r, q.Err()).Error(), SourceTimeMs: tms})
-			}
-			return append(evs,
-				&outbox.Event{Kind: outbox.KindControl, Signal: outbox.SignalBootstrapCompleted, SourceTimeMs: tms},
-				&outbox.Event{Kind: outbox.KindControl, Signal: outbox.SignalRunning, SourceTimeMs: tms})
-		})
+	changed := true
+	// The registration and the events it produces are one step: the stream
+	// starts bootstrapStarted, a change with the initial rows (and the rows
+	// of the version it replaces, deleted), then bootstrapCompleted and
+	// running, so that folding a query's events from sequence 1 rebuilds
+	// its result exactly.
+	events := func(q *engine.Query) []*outbox.Event {
+		tms := s.eng.Now().UnixMilli()
+		evs := []*outbox.Event{{Kind: outbox.KindControl, Signal: outbox.SignalBootstrapStarted, SourceTimeMs: tms}}
+		if rows := q.Results(); len(rows) > 0 || oldRows != nil {
+			evs = append(evs, &outbox.Event{Kind: outbox.KindChange, SourceTimeMs: tms, Added: rowMaps(q.Columns(), rows), Deleted: oldRows})
+		}
+		if q.Err() != nil {
+			return append(evs, &outbox.Event{Kind: outbox.KindControl, Signal: outbox.SignalStopped, Reason: locate(r, q.Err()).Error(), SourceTimeMs: tms})
+		}
+		return append(evs,
+			&outbox.Event{Kind: outbox.KindControl, Signal: outbox.SignalBootstrapCompleted, SourceTimeMs: tms},
+			&outbox.Event{Kind: outbox.KindControl, Signal: outbox.SignalRunning, SourceTimeMs: tms})
+	}
+	switch {
+	case err != nil && replacing:
+		if rerr := s.host.RemoveQuery(r.Name); rerr != nil {
+			s.stopFatal(rerr)
+		}
+	case err != nil:
+	case replacing:
+		// One step: a crash keeps the old definition or the new one.
+		q, err = s.host.ReplaceQuery(spec, events)
+	default:
+		q, changed, err = s.host.AddQuery(spec, events)
 	}
 	if err != nil {
 		qe.state, qe.err = "error", queryError(r, err).Error()
