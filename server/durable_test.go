@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/resources"
 	"github.com/vigilhq/vigil/store"
 )
@@ -78,6 +79,17 @@ spec:
 	post(t, hs, agent("a2", `{"name":"y"}`))
 	// Stream of agents: bootstrapStarted, bootstrapCompleted, running, two changes.
 	first := waitFor(2)
+	// Delivery is at least once: an event delivered but not yet recorded as
+	// handled when the server stops is sent again (with the same
+	// idempotency key). Stop once the webhook has recorded both.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		var st reactions.Status
+		s.do(context.Background(), func() { st = s.reactions["hook"].r.Status() })
+		if st.Positions["agents"] >= 5 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	hs.Close()
 	s.Close()
 	if len(first) != 2 || first[0] != "agents:4" || first[1] != "agents:5" {

@@ -207,12 +207,18 @@ func (w *Webhook) runQuery(ctx context.Context, feed reactions.Feed, q string) {
 				}
 			}
 			after = rec.Seq
+			// Saved before the status shows it, so that a position the
+			// status reports survives a restart.
+			if cursors != nil {
+				if err := cursors.SaveCursor(w.name, q, after); err != nil {
+					w.mu.Lock()
+					w.status.Error = fmt.Sprintf("saving the position of %s: %v", q, err)
+					w.mu.Unlock()
+				}
+			}
 			w.mu.Lock()
 			w.status.Positions[q] = after
 			w.mu.Unlock()
-			if cursors != nil {
-				cursors.SaveCursor(w.name, q, after)
-			}
 		}
 	}
 }
