@@ -84,6 +84,10 @@ type Server struct {
 	// still follow (see Read); creating the query again clears it.
 	deleted sync.Map
 
+	// workers counts the source and reaction goroutines, which Close waits
+	// for before it closes the store.
+	workers sync.WaitGroup
+
 	fatalMu sync.Mutex
 	fatal   error // the storage failure that stopped the server
 
@@ -219,6 +223,15 @@ func (s *Server) Close() {
 	}
 	s.cancel()
 	<-s.done
+	// Sources and reactions stop with the context; the store closes only
+	// once none of them can read or write it any more.
+	stopped := make(chan struct{})
+	go func() { s.workers.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		s.log.Warn("a source or reaction did not stop within 10s; closing the store anyway")
+	}
 	s.out.Close()
 }
 
@@ -714,7 +727,9 @@ func (s *Server) applySource(r *resources.Resource) (string, error) {
 			seeder.SeedIDs(s.knownIDs(ctx))
 		}
 	}
+	s.workers.Add(1)
 	go func() {
+		defer s.workers.Done()
 		err := src.Run(ctx, from, emit)
 		if err != nil && ctx.Err() == nil {
 			msg := err.Error()
@@ -899,7 +914,9 @@ func (s *Server) applyReaction(r *resources.Resource) (string, error) {
 	e.r = rx
 	ctx, cancel := context.WithCancel(s.ctx)
 	e.cancel = cancel
+	s.workers.Add(1)
 	go func() {
+		defer s.workers.Done()
 		if err := rx.Run(ctx, s); err != nil && ctx.Err() == nil {
 			msg := err.Error()
 			s.log.Error("reaction stopped", "reaction", r.Name, "err", msg)
