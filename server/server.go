@@ -696,10 +696,12 @@ func locate(r *resources.Resource, err error) error {
 
 func (s *Server) applySource(r *resources.Resource) (string, error) {
 	action := "created"
+	var prevPos []byte
 	if old := s.sources[r.Name]; old != nil {
 		if old.res.Raw == r.Raw && old.err == "" {
 			return "unchanged", nil
 		}
+		prevPos = old.position
 		s.stopSource(r.Name)
 		action = "updated"
 	}
@@ -720,6 +722,12 @@ func (s *Server) applySource(r *resources.Resource) (string, error) {
 	if err != nil {
 		e.err = locate(r, err).Error()
 		return action, errors.New(e.err)
+	}
+	if from == nil {
+		// In memory there is no stored checkpoint, but an updated source
+		// still resumes where its previous version was, keeping (for the
+		// HTTP source) its clients' retries idempotent.
+		from = prevPos
 	}
 	if from != nil {
 		e.position = from

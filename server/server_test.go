@@ -281,3 +281,29 @@ spec:
 		}
 	}
 }
+
+// Updating an HTTP source keeps its idempotency position in memory too: a
+// retried request is still recognised as applied.
+func TestUpdatedSourceKeepsItsPosition(t *testing.T) {
+	s, hs := newTestServer(t, 100)
+	postAt := func(pos string) map[string]any {
+		req, _ := http.NewRequest("POST", hs.URL+"/v1/sources/s/events", strings.NewReader(agent("a1", `{"name":"x"}`)))
+		req.Header.Set("Vigil-Position", pos)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return m
+	}
+	postAt("1")
+	rs, errs := resources.Parse("u.yaml", []byte("apiVersion: v1\nkind: Source\nname: s\nspec:\n  kind: HTTP\n  properties: {}\n"))
+	if res, err := s.Apply(context.Background(), rs, errs); err != nil || res[0].Action != "updated" {
+		t.Fatalf("update: %v %v", res, err)
+	}
+	if m := postAt("1"); m["duplicate"] != true {
+		t.Fatalf("retry after the update: %v, want a duplicate", m)
+	}
+}
