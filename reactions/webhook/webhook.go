@@ -24,6 +24,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -189,6 +190,14 @@ func (w *Webhook) runQuery(ctx context.Context, feed reactions.Feed, q string) {
 		// for a position at the end, so find the end by reading through.
 		for {
 			recs, err := feed.Read(q, after, 1024)
+			if errors.Is(err, outbox.ErrCompacted) {
+				// The start of the stream is gone: the end is the
+				// sequence a snapshot is consistent with (not posted).
+				if snap, err := feed.Snapshot(ctx, q); err == nil {
+					after = snap.Seq
+				}
+				break
+			}
 			if err != nil || len(recs) == 0 {
 				break
 			}

@@ -123,3 +123,62 @@ func TestRetriesThenDeadLetters(t *testing.T) {
 		t.Fatalf("dead letters %+v", dl)
 	}
 }
+
+// snapFeed answers Snapshot with the stream's last sequence, as the server
+// does.
+type snapFeed struct{ *feed }
+
+func (f snapFeed) Snapshot(ctx context.Context, q string) (outbox.Record, error) {
+	_, last := f.out.Bounds(q)
+	return outbox.Record{QueryID: q, Seq: last, Kind: outbox.KindSnapshot, Data: []byte(`{"kind":"snapshot"}`)}, nil
+}
+
+// startFrom: now on a compacted stream starts after its end and posts no
+// snapshot: only what happens next.
+func TestStartFromNowOnCompactedStream(t *testing.T) {
+	var mu sync.Mutex
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	w, err := New("h", []string{"q"}, map[string]any{"url": srv.URL, "startFrom": "now"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := snapFeed{newFeed()}
+	for i := 0; i < 3; i++ {
+		f.append("q", &outbox.Event{Kind: outbox.KindChange})
+	}
+	f.out.Compact("q", 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx, f)
+	// Let the reaction find the end of the stream first.
+	for w.Status().State != "running" {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	f.append("q", &outbox.Event{Kind: outbox.KindChange})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := len(keys)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nothing delivered")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // a wrongly posted snapshot would come first anyway
+	mu.Lock()
+	defer mu.Unlock()
+	if keys[0] != "q:4" {
+		t.Fatalf("first delivery %v, want q:4 (no snapshot of the compacted past)", keys)
+	}
+}
