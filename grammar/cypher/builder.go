@@ -6,9 +6,6 @@ package cypher
 //go:generate ../generate.sh . Cypher.g4
 
 import (
-	"errors"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/antlr4-go/antlr/v4"
@@ -766,14 +763,12 @@ func (b *builder) number(c INumberLiteralContext, pos ast.Pos, neg bool) ast.Exp
 		return &ast.Literal{Pos: pos, Kind: ast.LitInt, Int: b.intLit(c.GetStart(), neg)}
 	case c.FloatLiteral() != nil:
 		text := c.GetText()
-		f, err := strconv.ParseFloat(text, 64)
-		if math.IsInf(f, 0) {
-			b.fail(pos, "FloatingPointOverflow", "floating point number is too large: %s", text)
-		} else if err != nil && !errors.Is(err, strconv.ErrRange) {
-			b.fail(pos, "InvalidNumberLiteral", "invalid number: %s", text)
-		}
-		if neg {
-			f = -f
+		f, code := antlrparse.Float(text, neg)
+		switch code {
+		case "FloatingPointOverflow":
+			b.fail(pos, code, "floating point number is too large: %s", text)
+		case "InvalidNumberLiteral":
+			b.fail(pos, code, "invalid number: %s", text)
 		}
 		return &ast.Literal{Pos: pos, Kind: ast.LitFloat, Float: f}
 	}
@@ -781,36 +776,18 @@ func (b *builder) number(c INumberLiteralContext, pos ast.Pos, neg bool) ast.Exp
 	return &ast.Literal{Pos: pos, Kind: ast.LitInt}
 }
 
-// intLit converts a decimal, 0x hex or 0o octal integer token. The magnitude
-// may reach 2^63 only when negated.
+// intLit converts an integer literal token (antlrparse.Int), placing an
+// overflow at the token.
 func (b *builder) intLit(t antlr.Token, neg bool) int64 {
-	text := t.GetText()
-	digits, base := text, 10
-	if len(text) > 2 && text[0] == '0' {
-		switch text[1] {
-		case 'x', 'X':
-			digits, base = text[2:], 16
-		case 'o', 'O':
-			digits, base = text[2:], 8
-		}
-	}
-	u, err := strconv.ParseUint(digits, base, 64)
-	limit := uint64(math.MaxInt64)
-	if neg {
-		limit++
-	}
-	if err != nil || u > limit {
+	v, ok := antlrparse.Int(t.GetText(), neg)
+	if !ok {
 		sign := ""
 		if neg {
 			sign = "-"
 		}
-		b.fail(tokPos(t), "IntegerOverflow", "integer is too large: %s%s", sign, text)
-		return 0
+		b.fail(tokPos(t), "IntegerOverflow", "integer is too large: %s%s", sign, t.GetText())
 	}
-	if neg {
-		return int64(-u) // two's complement: u == 2^63 wraps to MinInt64 as intended
-	}
-	return int64(u)
+	return v
 }
 
 // unquote resolves a string literal token (antlrparse.Unquote), placing a
