@@ -8,16 +8,15 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/sources"
+	"github.com/vigilhq/vigil/sources/sourcetest"
 )
 
 // The integration tests run against the PostgreSQL that `make services`
@@ -123,103 +122,15 @@ func (f *fixture) source(extra map[string]any) *Source {
 	return src.(*Source)
 }
 
-// collector applies emitted batches to a map, as the server would.
-type collector struct {
-	mu      sync.Mutex
-	batches []sources.Batch
-	state   map[string]map[string]value.Value
-	pos     []byte
-	done    bool
-	changes int
-	fail    func(b sources.Batch) error // optional: make emit fail
-}
+// The shared collector and helpers (sources/sourcetest).
+type collector = sourcetest.Collector
 
-func newCollector() *collector { return &collector{state: map[string]map[string]value.Value{}} }
-
-func (c *collector) emit(ctx context.Context, b sources.Batch) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.fail != nil {
-		if err := c.fail(b); err != nil {
-			return err
-		}
-	}
-	for _, ch := range b.Changes {
-		switch ch.Op {
-		case engine.OpInsert, engine.OpUpdate:
-			c.state[ch.Element.ID] = ch.Element.Props
-		case engine.OpDelete:
-			delete(c.state, ch.Element.ID)
-		}
-	}
-	c.changes += len(b.Changes)
-	c.batches = append(c.batches, b)
-	if b.Position != nil {
-		c.pos = b.Position
-	}
-	if b.Done {
-		c.done = true
-	}
-	return nil
-}
-
-func (c *collector) snapshot() (batches []sources.Batch, pos []byte, done bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]sources.Batch(nil), c.batches...), c.pos, c.done
-}
-
-// run starts src in the background; stop cancels it and returns Run's error.
-func run(t *testing.T, src sources.Source, from []byte, c *collector) (stop func() error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- src.Run(ctx, from, c.emit) }()
-	var once sync.Once
-	var err error
-	stop = func() error {
-		once.Do(func() {
-			cancel()
-			select {
-			case err = <-errc:
-			case <-time.After(10 * time.Second):
-				err = errors.New("Run did not return within 10s of cancel")
-			}
-		})
-		return err
-	}
-	t.Cleanup(func() { stop() })
-	return stop
-}
-
-func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func (c *collector) waitBatches(t *testing.T, n int) []sources.Batch {
-	t.Helper()
-	waitFor(t, fmt.Sprintf("%d batches", n), 15*time.Second, func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		return len(c.batches) >= n
-	})
-	b, _, _ := c.snapshot()
-	return b
-}
-
-func describe(b sources.Batch) string {
-	var parts []string
-	for _, ch := range b.Changes {
-		parts = append(parts, ch.Op.String()+" "+ch.Element.ID)
-	}
-	return strings.Join(parts, ", ")
-}
+var (
+	newCollector = sourcetest.NewCollector
+	run          = sourcetest.Run
+	waitFor      = sourcetest.WaitFor
+	describe     = sourcetest.Describe
+)
 
 func propString(p map[string]value.Value) string {
 	keys := make([]string, 0, len(p))
@@ -241,7 +152,7 @@ func TestStreamOperations(t *testing.T) {
 	c := newCollector()
 	stop := run(t, src, nil, c)
 
-	b := c.waitBatches(t, 1)
+	b := c.WaitBatches(t, 1)
 	if !b[0].Bootstrap || !b[0].Done || len(b[0].Changes) != 2 || b[0].Position == nil {
 		t.Fatalf("bootstrap batch: %+v", b[0])
 	}
@@ -260,7 +171,7 @@ func TestStreamOperations(t *testing.T) {
 	f.exec("UPDATE $T SET id = 7 WHERE id = 3")
 	f.exec("TRUNCATE $T")
 	f.exec("INSERT INTO $T VALUES (8, 'h', 80)")
-	b = c.waitBatches(t, 8)
+	b = c.WaitBatches(t, 8)
 	T := f.table
 	want := []string{
 		"insert " + T + ":3",
@@ -318,9 +229,9 @@ func TestTypes(t *testing.T) {
 	src := f.source(nil)
 	c := newCollector()
 	run(t, src, nil, c)
-	c.waitBatches(t, 1)
+	c.WaitBatches(t, 1)
 	f.exec("INSERT INTO $T VALUES " + fmt.Sprintf(row, 2))
-	b := c.waitBatches(t, 2)
+	b := c.WaitBatches(t, 2)
 	boot, streamed := b[0].Changes[0].Element, b[1].Changes[0].Element
 	if boot.ID != f.table+":1:x" || streamed.ID != f.table+":2:x" {
 		t.Fatalf("ids %q %q", boot.ID, streamed.ID)
@@ -365,7 +276,7 @@ func TestTypes(t *testing.T) {
 	f2.exec("INSERT INTO $T VALUES (1, 0.1000000000000000000001)")
 	c2 := newCollector()
 	run(t, f2.source(map[string]any{"numeric": "string"}), nil, c2)
-	b2 := c2.waitBatches(t, 1)
+	b2 := c2.WaitBatches(t, 1)
 	if d := b2[0].Changes[0].Element.Props["d"]; d.Kind() != value.KindString || d.AsString() != "0.1000000000000000000001" {
 		t.Errorf("numeric as string: %s %s", d.Kind(), d)
 	}
@@ -402,11 +313,11 @@ func tableState(t *testing.T, f *fixture, src *Source) map[string]string {
 
 func compareState(t *testing.T, want map[string]string, c *collector) {
 	t.Helper()
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.Mu.Lock()
+	defer c.Mu.Unlock()
 	missing, extra, diff := 0, 0, 0
 	for id, p := range want {
-		got, ok := c.state[id]
+		got, ok := c.State[id]
 		switch {
 		case !ok:
 			missing++
@@ -417,7 +328,7 @@ func compareState(t *testing.T, want map[string]string, c *collector) {
 			}
 		}
 	}
-	for id := range c.state {
+	for id := range c.State {
 		if _, ok := want[id]; !ok {
 			extra++
 		}
@@ -483,7 +394,7 @@ func TestBootstrapRacingWrites(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // writes are in flight when the slot is created
 	start := time.Now()
 	run(t, src, nil, c)
-	waitFor(t, "bootstrap", 60*time.Second, func() bool { _, _, done := c.snapshot(); return done })
+	waitFor(t, "bootstrap", 60*time.Second, func() bool { _, _, done := c.Snapshot(); return done })
 	elapsed := time.Since(start)
 	time.Sleep(200 * time.Millisecond)
 	close(stopW)
@@ -491,20 +402,20 @@ func TestBootstrapRacingWrites(t *testing.T) {
 	// A marker row written last tells when the stream has caught up.
 	f.exec("INSERT INTO $T VALUES (-1, 'marker', 0)")
 	waitFor(t, "marker", 30*time.Second, func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		_, ok := c.state[f.table+":-1"]
+		c.Mu.Lock()
+		defer c.Mu.Unlock()
+		_, ok := c.State[f.table+":-1"]
 		return ok
 	})
 	compareState(t, tableState(t, f, src), c)
 	boot := 0
-	for _, b := range c.batches {
+	for _, b := range c.Batches {
 		if b.Bootstrap {
 			boot += len(b.Changes)
 		}
 	}
 	t.Logf("bootstrap: %d rows in %v (%.0f rows/s) while %d concurrent transactions committed; %d batches in all",
-		boot, elapsed.Round(time.Millisecond), float64(boot)/elapsed.Seconds(), n, len(c.batches))
+		boot, elapsed.Round(time.Millisecond), float64(boot)/elapsed.Seconds(), n, len(c.Batches))
 }
 
 func TestResumeAfterCancel(t *testing.T) {
@@ -516,40 +427,40 @@ func TestResumeAfterCancel(t *testing.T) {
 
 	// Run 1, cancelled mid-stream.
 	stop1 := run(t, f.source(nil), nil, c)
-	waitFor(t, "some streamed batches", 15*time.Second, func() bool { b, _, _ := c.snapshot(); return len(b) > 20 })
+	waitFor(t, "some streamed batches", 15*time.Second, func() bool { b, _, _ := c.Snapshot(); return len(b) > 20 })
 	if err := stop1(); err != nil {
 		t.Fatal(err)
 	}
-	_, pos, _ := c.snapshot()
-	n1 := len(c.batches)
+	_, pos, _ := c.Snapshot()
+	n1 := len(c.Batches)
 
 	// Run 2 resumes from the last position the "server" committed, with
 	// an emit that fails once to exercise the in-Run retry.
 	var failed atomic.Bool
-	c.mu.Lock()
-	c.fail = func(b sources.Batch) error {
+	c.Mu.Lock()
+	c.Fail = func(b sources.Batch) error {
 		if failed.CompareAndSwap(false, true) {
 			return errors.New("injected commit failure")
 		}
 		return nil
 	}
-	c.mu.Unlock()
+	c.Mu.Unlock()
 	src2 := f.source(nil)
 	run(t, src2, pos, c)
-	waitFor(t, "more batches", 15*time.Second, func() bool { b, _, _ := c.snapshot(); return len(b) > n1+20 })
+	waitFor(t, "more batches", 15*time.Second, func() bool { b, _, _ := c.Snapshot(); return len(b) > n1+20 })
 	close(stopW)
 	<-w
 	f.exec("INSERT INTO $T VALUES (-1, 'marker', 0)")
 	waitFor(t, "marker", 30*time.Second, func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		_, ok := c.state[f.table+":-1"]
+		c.Mu.Lock()
+		defer c.Mu.Unlock()
+		_, ok := c.State[f.table+":-1"]
 		return ok
 	})
 	compareState(t, tableState(t, f, src2), c)
 	// Positions strictly increase: nothing repeated across the restart.
 	var last string
-	for i, b := range c.batches {
+	for i, b := range c.Batches {
 		if b.Position == nil {
 			continue
 		}
@@ -561,7 +472,7 @@ func TestResumeAfterCancel(t *testing.T) {
 	if !failed.Load() {
 		t.Error("the injected failure never happened")
 	}
-	t.Logf("%d batches before the cancel, %d after", n1, len(c.batches)-n1)
+	t.Logf("%d batches before the cancel, %d after", n1, len(c.Batches)-n1)
 }
 
 func lsnLess(a, b string) bool {
@@ -576,9 +487,9 @@ func TestTruncateAfterResumeUsesSeed(t *testing.T) {
 	f.exec("INSERT INTO $T VALUES (1), (2)")
 	c := newCollector()
 	stop := run(t, f.source(nil), nil, c)
-	c.waitBatches(t, 1)
+	c.WaitBatches(t, 1)
 	stop()
-	_, pos, _ := c.snapshot()
+	_, pos, _ := c.Snapshot()
 	// While Vigil is down, a row is deleted and the table truncated: the
 	// table is empty when the source comes back, only the seed knows ids.
 	f.exec("DELETE FROM $T WHERE id = 2")
@@ -586,9 +497,9 @@ func TestTruncateAfterResumeUsesSeed(t *testing.T) {
 	src := f.source(nil)
 	src.SeedIDs(func(label string) []string {
 		var ids []string
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for id := range c.state {
+		c.Mu.Lock()
+		defer c.Mu.Unlock()
+		for id := range c.State {
 			if strings.HasPrefix(id, label+":") {
 				ids = append(ids, id)
 			}
@@ -596,12 +507,12 @@ func TestTruncateAfterResumeUsesSeed(t *testing.T) {
 		return ids
 	})
 	run(t, src, pos, c)
-	b := c.waitBatches(t, 3)
+	b := c.WaitBatches(t, 3)
 	if got := describe(b[2]); got != "delete "+f.table+":1" {
 		t.Errorf("truncate after resume: %q", got)
 	}
-	if len(c.state) != 0 {
-		t.Errorf("state not empty: %v", c.state)
+	if len(c.State) != 0 {
+		t.Errorf("state not empty: %v", c.State)
 	}
 }
 
@@ -611,7 +522,7 @@ func TestErrors(t *testing.T) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		err := src.Run(ctx, from, newCollector().emit)
+		err := src.Run(ctx, from, newCollector().Emit)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Fatalf("Run error %v, want it to mention %q", err, want)
 		}
@@ -652,10 +563,20 @@ func TestErrors(t *testing.T) {
 	t.Run("dropped slot", func(t *testing.T) {
 		c := newCollector()
 		stop := run(t, f.source(nil), nil, c)
-		c.waitBatches(t, 1)
+		c.WaitBatches(t, 1)
 		stop()
-		_, pos, _ := c.snapshot()
-		f.exec("SELECT pg_drop_replication_slot('" + f.slot + "')")
+		_, pos, _ := c.Snapshot()
+		// The stopped source's walsender may hold the slot a moment longer.
+		var err error
+		for i := 0; i < 50; i++ {
+			if _, err = f.conn.Exec(context.Background(), "SELECT pg_drop_replication_slot('"+f.slot+"')").ReadAll(); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatalf("dropping the slot: %v", err)
+		}
 		failed(t, f.source(nil), pos, "does not exist (dropped?)")
 	})
 	t.Run("bad properties", func(t *testing.T) {
@@ -683,11 +604,11 @@ func TestSchemaChange(t *testing.T) {
 		c := newCollector()
 		src := f.source(nil)
 		run(t, src, nil, c)
-		c.waitBatches(t, 1)
+		c.WaitBatches(t, 1)
 		f.exec("INSERT INTO $T VALUES (1, 'a')")
 		f.exec("ALTER TABLE $T ADD COLUMN w int DEFAULT 7")
 		f.exec("INSERT INTO $T VALUES (2, 'b', 8)")
-		b := c.waitBatches(t, 3)
+		b := c.WaitBatches(t, 3)
 		if p := b[2].Changes[0].Element.Props; p["w"].AsInt() != 8 {
 			t.Errorf("new column not followed: %s", propString(p))
 		}
@@ -702,8 +623,8 @@ func TestSchemaChange(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		errc := make(chan error, 1)
-		go func() { errc <- src.Run(ctx, nil, c.emit) }()
-		c.waitBatches(t, 1)
+		go func() { errc <- src.Run(ctx, nil, c.Emit) }()
+		c.WaitBatches(t, 1)
 		f.exec("ALTER TABLE $T ADD COLUMN w int")
 		f.exec("INSERT INTO $T VALUES (2, 'b', 8)")
 		err := <-errc
