@@ -57,7 +57,7 @@ func init() {
 type Source struct {
 	name string
 	cfg  *config
-	tr   tracker
+	tr   sources.Tracker
 	seed sources.KnownIDs
 
 	// known holds, per table, the committed ids, so that a TRUNCATE (a
@@ -74,7 +74,7 @@ func New(name string, properties map[string]any) (sources.Source, error) {
 		return nil, fmt.Errorf("source %q: %w", name, err)
 	}
 	s := &Source{name: name, cfg: cfg, known: map[string]map[string]struct{}{}}
-	s.tr.st.State = "starting"
+	s.tr.SetState("starting", nil)
 	return s, nil
 }
 
@@ -82,7 +82,7 @@ func New(name string, properties map[string]any) (sources.Source, error) {
 func (s *Source) Name() string { return s.name }
 
 // Status reports the source's state for the API.
-func (s *Source) Status() sources.Status { return s.tr.get() }
+func (s *Source) Status() sources.Status { return s.tr.Get() }
 
 // SeedIDs gives the source the server's view of which ids exist, used after
 // a resume to turn a TRUNCATE into deletes (see sources.IDSeeder).
@@ -124,31 +124,31 @@ func (s *Source) Run(ctx context.Context, from []byte, emit sources.Emit) error 
 	if from != nil {
 		p, err := parsePosition(from)
 		if err != nil {
-			s.tr.state("failed", err)
+			s.tr.SetState("failed", err)
 			return err
 		}
 		st.pos, st.resumed, st.needSeed = p, true, true
-		s.tr.position(p.String())
+		s.tr.Position(p.String())
 	}
-	s.tr.state("starting", nil)
-	var bo backoff
+	s.tr.SetState("starting", nil)
+	var bo sources.Backoff
 	for {
 		progressed, err := s.session(ctx, st, emit)
 		if ctx.Err() != nil {
-			s.tr.state("stopped", nil)
+			s.tr.SetState("stopped", nil)
 			return nil
 		}
-		var pe *permanentError
+		var pe *sources.PermanentError
 		if errors.As(err, &pe) {
-			s.tr.state("failed", err)
+			s.tr.SetState("failed", err)
 			return err
 		}
 		if progressed {
-			bo.reset()
+			bo.Reset()
 		}
-		s.tr.state("retrying", err)
-		if !bo.wait(ctx) {
-			s.tr.state("stopped", nil)
+		s.tr.SetState("retrying", err)
+		if !bo.Wait(ctx) {
+			s.tr.SetState("stopped", nil)
 			return nil
 		}
 	}
@@ -187,11 +187,11 @@ func (s *Source) classify(what string, err error) error {
 	if me := myError(err); me != nil {
 		switch me.Code {
 		case gomysql.ER_ACCESS_DENIED_ERROR:
-			return permanent(fmt.Errorf("%s: authentication failed for user %q: %s", s.where(), s.cfg.user, me.Message))
+			return sources.Permanent(fmt.Errorf("%s: authentication failed for user %q: %s", s.where(), s.cfg.user, me.Message))
 		case gomysql.ER_BAD_DB_ERROR:
-			return permanent(fmt.Errorf("%s: database %q does not exist", s.where(), s.cfg.database))
+			return sources.Permanent(fmt.Errorf("%s: database %q does not exist", s.where(), s.cfg.database))
 		case gomysql.ER_DBACCESS_DENIED_ERROR, gomysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, 1142 /* table access denied */ :
-			return permanent(fmt.Errorf("%s: %s: permission denied: %s (the user needs SELECT on the tables and REPLICATION SLAVE, REPLICATION CLIENT%s)", s.where(), what, me.Message, map[bool]string{true: "", false: ", RELOAD"}[s.cfg.flavor == "mariadb"]))
+			return sources.Permanent(fmt.Errorf("%s: %s: permission denied: %s (the user needs SELECT on the tables and REPLICATION SLAVE, REPLICATION CLIENT%s)", s.where(), what, me.Message, map[bool]string{true: "", false: ", RELOAD"}[s.cfg.flavor == "mariadb"]))
 		}
 	}
 	return fmt.Errorf("%s: %s: %w", s.where(), what, err)
@@ -231,7 +231,7 @@ func (s *Source) loadTable(conn *client.Conn, name string) (*table, error) {
 		return nil, s.classify("reading columns of "+name, err)
 	}
 	if r.RowNumber() == 0 {
-		return nil, permanent(fmt.Errorf("%s: table %s does not exist", s.where(), name))
+		return nil, sources.Permanent(fmt.Errorf("%s: table %s does not exist", s.where(), name))
 	}
 	t := &table{name: name, byCol: map[string]int{}}
 	for i := 0; i < r.RowNumber(); i++ {
@@ -276,7 +276,7 @@ func (s *Source) loadTable(conn *client.Conn, name string) (*table, error) {
 		t.key = append(t.key, k)
 	}
 	if len(t.key) == 0 {
-		return nil, permanent(fmt.Errorf("%s: table %s has no primary key, so its rows have no id: add one", s.where(), name))
+		return nil, sources.Permanent(fmt.Errorf("%s: table %s has no primary key, so its rows have no id: add one", s.where(), name))
 	}
 	return t, nil
 }
@@ -301,18 +301,18 @@ func (s *Source) checkServer(conn *client.Conn) (flavor string, err error) {
 	}
 	switch {
 	case logBin != 1:
-		return "", permanent(fmt.Errorf("%s: the binary log is off: start the server with log_bin (and binlog_format=ROW, binlog_row_image=FULL, a server_id)", s.where()))
+		return "", sources.Permanent(fmt.Errorf("%s: the binary log is off: start the server with log_bin (and binlog_format=ROW, binlog_row_image=FULL, a server_id)", s.where()))
 	case !strings.EqualFold(format, "ROW"):
-		return "", permanent(fmt.Errorf("%s: binlog_format is %s; row changes need binlog_format=ROW", s.where(), format))
+		return "", sources.Permanent(fmt.Errorf("%s: binlog_format is %s; row changes need binlog_format=ROW", s.where(), format))
 	case !strings.EqualFold(image, "FULL"):
-		return "", permanent(fmt.Errorf("%s: binlog_row_image is %s; full row images need binlog_row_image=FULL", s.where(), image))
+		return "", sources.Permanent(fmt.Errorf("%s: binlog_row_image is %s; full row images need binlog_row_image=FULL", s.where(), image))
 	}
 	if flavor == "mysql" {
 		// Compressed transactions arrive as one payload event, which this
 		// source does not unpack.
 		if r, err := conn.Execute("SELECT @@binlog_transaction_compression"); err == nil {
 			if on, _ := r.GetInt(0, 0); on == 1 {
-				return "", permanent(fmt.Errorf("%s: binlog_transaction_compression is ON, which this source does not read: turn it off", s.where()))
+				return "", sources.Permanent(fmt.Errorf("%s: binlog_transaction_compression is ON, which this source does not read: turn it off", s.where()))
 			}
 		}
 	}
@@ -344,7 +344,7 @@ func (s *Source) session(ctx context.Context, st *runState, emit sources.Emit) (
 		if err := s.probeReplication(conn, flavor); err != nil {
 			return false, err
 		}
-		s.tr.state("bootstrapping", nil)
+		s.tr.SetState("bootstrapping", nil)
 		pos, err := s.bootstrap(ctx, conn, flavor, tables, emit)
 		if err != nil {
 			return false, err
@@ -357,7 +357,7 @@ func (s *Source) session(ctx context.Context, st *runState, emit sources.Emit) (
 		}
 		st.needSeed = false
 	}
-	s.tr.state("running", nil)
+	s.tr.SetState("running", nil)
 	p, err := s.stream(ctx, conn, flavor, tables, st, emit)
 	return progressed || p, err
 }
@@ -366,7 +366,7 @@ func (s *Source) session(ctx context.Context, st *runState, emit sources.Emit) (
 // the user may log in but not replicate.
 func (s *Source) replicationError(err error) error {
 	if me := myError(err); me != nil && (me.Code == gomysql.ER_ACCESS_DENIED_ERROR || me.Code == gomysql.ER_SPECIFIC_ACCESS_DENIED_ERROR) {
-		return permanent(fmt.Errorf("%s: user %q may not read the binary log: %s (GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO the user)", s.where(), s.cfg.user, me.Message))
+		return sources.Permanent(fmt.Errorf("%s: user %q may not read the binary log: %s (GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO the user)", s.where(), s.cfg.user, me.Message))
 	}
 	return s.classify("starting the binlog stream", err)
 }
@@ -387,7 +387,7 @@ func (s *Source) probeReplication(conn *client.Conn, flavor string) error {
 		return s.replicationError(err)
 	}
 	if r.RowNumber() == 0 {
-		return permanent(fmt.Errorf("%s: SHOW MASTER STATUS is empty (is log_bin on?)", s.where()))
+		return sources.Permanent(fmt.Errorf("%s: SHOW MASTER STATUS is empty (is log_bin on?)", s.where()))
 	}
 	file, _ := r.GetString(0, 0)
 	pos, _ := r.GetUint(0, 1)
@@ -424,7 +424,7 @@ func (s *Source) snapshotPosition(conn *client.Conn, flavor string) (position, e
 			}
 		}
 		if p.file == "" {
-			return position{}, permanent(fmt.Errorf("%s: the server reports no binlog_snapshot_file (is log_bin on?)", s.where()))
+			return position{}, sources.Permanent(fmt.Errorf("%s: the server reports no binlog_snapshot_file (is log_bin on?)", s.where()))
 		}
 		return p, nil
 	}
@@ -445,7 +445,7 @@ func (s *Source) snapshotPosition(conn *client.Conn, flavor string) (position, e
 		return position{}, s.classify("reading the binlog position", err)
 	}
 	if r.RowNumber() == 0 {
-		return position{}, permanent(fmt.Errorf("%s: SHOW MASTER STATUS is empty (is log_bin on?)", s.where()))
+		return position{}, sources.Permanent(fmt.Errorf("%s: SHOW MASTER STATUS is empty (is log_bin on?)", s.where()))
 	}
 	file, _ := r.GetString(0, 0)
 	n, _ := r.GetUint(0, 1)
@@ -472,7 +472,7 @@ func (s *Source) bootstrap(ctx context.Context, conn *client.Conn, flavor string
 		if err := emit(ctx, b); err != nil {
 			return fmt.Errorf("emit: %w", err)
 		}
-		s.tr.emitted(len(batch), "")
+		s.tr.Emitted(len(batch), "")
 		batch = nil
 		return nil
 	}
@@ -525,7 +525,7 @@ func (s *Source) bootstrap(ctx context.Context, conn *client.Conn, flavor string
 	if err := flush(true); err != nil {
 		return position{}, err
 	}
-	s.tr.position(pos.String())
+	s.tr.Position(pos.String())
 	return pos, nil
 }
 
@@ -692,7 +692,7 @@ func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, t
 				return progressed, ctx.Err()
 			}
 			if me := myError(err); me != nil && me.Code == gomysql.ER_MASTER_FATAL_ERROR_READING_BINLOG {
-				return progressed, permanent(fmt.Errorf("%s: cannot read the binlog at %s (purged?): %s; the changes since are lost, reset the source to bootstrap again", s.where(), st.pos, me.Message))
+				return progressed, sources.Permanent(fmt.Errorf("%s: cannot read the binlog at %s (purged?): %s; the changes since are lost, reset the source to bootstrap again", s.where(), st.pos, me.Message))
 			}
 			return progressed, s.classify("binlog stream", err)
 		}
@@ -783,7 +783,7 @@ func (s *Source) commit(ctx context.Context, tx *txn, end position, emit sources
 		return false, fmt.Errorf("emit: %w", err)
 	}
 	s.commitOverlay(tx)
-	s.tr.emitted(len(tx.changes), end.String())
+	s.tr.Emitted(len(tx.changes), end.String())
 	return true, nil
 }
 
@@ -826,12 +826,12 @@ func (s *Source) bind(conn *client.Conn, t *table, e *replication.TableMapEvent)
 				return nil, err
 			}
 			if int(e.ColumnCount) != len(nt.cols) {
-				return nil, permanent(fmt.Errorf("%s: table %s: the binlog row has %d columns but the table now has %d: its schema changed; set binlog_row_metadata=FULL so the source can follow schema changes, then reset it", s.where(), t.name, e.ColumnCount, len(nt.cols)))
+				return nil, sources.Permanent(fmt.Errorf("%s: table %s: the binlog row has %d columns but the table now has %d: its schema changed; set binlog_row_metadata=FULL so the source can follow schema changes, then reset it", s.where(), t.name, e.ColumnCount, len(nt.cols)))
 			}
 			if s.cfg.failOnSchemaChange {
-				return nil, permanent(fmt.Errorf("%s: table %s changed schema (%d columns, was %d); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, len(nt.cols), len(t.cols)))
+				return nil, sources.Permanent(fmt.Errorf("%s: table %s changed schema (%d columns, was %d); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, len(nt.cols), len(t.cols)))
 			}
-			s.tr.notice(fmt.Sprintf("table %s changed schema (%d columns, was %d); following it (schemaChanges: fail stops instead)", t.name, len(nt.cols), len(t.cols)))
+			s.tr.Notice(fmt.Sprintf("table %s changed schema (%d columns, was %d); following it (schemaChanges: fail stops instead)", t.name, len(nt.cols), len(t.cols)))
 			*t = *nt
 		}
 		return &binding{t: t, cols: t.cols}, nil
@@ -867,9 +867,9 @@ func (s *Source) bind(conn *client.Conn, t *table, e *replication.TableMapEvent)
 			diff = append(diff, "columns reordered")
 		}
 		if s.cfg.failOnSchemaChange {
-			return nil, permanent(fmt.Errorf("%s: table %s changed schema (%s); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, strings.Join(diff, ", ")))
+			return nil, sources.Permanent(fmt.Errorf("%s: table %s changed schema (%s); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, strings.Join(diff, ", ")))
 		}
-		s.tr.notice(fmt.Sprintf("table %s changed schema (%s); following it (schemaChanges: fail stops instead)", t.name, strings.Join(diff, ", ")))
+		s.tr.Notice(fmt.Sprintf("table %s changed schema (%s); following it (schemaChanges: fail stops instead)", t.name, strings.Join(diff, ", ")))
 		if len(added) > 0 {
 			// Types of new columns come from the catalog as it is now.
 			nt, err := s.loadTable(conn, t.name)
@@ -898,7 +898,7 @@ func (s *Source) bind(conn *client.Conn, t *table, e *replication.TableMapEvent)
 			found = found || n == k
 		}
 		if !found {
-			return nil, permanent(fmt.Errorf("%s: table %s: primary key column %s is gone", s.where(), t.name, k))
+			return nil, sources.Permanent(fmt.Errorf("%s: table %s: primary key column %s is gone", s.where(), t.name, k))
 		}
 	}
 	return &binding{t: t, cols: cols}, nil
@@ -912,7 +912,7 @@ func (s *Source) onRows(b *binding, tx *txn, et replication.EventType, e *replic
 		for _, row := range e.Rows {
 			el, err := s.element(b.t, b.cols, row)
 			if err != nil {
-				return permanent(fmt.Errorf("%s: %w", s.where(), err))
+				return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 			}
 			tx.changes = append(tx.changes, engine.Change{Op: engine.OpInsert, Element: el, Time: tx.time, Source: s.name})
 			tx.mark(name, el.ID, true)
@@ -923,11 +923,11 @@ func (s *Source) onRows(b *binding, tx *txn, et replication.EventType, e *replic
 		for i := 0; i+1 < len(e.Rows); i += 2 {
 			old, err := s.element(b.t, b.cols, e.Rows[i])
 			if err != nil {
-				return permanent(fmt.Errorf("%s: %w", s.where(), err))
+				return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 			}
 			el, err := s.element(b.t, b.cols, e.Rows[i+1])
 			if err != nil {
-				return permanent(fmt.Errorf("%s: %w", s.where(), err))
+				return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 			}
 			if old.ID != el.ID {
 				// The key changed: to the graph that is another node.
@@ -944,7 +944,7 @@ func (s *Source) onRows(b *binding, tx *txn, et replication.EventType, e *replic
 		for _, row := range e.Rows {
 			el, err := s.element(b.t, b.cols, row)
 			if err != nil {
-				return permanent(fmt.Errorf("%s: %w", s.where(), err))
+				return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 			}
 			tx.changes = append(tx.changes, deleteChange(name, el.ID, tx.time, s.name))
 			tx.mark(name, el.ID, false)

@@ -40,7 +40,7 @@ func init() { sources.Register(Kind, New) }
 type Source struct {
 	name string
 	cfg  *config
-	tr   tracker
+	tr   sources.Tracker
 	seed sources.KnownIDs
 
 	// known holds, per table, the ids the server has committed from this
@@ -57,7 +57,7 @@ func New(name string, properties map[string]any) (sources.Source, error) {
 		return nil, fmt.Errorf("source %q: %w", name, err)
 	}
 	s := &Source{name: name, cfg: cfg, known: map[string]map[string]struct{}{}}
-	s.tr.st.State = "starting"
+	s.tr.SetState("starting", nil)
 	return s, nil
 }
 
@@ -65,7 +65,7 @@ func New(name string, properties map[string]any) (sources.Source, error) {
 func (s *Source) Name() string { return s.name }
 
 // Status reports the source's state for the API.
-func (s *Source) Status() sources.Status { return s.tr.get() }
+func (s *Source) Status() sources.Status { return s.tr.Get() }
 
 // SeedIDs gives the source the server's view of which ids exist, used after
 // a resume to turn a TRUNCATE into deletes (see sources.IDSeeder).
@@ -95,31 +95,31 @@ func (s *Source) Run(ctx context.Context, from []byte, emit sources.Emit) error 
 		lsn, err := pglogrepl.ParseLSN(string(from))
 		if err != nil {
 			err = fmt.Errorf("resume position %q is not a PostgreSQL LSN", from)
-			s.tr.state("failed", err)
+			s.tr.SetState("failed", err)
 			return err
 		}
 		st.pos, st.resumed, st.needSeed = lsn, true, true
-		s.tr.position(lsn.String())
+		s.tr.Position(lsn.String())
 	}
-	s.tr.state("starting", nil)
-	var bo backoff
+	s.tr.SetState("starting", nil)
+	var bo sources.Backoff
 	for {
 		progressed, err := s.session(ctx, st, emit)
 		if ctx.Err() != nil {
-			s.tr.state("stopped", nil)
+			s.tr.SetState("stopped", nil)
 			return nil
 		}
-		var pe *permanentError
+		var pe *sources.PermanentError
 		if errors.As(err, &pe) {
-			s.tr.state("failed", err)
+			s.tr.SetState("failed", err)
 			return err
 		}
 		if progressed {
-			bo.reset()
+			bo.Reset()
 		}
-		s.tr.state("retrying", err)
-		if !bo.wait(ctx) {
-			s.tr.state("stopped", nil)
+		s.tr.SetState("retrying", err)
+		if !bo.Wait(ctx) {
+			s.tr.SetState("stopped", nil)
 			return nil
 		}
 	}
@@ -158,7 +158,7 @@ func (s *Source) session(ctx context.Context, st *runState, emit sources.Emit) (
 	defer rconn.Close(context.Background())
 
 	if !st.resumed {
-		s.tr.state("bootstrapping", nil)
+		s.tr.SetState("bootstrapping", nil)
 		lsn, err := s.bootstrap(ctx, conn, rconn, tables, emit)
 		if err != nil {
 			return false, err
@@ -176,7 +176,7 @@ func (s *Source) session(ctx context.Context, st *runState, emit sources.Emit) (
 			st.needSeed = false
 		}
 	}
-	s.tr.state("running", nil)
+	s.tr.SetState("running", nil)
 	p, err := s.stream(ctx, conn, rconn, tables, dec, st, emit)
 	return progressed || p, err
 }
@@ -190,7 +190,7 @@ func (s *Source) connect(ctx context.Context, replication bool) (*pgconn.PgConn,
 		kv(c.host), c.port, kv(c.user), kv(c.database), c.sslmode)
 	pc, err := pgconn.ParseConfig(dsn)
 	if err != nil {
-		return nil, permanent(fmt.Errorf("%s: %v", s.where(), err))
+		return nil, sources.Permanent(fmt.Errorf("%s: %v", s.where(), err))
 	}
 	if c.password != "" {
 		pc.Password = c.password
@@ -210,11 +210,11 @@ func (s *Source) connect(ctx context.Context, replication bool) (*pgconn.PgConn,
 		if errors.As(err, &pe) {
 			switch pe.Code {
 			case "28P01", "28000":
-				return nil, permanent(fmt.Errorf("%s: authentication failed for user %q: %s", s.where(), c.user, pe.Message))
+				return nil, sources.Permanent(fmt.Errorf("%s: authentication failed for user %q: %s", s.where(), c.user, pe.Message))
 			case "3D000":
-				return nil, permanent(fmt.Errorf("%s: database %q does not exist", s.where(), c.database))
+				return nil, sources.Permanent(fmt.Errorf("%s: database %q does not exist", s.where(), c.database))
 			case "42501":
-				return nil, permanent(fmt.Errorf("%s: user %q may not open a replication connection (ALTER ROLE %s REPLICATION): %s", s.where(), c.user, c.user, pe.Message))
+				return nil, sources.Permanent(fmt.Errorf("%s: user %q may not open a replication connection (ALTER ROLE %s REPLICATION): %s", s.where(), c.user, c.user, pe.Message))
 			}
 		}
 		return nil, fmt.Errorf("%s: cannot connect: %w", s.where(), err)
@@ -267,11 +267,11 @@ func (s *Source) checkServer(ctx context.Context, conn *pgconn.PgConn) error {
 		return fmt.Errorf("%s: server check returned no row", s.where())
 	}
 	if wl := string(rows[0][0]); wl != "logical" {
-		return permanent(fmt.Errorf("%s: wal_level is %q, logical replication needs wal_level = logical (ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL)", s.where(), wl))
+		return sources.Permanent(fmt.Errorf("%s: wal_level is %q, logical replication needs wal_level = logical (ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL)", s.where(), wl))
 	}
 	if string(rows[0][2]) != "t" {
 		u := string(rows[0][1])
-		return permanent(fmt.Errorf("%s: role %q lacks the REPLICATION privilege (ALTER ROLE %s REPLICATION)", s.where(), u, quoteIdent(u)))
+		return sources.Permanent(fmt.Errorf("%s: role %q lacks the REPLICATION privilege (ALTER ROLE %s REPLICATION)", s.where(), u, quoteIdent(u)))
 	}
 	return nil
 }
@@ -307,12 +307,12 @@ func (s *Source) loadTables(ctx context.Context, conn *pgconn.PgConn, dec *decod
 			return nil, fmt.Errorf("%s: reading table %s: %w", s.where(), tn, err)
 		}
 		if len(rows) == 0 {
-			return nil, permanent(fmt.Errorf("%s: table %s does not exist", s.where(), tn))
+			return nil, sources.Permanent(fmt.Errorf("%s: table %s does not exist", s.where(), tn))
 		}
 		t := &table{name: tn}
 		fmt.Sscan(string(rows[0][0]), &t.oid)
 		if k := string(rows[0][1]); k != "r" {
-			return nil, permanent(fmt.Errorf("%s: %s is not an ordinary table (relkind %s)", s.where(), tn, k))
+			return nil, sources.Permanent(fmt.Errorf("%s: %s is not an ordinary table (relkind %s)", s.where(), tn, k))
 		}
 		ident := string(rows[0][2])
 		cols, err := query(ctx, conn, `SELECT attname, atttypid FROM pg_attribute
@@ -347,9 +347,9 @@ func (s *Source) loadTables(ctx context.Context, conn *pgconn.PgConn, dec *decod
 		fix := fmt.Sprintf("add a primary key, or ALTER TABLE %s REPLICA IDENTITY FULL", tn.quoted())
 		switch {
 		case ident == "n":
-			return nil, permanent(fmt.Errorf("%s: table %s has REPLICA IDENTITY NOTHING, so its updates and deletes carry no key: %s", s.where(), tn, fix))
+			return nil, sources.Permanent(fmt.Errorf("%s: table %s has REPLICA IDENTITY NOTHING, so its updates and deletes carry no key: %s", s.where(), tn, fix))
 		case len(pk) > 0 && ident == "i" && strings.Join(identIdx, ",") != strings.Join(pk, ","):
-			return nil, permanent(fmt.Errorf("%s: table %s has a replica identity index other than its primary key, so deletes do not carry the key: use REPLICA IDENTITY DEFAULT or FULL", s.where(), tn))
+			return nil, sources.Permanent(fmt.Errorf("%s: table %s has a replica identity index other than its primary key, so deletes do not carry the key: use REPLICA IDENTITY DEFAULT or FULL", s.where(), tn))
 		case len(pk) > 0:
 			t.keyNames = pk
 		case ident == "i":
@@ -361,7 +361,7 @@ func (s *Source) loadTables(ctx context.Context, conn *pgconn.PgConn, dec *decod
 				t.keyNames = append(t.keyNames, c.name)
 			}
 		default:
-			return nil, permanent(fmt.Errorf("%s: table %s has no primary key, so its rows have no id and PostgreSQL logs no before-image for updates and deletes: %s", s.where(), tn, fix))
+			return nil, sources.Permanent(fmt.Errorf("%s: table %s has no primary key, so its rows have no id and PostgreSQL logs no before-image for updates and deletes: %s", s.where(), tn, fix))
 		}
 		out[tn.name] = t
 	}
@@ -428,7 +428,7 @@ func (s *Source) ensurePublication(ctx context.Context, conn *pgconn.PgConn) err
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "42501" {
-			return permanent(fmt.Errorf("%s: cannot create publication %s (%s): the user must own the tables or a superuser must run CREATE PUBLICATION %s FOR TABLE %s", s.where(), pub, pe.Message, pub, strings.Join(missing, ", ")))
+			return sources.Permanent(fmt.Errorf("%s: cannot create publication %s (%s): the user must own the tables or a superuser must run CREATE PUBLICATION %s FOR TABLE %s", s.where(), pub, pe.Message, pub, strings.Join(missing, ", ")))
 		}
 		return fmt.Errorf("%s: publication %s: %w", s.where(), pub, err)
 	}
@@ -443,13 +443,13 @@ func (s *Source) checkSlot(ctx context.Context, conn *pgconn.PgConn, pos pglogre
 		return fmt.Errorf("%s: reading slot %s: %w", s.where(), s.cfg.slot, err)
 	}
 	if len(rows) == 0 {
-		return permanent(fmt.Errorf("%s: replication slot %s does not exist (dropped?): the changes after position %s are lost; reset the source to bootstrap again", s.where(), s.cfg.slot, pos))
+		return sources.Permanent(fmt.Errorf("%s: replication slot %s does not exist (dropped?): the changes after position %s are lost; reset the source to bootstrap again", s.where(), s.cfg.slot, pos))
 	}
 	if p := string(rows[0][0]); p != "pgoutput" {
-		return permanent(fmt.Errorf("%s: replication slot %s uses plugin %s, not pgoutput", s.where(), s.cfg.slot, p))
+		return sources.Permanent(fmt.Errorf("%s: replication slot %s uses plugin %s, not pgoutput", s.where(), s.cfg.slot, p))
 	}
 	if db := string(rows[0][2]); db != s.cfg.database {
-		return permanent(fmt.Errorf("%s: replication slot %s belongs to database %s", s.where(), s.cfg.slot, db))
+		return sources.Permanent(fmt.Errorf("%s: replication slot %s belongs to database %s", s.where(), s.cfg.slot, db))
 	}
 	if string(rows[0][1]) == "t" {
 		return fmt.Errorf("%s: replication slot %s is in use by another connection", s.where(), s.cfg.slot)
@@ -480,7 +480,7 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "53400" {
-			return 0, permanent(fmt.Errorf("%s: cannot create replication slot %s: %s (raise max_replication_slots)", s.where(), s.cfg.slot, pe.Message))
+			return 0, sources.Permanent(fmt.Errorf("%s: cannot create replication slot %s: %s (raise max_replication_slots)", s.where(), s.cfg.slot, pe.Message))
 		}
 		return 0, fmt.Errorf("%s: creating replication slot %s: %w", s.where(), s.cfg.slot, err)
 	}
@@ -515,7 +515,7 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 			return fmt.Errorf("emit: %w", err)
 		}
 		total += len(batch)
-		s.tr.emitted(len(batch), "")
+		s.tr.Emitted(len(batch), "")
 		batch = nil
 		return nil
 	}
@@ -523,7 +523,7 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 		t := tables[tn.name]
 		rel := &relation{t: t, cols: t.cols}
 		if err := rel.bindKey(); err != nil {
-			return 0, permanent(fmt.Errorf("%s: %w", s.where(), err))
+			return 0, sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 		}
 		names := make([]string, len(t.cols))
 		for i, c := range t.cols {
@@ -536,7 +536,7 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 			el, err := rel.element(rr.Values(), nil)
 			if err != nil {
 				rr.Close()
-				return 0, permanent(fmt.Errorf("%s: %w", s.where(), err))
+				return 0, sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 			}
 			set[el.ID] = struct{}{}
 			batch = append(batch, engine.Change{Op: engine.OpInsert, Element: el, Time: now, Source: s.name})
@@ -564,7 +564,7 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 	if err := flush(true); err != nil {
 		return 0, err
 	}
-	s.tr.position(lsn.String())
+	s.tr.Position(lsn.String())
 	return lsn, nil
 }
 
@@ -726,7 +726,7 @@ func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables 
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "42704" {
-			return false, permanent(fmt.Errorf("%s: replication slot %s does not exist (dropped?): the changes after position %s are lost; reset the source to bootstrap again", s.where(), s.cfg.slot, st.pos))
+			return false, sources.Permanent(fmt.Errorf("%s: replication slot %s does not exist (dropped?): the changes after position %s are lost; reset the source to bootstrap again", s.where(), s.cfg.slot, st.pos))
 		}
 		return false, fmt.Errorf("%s: starting replication: %w", s.where(), err)
 	}
@@ -816,7 +816,7 @@ func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables 
 					vals, _ := cells(m.Tuple)
 					el, err := rel.element(vals, nil)
 					if err != nil {
-						return progressed, permanent(fmt.Errorf("%s: %w", s.where(), err))
+						return progressed, sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 					}
 					tx.changes = append(tx.changes, engine.Change{Op: engine.OpInsert, Element: el, Time: tx.time, Source: s.name})
 					tx.mark(rel.t.name.name, el.ID, true)
@@ -868,7 +868,7 @@ func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables 
 					s.commitOverlay(tx)
 					st.pos, confirmed = end, end
 					progressed = true
-					s.tr.emitted(len(tx.changes), end.String())
+					s.tr.Emitted(len(tx.changes), end.String())
 				}
 				tx = nil
 			}
@@ -928,7 +928,7 @@ func (s *Source) onUpdate(ctx context.Context, conn *pgconn.PgConn, rel *relatio
 	}
 	el, err := rel.element(vals, toast)
 	if err != nil {
-		return permanent(fmt.Errorf("%s: %w", s.where(), err))
+		return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 	}
 	tname := rel.t.name.name
 	if old != nil {
@@ -988,14 +988,14 @@ func (s *Source) onRelation(ctx context.Context, conn *pgconn.PgConn, tables map
 	}
 	if diff := schemaDiff(t.cols, cols); diff != "" {
 		if s.cfg.failOnSchemaChange {
-			return permanent(fmt.Errorf("%s: table %s changed schema (%s); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, diff))
+			return sources.Permanent(fmt.Errorf("%s: table %s changed schema (%s); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, diff))
 		}
-		s.tr.notice(fmt.Sprintf("table %s changed schema (%s); following it (schemaChanges: fail stops instead)", t.name, diff))
+		s.tr.Notice(fmt.Sprintf("table %s changed schema (%s); following it (schemaChanges: fail stops instead)", t.name, diff))
 		t.cols = cols
 	}
 	rel := &relation{t: t, cols: cols}
 	if err := rel.bindKey(); err != nil {
-		return permanent(fmt.Errorf("%s: %w", s.where(), err))
+		return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 	}
 	rels[m.RelationID] = rel
 	return nil
