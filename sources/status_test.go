@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"errors"
+	"os"
 	"testing"
 	"time"
 )
@@ -41,5 +42,30 @@ func TestBackoffDoublesUpToItsCap(t *testing.T) {
 	}
 	if !errors.As(Permanent(errors.New("x")), new(*PermanentError)) || Permanent(nil) != nil {
 		t.Fatal("Permanent")
+	}
+}
+
+func TestResolvePassword(t *testing.T) {
+	t.Setenv("VIGIL_TEST_PW", "from-env")
+	file := t.TempDir() + "/pw"
+	if err := os.WriteFile(file, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		inline, env, file, want string
+		fails                   bool
+	}{
+		{inline: "x", want: "x"},
+		{env: "VIGIL_TEST_PW", want: "from-env"},
+		{file: file, want: "from-file"},
+		{env: "VIGIL_NO_SUCH_PW", fails: true},
+		{file: file + ".missing", fails: true},
+		{inline: "x", env: "VIGIL_TEST_PW", fails: true},
+	}
+	for _, c := range cases {
+		got, err := ResolvePassword(c.inline, c.env, c.file)
+		if (err != nil) != c.fails || got != c.want {
+			t.Errorf("%+v: %q, %v", c, got, err)
+		}
 	}
 }

@@ -2,9 +2,10 @@ package mysql
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/vigilhq/vigil/sources"
 )
 
 // config is a source's validated `spec.properties`.
@@ -75,29 +76,11 @@ func parseConfig(p map[string]any) (*config, error) {
 	if c.database == "" {
 		return nil, fmt.Errorf("property database: required")
 	}
-	set := 0
-	for _, s := range []string{c.password, passwordEnv, passwordFile} {
-		if s != "" {
-			set++
-		}
+	pw, err := sources.ResolvePassword(c.password, passwordEnv, passwordFile)
+	if err != nil {
+		return nil, err
 	}
-	if set > 1 {
-		return nil, fmt.Errorf("property password: give only one of password, passwordEnv, passwordFile")
-	}
-	if passwordEnv != "" {
-		v, ok := os.LookupEnv(passwordEnv)
-		if !ok {
-			return nil, fmt.Errorf("property passwordEnv: environment variable %s is not set", passwordEnv)
-		}
-		c.password = v
-	}
-	if passwordFile != "" {
-		b, err := os.ReadFile(passwordFile)
-		if err != nil {
-			return nil, fmt.Errorf("property passwordFile: %v", err)
-		}
-		c.password = strings.TrimRight(string(b), "\r\n")
-	}
+	c.password = pw
 	switch c.flavor = strings.ToLower(c.flavor); c.flavor {
 	case "", "auto":
 		c.flavor = ""

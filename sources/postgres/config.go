@@ -2,10 +2,11 @@ package postgres
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/vigilhq/vigil/sources"
 )
 
 // config is a source's validated `spec.properties`.
@@ -86,31 +87,11 @@ func parseConfig(name string, p map[string]any) (*config, error) {
 	if c.database == "" {
 		return nil, fmt.Errorf("property database: required")
 	}
-	// A secret may live outside the YAML so that the resource file can be
-	// committed: an environment variable or a mounted file.
-	set := 0
-	for _, s := range []string{c.password, passwordEnv, passwordFile} {
-		if s != "" {
-			set++
-		}
+	pw, err := sources.ResolvePassword(c.password, passwordEnv, passwordFile)
+	if err != nil {
+		return nil, err
 	}
-	if set > 1 {
-		return nil, fmt.Errorf("property password: give only one of password, passwordEnv, passwordFile")
-	}
-	if passwordEnv != "" {
-		v, ok := os.LookupEnv(passwordEnv)
-		if !ok {
-			return nil, fmt.Errorf("property passwordEnv: environment variable %s is not set", passwordEnv)
-		}
-		c.password = v
-	}
-	if passwordFile != "" {
-		b, err := os.ReadFile(passwordFile)
-		if err != nil {
-			return nil, fmt.Errorf("property passwordFile: %v", err)
-		}
-		c.password = strings.TrimRight(string(b), "\r\n")
-	}
+	c.password = pw
 	switch c.sslmode {
 	case "disable", "allow", "prefer", "require", "verify-ca", "verify-full":
 	default:
