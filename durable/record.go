@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/vigilhq/vigil/internal/binenc"
 	"sort"
 	"time"
 
@@ -158,184 +159,114 @@ func encodeRemove(id string) []byte {
 
 var errTorn = errors.New("truncated log record")
 
-type decoder struct {
-	b   []byte
-	err error
-}
+// decoder reads log records; binenc.Reader does the bounds-checked reading.
+type decoder struct{ binenc.Reader }
 
-func (d *decoder) fail(err error) {
-	if d.err == nil {
-		d.err = err
-	}
-	d.b = nil
-}
-
-func (d *decoder) byte() byte {
-	if len(d.b) == 0 {
-		d.fail(errTorn)
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) int() int64 {
-	x, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail(errTorn)
-		return 0
-	}
-	d.b = d.b[n:]
-	return x
-}
-
-func (d *decoder) uint() uint64 {
-	x, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail(errTorn)
-		return 0
-	}
-	d.b = d.b[n:]
-	return x
-}
-
-// count reads a length that must fit in the bytes left (one byte per
-// element at least), so a corrupted length cannot allocate much.
-func (d *decoder) count() int {
-	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.fail(errTorn)
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) bytes() []byte {
-	n := d.count()
-	if d.err != nil {
-		return nil
-	}
-	out := append([]byte(nil), d.b[:n]...)
-	d.b = d.b[n:]
-	return out
-}
-
-func (d *decoder) string() string {
-	n := d.count()
-	if d.err != nil {
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
-
-func (d *decoder) time() time.Time { return time.Unix(0, d.int()).UTC() }
+func (d *decoder) time() time.Time { return time.Unix(0, d.Varint()).UTC() }
 
 func (d *decoder) strings() []string {
-	n := d.count()
+	n := d.Count()
 	if n == 0 {
 		return nil
 	}
 	out := make([]string, n)
 	for i := range out {
-		out[i] = d.string()
+		out[i] = d.String()
 	}
 	return out
 }
 
 func (d *decoder) value() value.Value {
-	if d.err != nil {
+	if d.Err != nil {
 		return value.Null
 	}
-	v, rest, err := value.DecodeBinary(d.b)
+	v, rest, err := value.DecodeBinary(d.B)
 	if err != nil {
-		d.fail(err)
+		d.Fail(err)
 		return value.Null
 	}
-	d.b = rest
+	d.B = rest
 	return v
 }
 
 func (d *decoder) props() map[string]value.Value {
-	n := d.count()
+	n := d.Count()
 	if n == 0 {
 		return nil
 	}
 	m := make(map[string]value.Value, n)
-	for i := 0; i < n && d.err == nil; i++ {
-		k := d.string()
+	for i := 0; i < n && d.Err == nil; i++ {
+		k := d.String()
 		m[k] = d.value()
 	}
 	return m
 }
 
 func decodeRecord(b []byte) (*record, error) {
-	d := &decoder{b: b}
-	r := &record{kind: d.byte()}
+	d := &decoder{binenc.Reader{B: b, Torn: errTorn}}
+	r := &record{kind: d.Byte()}
 	switch r.kind {
 	case recStart, recClock:
 		r.time = d.time()
 	case recBatch:
-		n := d.count()
+		n := d.Count()
 		if n > 0 {
 			r.checkpoints = make(map[string][]byte, n)
 		}
-		for i := 0; i < n && d.err == nil; i++ {
-			s := d.string()
-			r.checkpoints[s] = d.bytes()
+		for i := 0; i < n && d.Err == nil; i++ {
+			s := d.String()
+			r.checkpoints[s] = d.Bytes()
 		}
-		n = d.count()
+		n = d.Count()
 		r.batches = make([][]engine.Change, n)
-		for i := 0; i < n && d.err == nil; i++ {
+		for i := 0; i < n && d.Err == nil; i++ {
 			r.batches[i] = d.changes()
 		}
 	case recAdd, recReplace:
 		s := &r.spec
-		s.ID = d.string()
-		s.Text = d.string()
-		s.Language = d.string()
-		n := d.count()
-		for i := 0; i < n && d.err == nil; i++ {
-			j := engine.Join{ID: d.string()}
-			k := d.count()
-			for x := 0; x < k && d.err == nil; x++ {
-				j.Keys = append(j.Keys, engine.JoinKey{Label: d.string(), Property: d.string()})
+		s.ID = d.String()
+		s.Text = d.String()
+		s.Language = d.String()
+		n := d.Count()
+		for i := 0; i < n && d.Err == nil; i++ {
+			j := engine.Join{ID: d.String()}
+			k := d.Count()
+			for x := 0; x < k && d.Err == nil; x++ {
+				j.Keys = append(j.Keys, engine.JoinKey{Label: d.String(), Property: d.String()})
 			}
 			s.Joins = append(s.Joins, j)
 		}
 		s.Params = d.props()
 	case recRemove:
-		r.queryID = d.string()
+		r.queryID = d.String()
 	default:
-		if d.err == nil {
+		if d.Err == nil {
 			return nil, fmt.Errorf("unknown log record kind %q", r.kind)
 		}
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.Err != nil {
+		return nil, d.Err
 	}
-	if len(d.b) != 0 {
-		return nil, fmt.Errorf("%d stray bytes after a log record", len(d.b))
+	if len(d.B) != 0 {
+		return nil, fmt.Errorf("%d stray bytes after a log record", len(d.B))
 	}
 	return r, nil
 }
 
 func (d *decoder) changes() []engine.Change {
-	n := d.count()
+	n := d.Count()
 	out := make([]engine.Change, n)
-	for i := 0; i < n && d.err == nil; i++ {
+	for i := 0; i < n && d.Err == nil; i++ {
 		ch := &out[i]
-		ch.Op = engine.Op(d.byte())
-		ch.Source = d.string()
+		ch.Op = engine.Op(d.Byte())
+		ch.Source = d.String()
 		ch.Time = d.time()
 		el := &ch.Element
-		el.ID = d.string()
+		el.ID = d.String()
 		el.Labels = d.strings()
-		el.Type = d.string()
-		el.From = d.string()
-		el.To = d.string()
+		el.Type = d.String()
+		el.From = d.String()
+		el.To = d.String()
 		el.Props = d.props()
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/vigilhq/vigil/internal/binenc"
 	"math"
 	"sort"
 )
@@ -25,7 +26,7 @@ func AppendBinary(buf []byte, v Value) ([]byte, error) {
 	case KindFloat:
 		buf = binary.LittleEndian.AppendUint64(buf, v.num)
 	case KindString:
-		buf = appendString(buf, v.str)
+		buf = binenc.AppendString(buf, v.str)
 	case KindList:
 		items := v.AsList()
 		buf = binary.AppendUvarint(buf, uint64(len(items)))
@@ -44,7 +45,7 @@ func AppendBinary(buf []byte, v Value) ([]byte, error) {
 		sort.Strings(keys)
 		buf = binary.AppendUvarint(buf, uint64(len(keys)))
 		for _, k := range keys {
-			buf = appendString(buf, k)
+			buf = binenc.AppendString(buf, k)
 			var err error
 			if buf, err = AppendBinary(buf, m[k]); err != nil {
 				return buf, err
@@ -58,7 +59,7 @@ func AppendBinary(buf []byte, v Value) ([]byte, error) {
 		buf = binary.AppendVarint(buf, t.days)
 		buf = binary.AppendVarint(buf, t.nanos)
 		buf = binary.AppendVarint(buf, int64(t.offset))
-		buf = appendString(buf, t.zone)
+		buf = binenc.AppendString(buf, t.zone)
 	case KindDuration:
 		d, ok := v.ref.(Duration)
 		if !ok {
@@ -74,148 +75,82 @@ func AppendBinary(buf []byte, v Value) ([]byte, error) {
 	return buf, nil
 }
 
-func appendString(buf []byte, s string) []byte {
-	buf = binary.AppendUvarint(buf, uint64(len(s)))
-	return append(buf, s...)
-}
-
 // errTruncated reports an encoding cut short: a torn or corrupted record.
 var errTruncated = errors.New("value: truncated binary encoding")
 
 // DecodeBinary decodes one value written by AppendBinary from the front of
 // b and returns it with the bytes that follow it.
 func DecodeBinary(b []byte) (Value, []byte, error) {
-	d := decoder{b: b}
+	d := decoder{binenc.Reader{B: b, Torn: errTruncated}}
 	v := d.value(0)
-	if d.err != nil {
-		return Null, nil, d.err
+	if d.Err != nil {
+		return Null, nil, d.Err
 	}
-	return v, d.b, nil
+	return v, d.B, nil
 }
 
-type decoder struct {
-	b   []byte
-	err error
-}
+// decoder reads values; binenc.Reader does the bounds-checked reading.
+type decoder struct{ binenc.Reader }
 
 // maxDepth bounds nesting so that a corrupted record cannot exhaust the stack.
 const maxDepth = 512
 
-func (d *decoder) fail(err error) {
-	if d.err == nil {
-		d.err = err
-	}
-	d.b = nil
-}
-
-func (d *decoder) byte() byte {
-	if len(d.b) == 0 {
-		d.fail(errTruncated)
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) varint() int64 {
-	x, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail(errTruncated)
-		return 0
-	}
-	d.b = d.b[n:]
-	return x
-}
-
-func (d *decoder) uvarint() uint64 {
-	x, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail(errTruncated)
-		return 0
-	}
-	d.b = d.b[n:]
-	return x
-}
-
-// count reads a length and checks it against the bytes left, each element
-// taking at least one byte, so that a corrupted length cannot allocate.
-func (d *decoder) count() int {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail(errTruncated)
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) string() string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail(errTruncated)
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
-
 func (d *decoder) value(depth int) Value {
 	if depth > maxDepth {
-		d.fail(errors.New("value: binary encoding nested too deeply"))
+		d.Fail(errors.New("value: binary encoding nested too deeply"))
 		return Null
 	}
-	k := Kind(d.byte())
-	if d.err != nil {
+	k := Kind(d.Byte())
+	if d.Err != nil {
 		return Null
 	}
 	switch k {
 	case KindNull:
 		return Null
 	case KindBool:
-		return Bool(d.byte() != 0)
+		return Bool(d.Byte() != 0)
 	case KindInt:
-		return Int(d.varint())
+		return Int(d.Varint())
 	case KindFloat:
-		if len(d.b) < 8 {
-			d.fail(errTruncated)
+		if len(d.B) < 8 {
+			d.Fail(errTruncated)
 			return Null
 		}
-		bits := binary.LittleEndian.Uint64(d.b)
-		d.b = d.b[8:]
+		bits := binary.LittleEndian.Uint64(d.B)
+		d.B = d.B[8:]
 		return Float(math.Float64frombits(bits))
 	case KindString:
-		return Str(d.string())
+		return Str(d.String())
 	case KindList:
-		n := d.count()
+		n := d.Count()
 		items := make([]Value, 0, n)
-		for i := 0; i < n && d.err == nil; i++ {
+		for i := 0; i < n && d.Err == nil; i++ {
 			items = append(items, d.value(depth+1))
 		}
 		return List(items)
 	case KindMap:
-		n := d.count()
+		n := d.Count()
 		m := make(map[string]Value, n)
-		for i := 0; i < n && d.err == nil; i++ {
-			key := d.string()
+		for i := 0; i < n && d.Err == nil; i++ {
+			key := d.String()
 			m[key] = d.value(depth + 1)
 		}
 		return Map(m)
 	case KindDate, KindLocalTime, KindTime, KindLocalDateTime, KindDateTime:
-		t := Temporal{kind: k, days: d.varint(), nanos: d.varint()}
-		off := d.varint()
-		t.zone = d.string()
+		t := Temporal{kind: k, days: d.Varint(), nanos: d.Varint()}
+		off := d.Varint()
+		t.zone = d.String()
 		if off < math.MinInt32 || off > math.MaxInt32 || t.nanos < 0 || t.nanos >= 86400e9 {
-			d.fail(fmt.Errorf("value: corrupted %s encoding", k))
+			d.Fail(fmt.Errorf("value: corrupted %s encoding", k))
 			return Null
 		}
 		t.offset = int32(off)
 		return t.value()
 	case KindDuration:
-		du := Duration{Months: d.varint(), Days: d.varint(), Seconds: d.varint(), Nanos: d.varint()}
+		du := Duration{Months: d.Varint(), Days: d.Varint(), Seconds: d.Varint(), Nanos: d.Varint()}
 		return du.value()
 	default:
-		d.fail(fmt.Errorf("value: unknown kind %d in binary encoding", k))
+		d.Fail(fmt.Errorf("value: unknown kind %d in binary encoding", k))
 		return Null
 	}
 }
