@@ -9,8 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vigilhq/vigil/internal/kinds"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/vigilhq/vigil/server/outbox"
@@ -80,29 +80,18 @@ type Status struct {
 // `spec.properties`. Errors name the offending property.
 type Factory func(name string, queries map[string]any, properties map[string]any) (Reaction, error)
 
-var (
-	mu        sync.RWMutex
-	factories = map[string]Factory{}
-)
+var registry = kinds.New[Factory]("reactions")
 
 // Register makes a reaction kind available. Kinds are matched
 // case-insensitively. It panics on a duplicate, a programming error.
 func Register(kind string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	k := normalize(kind)
-	if _, dup := factories[k]; dup {
-		panic(fmt.Sprintf("reactions: kind %q registered twice", kind))
-	}
-	factories[k] = f
+	registry.Register(kind, f)
 }
 
 // New builds a reaction of a registered kind.
 func New(kind, name string, queries map[string]any, properties map[string]any) (Reaction, error) {
-	mu.RLock()
-	f := factories[normalize(kind)]
-	mu.RUnlock()
-	if f == nil {
+	f, ok := registry.Lookup(kind)
+	if !ok {
 		return nil, fmt.Errorf("reaction %q: unknown kind %q (known: %v)", name, kind, Kinds())
 	}
 	return f(name, queries, properties)
@@ -110,24 +99,7 @@ func New(kind, name string, queries map[string]any, properties map[string]any) (
 
 // Kinds lists the registered kinds, sorted.
 func Kinds() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	out := make([]string, 0, len(factories))
-	for k := range factories {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func normalize(kind string) string {
-	b := []byte(kind)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
+	return registry.Kinds()
 }
 
 // QueryNames returns the sorted keys of a spec.queries map.

@@ -7,8 +7,7 @@ package sources
 import (
 	"context"
 	"fmt"
-	"sort"
-	"sync"
+	"github.com/vigilhq/vigil/internal/kinds"
 	"time"
 
 	"github.com/vigilhq/vigil/engine"
@@ -66,30 +65,19 @@ type Status struct {
 // offending property.
 type Factory func(name string, properties map[string]any) (Source, error)
 
-var (
-	mu        sync.RWMutex
-	factories = map[string]Factory{}
-)
+var registry = kinds.New[Factory]("sources")
 
 // Register makes a source kind (as written in `spec.kind`, e.g. "PostgreSQL")
 // available. Kinds are matched case-insensitively. It panics on a duplicate,
 // which is a programming error.
 func Register(kind string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	k := normalize(kind)
-	if _, dup := factories[k]; dup {
-		panic(fmt.Sprintf("sources: kind %q registered twice", kind))
-	}
-	factories[k] = f
+	registry.Register(kind, f)
 }
 
 // New builds a source of a registered kind.
 func New(kind, name string, properties map[string]any) (Source, error) {
-	mu.RLock()
-	f := factories[normalize(kind)]
-	mu.RUnlock()
-	if f == nil {
+	f, ok := registry.Lookup(kind)
+	if !ok {
 		return nil, fmt.Errorf("source %q: unknown kind %q (known: %v)", name, kind, Kinds())
 	}
 	return f(name, properties)
@@ -97,24 +85,7 @@ func New(kind, name string, properties map[string]any) (Source, error) {
 
 // Kinds lists the registered kinds, sorted.
 func Kinds() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	out := make([]string, 0, len(factories))
-	for k := range factories {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func normalize(kind string) string {
-	b := []byte(kind)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
+	return registry.Kinds()
 }
 
 // UnavailableError wraps an Emit failure that is not the batch's fault: the
