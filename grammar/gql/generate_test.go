@@ -1,107 +1,15 @@
 package gql
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
+
+	"github.com/vigilhq/vigil/grammar/grammartest"
 )
 
-const regenerateHint = "run make generate (grammar/generate.sh grammar/gql GQL.g4)"
+// TestGrammarHash catches an edited grammar whose parser was not
+// regenerated, without needing java.
+func TestGrammarHash(t *testing.T) { grammartest.Hash(t, "GQL.g4", GrammarSHA256) }
 
-// TestGrammarHash catches an edited grammar whose parser was not regenerated,
-// without needing java: the generator records the grammar's hash.
-func TestGrammarHash(t *testing.T) {
-	data, err := os.ReadFile("GQL.g4")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != GrammarSHA256 {
-		t.Fatalf("GQL.g4 changed since the parser was generated (sha256 %s, recorded %s): %s", got, GrammarSHA256, regenerateHint)
-	}
-}
-
-// TestGeneratedUpToDate regenerates the parser into a temp dir and compares
-// it byte for byte with the committed files, which also catches hand edits
-// to generated code and generator drift. It needs java, gofmt and either a
-// cached ANTLR jar or npm to fetch one.
-func TestGeneratedUpToDate(t *testing.T) {
-	for _, tool := range []string{"java", "gofmt", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not found; cannot regenerate the parser", tool)
-		}
-	}
-	if !jarCached() {
-		if _, err := exec.LookPath("npm"); err != nil {
-			t.Skip("no cached ANTLR jar and npm not found; cannot regenerate the parser")
-		}
-	}
-	out := t.TempDir()
-	cmd := exec.Command("bash", "../generate.sh", ".", "GQL.g4", out)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		if !jarCached() {
-			t.Skipf("could not fetch the ANTLR jar (offline?): %v\n%s", err, msg)
-		}
-		t.Fatalf("generate.sh failed: %v\n%s", err, msg)
-	}
-
-	want := generatedFiles(t, ".")
-	got := generatedFiles(t, out)
-	if strings.Join(want, ",") != strings.Join(got, ",") {
-		t.Fatalf("generated file set differs: committed %v, regenerated %v: %s", want, got, regenerateHint)
-	}
-	for _, name := range want {
-		a, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(out, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s is stale or hand-edited: %s", name, regenerateHint)
-		}
-	}
-}
-
-func jarCached() bool {
-	dir := os.Getenv("VIGIL_ANTLR_CACHE")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return false
-		}
-		dir = filepath.Join(home, ".cache", "vigil", "antlr")
-	}
-	_, err := os.Stat(filepath.Join(dir, "antlr4-4.13.2-SNAPSHOT-complete.jar"))
-	return err == nil
-}
-
-// generatedFiles lists the generator's outputs in dir: the gql_*.go files
-// and grammar_hash.go, excluding tests.
-func generatedFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		n := e.Name()
-		if strings.HasSuffix(n, "_test.go") {
-			continue
-		}
-		if (strings.HasPrefix(n, "gql_") && strings.HasSuffix(n, ".go")) || n == "grammar_hash.go" {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
+// TestGeneratedUpToDate regenerates the parser and compares it with the
+// committed files.
+func TestGeneratedUpToDate(t *testing.T) { grammartest.UpToDate(t, "GQL.g4", "gql_") }
