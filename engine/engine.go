@@ -110,11 +110,31 @@ func (e *Engine) Queries() []*Query { return append([]*Query(nil), e.queries...)
 // line, column and reason; a runtime error during bootstrap leaves the query
 // registered in an error state (see Query.Err).
 func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
-	if spec.ID == "" {
-		return nil, fmt.Errorf("query has no id")
-	}
 	if _, dup := e.byID[spec.ID]; dup {
 		return nil, fmt.Errorf("query %q already exists", spec.ID)
+	}
+	q, err := e.compile(spec)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range spec.Joins {
+		if err := e.declareJoin(j); err != nil {
+			return nil, fmt.Errorf("query %q: %w", spec.ID, err)
+		}
+	}
+	c := &evalCtx{index: e.index, params: spec.Params, now: e.now, eng: e, q: q}
+	bootstrapGuarded(q, c)
+	flushGuarded(q)
+	e.queries = append(e.queries, q)
+	e.byID[q.id] = q
+	return q, nil
+}
+
+// compile builds a query's pipelines with empty state; it neither touches
+// the index nor registers the query.
+func (e *Engine) compile(spec QuerySpec) (*Query, error) {
+	if spec.ID == "" {
+		return nil, fmt.Errorf("query has no id")
 	}
 	tree := spec.AST
 	funcs := funcSet{e.funcs}
@@ -158,17 +178,7 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 	if len(branches) > 1 && !tree.All {
 		q.union = &distinctStage{width: len(q.columns), counts: map[uint64][]*distinctEntry{}}
 	}
-	for _, j := range spec.Joins {
-		if err := e.declareJoin(j); err != nil {
-			return nil, fmt.Errorf("query %q: %w", spec.ID, err)
-		}
-	}
 	q.locateSites()
-	c := &evalCtx{index: e.index, params: spec.Params, now: e.now, eng: e, q: q}
-	bootstrapGuarded(q, c)
-	flushGuarded(q)
-	e.queries = append(e.queries, q)
-	e.byID[q.id] = q
 	return q, nil
 }
 

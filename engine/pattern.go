@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"hash/maphash"
-
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/grammar/ast"
 )
@@ -661,13 +659,12 @@ func (p *pattern) anchorVarLen(x *Index, b *binding, i int, rel *value.Rel, l, r
 // solutionID hashes the elements a solution bound, slot by slot: the
 // identity of the result row it produces.
 func (p *pattern) solutionID(b *binding) uint64 {
-	var h maphash.Hash
-	h.SetSeed(value.Seed())
+	h := value.NewHasher()
 	for _, n := range b.nodes {
 		if n != nil {
 			h.WriteString(n.ID)
 		}
-		h.WriteByte(0)
+		h.Byte(0)
 	}
 	for i := range p.rels {
 		if b.rels[i] != nil {
@@ -675,9 +672,9 @@ func (p *pattern) solutionID(b *binding) uint64 {
 		}
 		for _, r := range b.lists[i] {
 			h.WriteString(r.ID)
-			h.WriteByte(1)
+			h.Byte(1)
 		}
-		h.WriteByte(0)
+		h.Byte(0)
 	}
 	return h.Sum64()
 }

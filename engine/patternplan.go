@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"hash/maphash"
 
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/grammar/ast"
@@ -244,8 +243,7 @@ func (pp *patternPlan) bindFrom(x *Index, r []value.Value, b *binding) bool {
 // joinKeyOfRow hashes the ids of the input values bound into the pattern;
 // ok is false when one of them is not an element (the row matches nothing).
 func (pp *patternPlan) joinKeyOfRow(r []value.Value) (uint64, bool) {
-	var h maphash.Hash
-	h.SetSeed(value.Seed())
+	h := value.NewHasher()
 	for _, in := range pp.nodeIn {
 		if in < 0 {
 			continue
@@ -254,7 +252,7 @@ func (pp *patternPlan) joinKeyOfRow(r []value.Value) (uint64, bool) {
 			return 0, false
 		}
 		h.WriteString(r[in].AsNode().ID)
-		h.WriteByte(0)
+		h.Byte(0)
 	}
 	for _, in := range pp.relIn {
 		if in < 0 {
@@ -264,28 +262,27 @@ func (pp *patternPlan) joinKeyOfRow(r []value.Value) (uint64, bool) {
 			return 0, false
 		}
 		h.WriteString(r[in].AsRel().ID)
-		h.WriteByte(0)
+		h.Byte(0)
 	}
 	return h.Sum64(), true
 }
 
 // joinKeyOfBinding hashes the same slots from a solution.
 func (pp *patternPlan) joinKeyOfBinding(b *binding) uint64 {
-	var h maphash.Hash
-	h.SetSeed(value.Seed())
+	h := value.NewHasher()
 	for i, in := range pp.nodeIn {
 		if in < 0 {
 			continue
 		}
 		h.WriteString(b.nodes[i].ID)
-		h.WriteByte(0)
+		h.Byte(0)
 	}
 	for i, in := range pp.relIn {
 		if in < 0 {
 			continue
 		}
 		h.WriteString(b.rels[i].ID)
-		h.WriteByte(0)
+		h.Byte(0)
 	}
 	return h.Sum64()
 }

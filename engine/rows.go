@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"hash/maphash"
-
 	"github.com/vigilhq/vigil/engine/value"
 )
 
@@ -41,8 +39,7 @@ func mix(a, b uint64) uint64 {
 
 // hashValues hashes a tuple of values (for grouping keys and DISTINCT).
 func hashValues(vals []value.Value) uint64 {
-	var h maphash.Hash
-	h.SetSeed(value.Seed())
+	h := value.NewHasher()
 	for _, v := range vals {
 		value.HashInto(&h, v)
 	}

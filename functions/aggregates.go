@@ -2,7 +2,6 @@ package functions
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math"
 	"math/big"
 
@@ -550,7 +549,6 @@ type distinctEntry struct {
 type distinctAcc struct {
 	inner Accumulator
 	seen  map[uint64][]*distinctEntry
-	seed  maphash.Seed
 }
 
 // Distinct wraps an accumulator to implement agg(DISTINCT x): it counts
@@ -560,12 +558,11 @@ type distinctAcc struct {
 // first argument is null are dropped, since every aggregate that takes
 // arguments ignores them.
 func Distinct(acc Accumulator) Accumulator {
-	return &distinctAcc{inner: acc, seen: map[uint64][]*distinctEntry{}, seed: value.Seed()}
+	return &distinctAcc{inner: acc, seen: map[uint64][]*distinctEntry{}}
 }
 
 func (d *distinctAcc) hash(args []value.Value) uint64 {
-	var h maphash.Hash
-	h.SetSeed(d.seed)
+	h := value.NewHasher()
 	for _, a := range args {
 		value.HashInto(&h, a)
 	}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+
+	"github.com/vigilhq/vigil/engine/value"
 )
 
 // Accumulators that are reverted as well as applied cannot use ordinary
@@ -173,4 +175,112 @@ func toFloat(x *big.Int, shift int) float64 {
 	f.SetMantExp(&f, -shift)
 	r, _ := f.Float64()
 	return r
+}
+
+// save writes the two halves as signed varints: a small sum of either sign
+// then takes a byte or two (hi is 0 or -1, lo small in two's complement).
+func (a int128) save(w *value.StateWriter) {
+	w.Varint(a.hi)
+	w.Varint(int64(a.lo))
+}
+
+func (a *int128) load(r *value.StateReader) {
+	a.hi = r.Varint()
+	a.lo = uint64(r.Varint())
+}
+
+func (a int128) isZero() bool { return a.hi == 0 && a.lo == 0 }
+
+// The largest scaled sums a state can hold: 2^63 values below 2^1024 in
+// magnitude (squares below 2^2048), scaled as above. Anything longer is a
+// corrupted state, refused before it makes Result slow.
+const (
+	maxBits1 = scale1 + 1024 + 64
+	maxBits2 = scale2 + 2048 + 64
+)
+
+// saveBig writes a sign and, unless zero, the big-endian magnitude.
+func saveBig(w *value.StateWriter, x *big.Int) {
+	w.Int(x.Sign())
+	if x.Sign() != 0 {
+		w.String(string(x.Bytes()))
+	}
+}
+
+// loadBig reads what saveBig wrote into x, refusing non-canonical or
+// over-long magnitudes.
+func loadBig(r *value.StateReader, x *big.Int, maxBits int, what string) {
+	x.SetInt64(0)
+	sign := r.Int()
+	if sign == 0 || r.Err() != nil {
+		return
+	}
+	if sign != 1 && sign != -1 {
+		r.Failf("functions: state: %s has sign %d", what, sign)
+		return
+	}
+	mag := r.String()
+	if r.Err() != nil {
+		return
+	}
+	if len(mag) == 0 || mag[0] == 0 || len(mag) > (maxBits+7)/8 {
+		r.Failf("functions: state: %s has a malformed %d-byte magnitude", what, len(mag))
+		return
+	}
+	x.SetBytes([]byte(mag))
+	if x.BitLen() > maxBits {
+		r.Failf("functions: state: %s is %d bits long", what, x.BitLen())
+		x.SetInt64(0)
+		return
+	}
+	if sign < 0 {
+		x.Neg(x)
+	}
+}
+
+// save writes the counts and sums; tmp is scratch and squares is fixed by
+// the accumulator's constructor, so neither is written.
+func (s *exactSum) save(w *value.StateWriter) {
+	w.Int(s.finiteCount)
+	w.Int(s.nan)
+	w.Int(s.posInf)
+	w.Int(s.negInf)
+	saveBig(w, &s.s1)
+	if s.squares {
+		saveBig(w, &s.s2)
+	}
+}
+
+// load reads what save wrote into an exactSum built with the same squares.
+func (s *exactSum) load(r *value.StateReader) {
+	s.finiteCount = loadCount(r, "finite value")
+	s.nan = loadCount(r, "NaN")
+	s.posInf = loadCount(r, "+Inf")
+	s.negInf = loadCount(r, "-Inf")
+	loadBig(r, &s.s1, maxBits1, "sum")
+	s.s2.SetInt64(0)
+	if s.squares {
+		loadBig(r, &s.s2, maxBits2, "sum of squares")
+		if s.s2.Sign() < 0 {
+			r.Failf("functions: state: negative sum of squares")
+		}
+	}
+	// Every finite value reverted leaves exact zeros behind; anything else
+	// is not a state any sequence of applies and reverts reaches.
+	if s.finiteCount == 0 && (s.s1.Sign() != 0 || s.s2.Sign() != 0) {
+		r.Failf("functions: state: non-zero sum of no finite values")
+	}
+}
+
+// total is the number of values the sum has counted, or -1 when the counts
+// overflow (a corrupted state).
+func (s *exactSum) total() int {
+	t := 0
+	for _, c := range []int{s.finiteCount, s.nan, s.posInf, s.negInf} {
+		if c > math.MaxInt-t {
+			return -1
+		}
+		t += c
+	}
+	return t
 }

@@ -1,6 +1,10 @@
 package functions
 
-import "github.com/vigilhq/vigil/engine/value"
+import (
+	"math"
+
+	"github.com/vigilhq/vigil/engine/value"
+)
 
 // Multiset is a counted, sorted multiset of values ordered by value.Compare:
 // an order-statistic treap whose nodes carry a multiplicity and the total
@@ -217,4 +221,135 @@ func each(n *msNode, f func(value.Value, int)) {
 	each(n.left, f)
 	f(n.val, n.count)
 	each(n.right, f)
+}
+
+// SaveState writes the treap as it is, node by node in pre-order with its
+// shape, multiplicities and priorities, and then the priority generator.
+// Rebuilding by insertion would give the same contents but not the same
+// tree, nor the same priorities for later insertions; this way a restored
+// multiset is the same tree, and keeps the same representative for each key
+// (Add makes the newest equal value the representative).
+func (m *Multiset) SaveState(w *value.StateWriter) {
+	w.Uvarint(uint64(m.Distinct()))
+	// Iterative: a tree's depth is bounded only in expectation.
+	var stack []*msNode
+	if m.root != nil {
+		stack = append(stack, m.root)
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		var shape uint64
+		if n.left != nil {
+			shape |= 1
+		}
+		if n.right != nil {
+			shape |= 2
+		}
+		w.Uvarint(shape)
+		w.Int(n.count)
+		w.Uint64(n.prio)
+		w.Value(n.val)
+		if n.right != nil {
+			stack = append(stack, n.right)
+		}
+		if n.left != nil {
+			stack = append(stack, n.left)
+		}
+	}
+	w.Uint64(m.rng)
+}
+
+// LoadState replaces the multiset with one read from a state SaveState
+// wrote. It checks what the treap operations rely on (positive
+// multiplicities, keys strictly ascending in order, priorities forming a
+// heap, a total that fits an int) and fails r on anything else.
+func (m *Multiset) LoadState(r *value.StateReader) {
+	m.root, m.rng = nil, 0
+	n := r.Count()
+	type pending struct {
+		n           *msNode
+		left, right bool // children still to read
+	}
+	var (
+		nodes []*msNode
+		stack []pending
+	)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		shape := r.Uvarint()
+		nd := &msNode{count: r.Int(), prio: r.Uint64()}
+		nd.val = readValue(r)
+		if r.Err() != nil {
+			return
+		}
+		if shape > 3 || nd.count < 1 {
+			r.Failf("functions: multiset state: node with shape %d and multiplicity %d", shape, nd.count)
+			return
+		}
+		if i > 0 {
+			if len(stack) == 0 {
+				r.Failf("functions: multiset state: more nodes than the tree has room for")
+				return
+			}
+			top := &stack[len(stack)-1]
+			if nd.prio > top.n.prio {
+				r.Failf("functions: multiset state: priorities do not form a heap")
+				return
+			}
+			if top.left {
+				top.n.left, top.left = nd, false
+			} else {
+				top.n.right, top.right = nd, false
+			}
+			if !top.left && !top.right {
+				stack = stack[:len(stack)-1]
+			}
+		}
+		if shape != 0 {
+			stack = append(stack, pending{n: nd, left: shape&1 != 0, right: shape&2 != 0})
+		}
+		nodes = append(nodes, nd)
+	}
+	rng := r.Uint64()
+	if r.Err() != nil {
+		return
+	}
+	if len(stack) != 0 {
+		r.Failf("functions: multiset state: tree ends early")
+		return
+	}
+	// In pre-order every node precedes its descendants, so the reverse
+	// visits children before parents.
+	total := 0
+	for j := len(nodes) - 1; j >= 0; j-- {
+		if nodes[j].count > math.MaxInt-total {
+			r.Failf("functions: multiset state: total multiplicity overflows")
+			return
+		}
+		total += nodes[j].count
+		nodes[j].fix()
+	}
+	var root *msNode
+	if len(nodes) > 0 {
+		root = nodes[0]
+	}
+	// Equal keys share a node, so an in-order walk must be strictly
+	// ascending, or searches would miss keys.
+	var (
+		prev    *msNode
+		inorder []*msNode
+	)
+	for cur := root; cur != nil || len(inorder) > 0; {
+		for ; cur != nil; cur = cur.left {
+			inorder = append(inorder, cur)
+		}
+		cur = inorder[len(inorder)-1]
+		inorder = inorder[:len(inorder)-1]
+		if prev != nil && value.Compare(prev.val, cur.val) >= 0 {
+			r.Failf("functions: multiset state: keys out of order")
+			return
+		}
+		prev, cur = cur, cur.right
+	}
+	m.root, m.rng = root, rng
 }

@@ -49,6 +49,21 @@ type Accumulator interface {
 	Result() value.Value
 }
 
+// StatefulAccumulator is an Accumulator whose state a snapshot can hold:
+// SaveState writes it, and LoadState, called on a fresh accumulator from the
+// same Aggregate.New, reads it back so that the accumulator then behaves
+// exactly as the saved one under any further Apply and Revert.
+//
+// A corrupted or truncated state sets the reader's error instead of
+// panicking; the accumulator is then in no defined state and must be
+// discarded. The encoding carries no type tag: the snapshot's owner knows
+// which aggregate each state belongs to.
+type StatefulAccumulator interface {
+	Accumulator
+	SaveState(w *value.StateWriter)
+	LoadState(r *value.StateReader)
+}
+
 // Aggregate describes an aggregating function.
 type Aggregate struct {
 	Name    string // canonical name

@@ -1,7 +1,6 @@
 package value
 
 import (
-	"hash/maphash"
 	"math"
 	"sort"
 )
@@ -295,24 +294,17 @@ func Equivalent(a, b Value) bool {
 	return e
 }
 
-var hashSeed = maphash.MakeSeed()
-
 // Hash is a 64-bit hash consistent with Equivalent.
 func Hash(v Value) uint64 {
-	var h maphash.Hash
-	h.SetSeed(hashSeed)
+	h := NewHasher()
 	writeHash(&h, v)
 	return h.Sum64()
 }
 
 // HashInto adds v to a running hash, for hashing tuples of values.
-func HashInto(h *maphash.Hash, v Value) { writeHash(h, v) }
+func HashInto(h *Hasher, v Value) { writeHash(h, v) }
 
-// Seed returns the process-wide seed used by Hash, so that tuple hashes built
-// with HashInto agree with it.
-func Seed() maphash.Seed { return hashSeed }
-
-func writeHash(h *maphash.Hash, v Value) {
+func writeHash(h *Hasher, v Value) {
 	var buf [9]byte
 	put := func(tag byte, x uint64) {
 		buf[0] = tag
@@ -323,7 +315,7 @@ func writeHash(h *maphash.Hash, v Value) {
 	}
 	switch v.kind {
 	case KindNull:
-		h.WriteByte(0)
+		h.Byte(0)
 	case KindBool:
 		put(1, v.num)
 	case KindInt:
@@ -333,14 +325,14 @@ func writeHash(h *maphash.Hash, v Value) {
 		if f == math.Trunc(f) && f >= -9.2e18 && f <= 9.2e18 {
 			put(2, uint64(int64(f))) // integral floats hash like integers
 		} else if math.IsNaN(f) {
-			h.WriteByte(3)
+			h.Byte(3)
 		} else {
 			put(4, v.num)
 		}
 	case KindString:
-		h.WriteByte(5)
+		h.Byte(5)
 		h.WriteString(v.str)
-		h.WriteByte(0)
+		h.Byte(0)
 	case KindList:
 		l := v.AsList()
 		put(6, uint64(len(l)))
@@ -352,19 +344,19 @@ func writeHash(h *maphash.Hash, v Value) {
 		put(7, uint64(len(m)))
 		for _, k := range sortedKeys(m) {
 			h.WriteString(k)
-			h.WriteByte(0)
+			h.Byte(0)
 			writeHash(h, m[k])
 		}
 	case KindNode:
-		h.WriteByte(8)
+		h.Byte(8)
 		h.WriteString(v.AsNode().ID)
-		h.WriteByte(0)
+		h.Byte(0)
 	case KindRel:
-		h.WriteByte(9)
+		h.Byte(9)
 		h.WriteString(v.AsRel().ID)
-		h.WriteByte(0)
+		h.Byte(0)
 	case KindPath:
-		h.WriteByte(10)
+		h.Byte(10)
 		h.WriteString(pathKey(v.AsPath()))
 	default:
 		if isExt(v.kind) {

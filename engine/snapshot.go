@@ -1,0 +1,864 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/functions"
+)
+
+// snapshotFormat names the layout Snapshot writes; Restore refuses others.
+const snapshotFormat = "vigil-engine-state-1"
+
+// Snapshot encodes the engine's whole state: the clock, the element index
+// with its history and join postings, every query (its specification and
+// the state of each pipeline stage: stored rows, accumulators, sliding
+// windows, temporal state) and the future queue. Restore rebuilds from it an
+// engine that behaves exactly as this one from here on: the same changes
+// give the same diffs, row for row and in the same order.
+//
+// Call it between steps (not from a Subscribe callback). A query registered
+// from an AST without text cannot be snapshotted (its text is what Restore
+// compiles).
+func (e *Engine) Snapshot() ([]byte, error) {
+	s := newStateWriter()
+	w := &s.w
+	w.String(snapshotFormat)
+	w.Uint64(value.HashSeed())
+	w.Time(e.now)
+	w.Uvarint(e.seq)
+	e.index.save(s)
+	w.Uvarint(uint64(len(e.queries)))
+	pos := map[*Query]int{}
+	for i, q := range e.queries {
+		if q.spec.AST != nil && q.spec.Text == "" {
+			return nil, fmt.Errorf("query %q: built from an AST without text, it cannot be snapshotted", q.id)
+		}
+		pos[q] = i
+		saveSpec(w, q.spec)
+		// A section with its length, so that a restore can skip a query
+		// that no longer compiles and still read the others.
+		mark := w.Reserve()
+		s.resetRows()
+		q.save(s)
+		w.Fill(mark)
+	}
+	// Futures of removed queries stay in the queue until due (firing them
+	// only moves the clock), so they are kept, as ghosts, to move the
+	// clock in the restored engine exactly as here.
+	w.Uvarint(uint64(len(e.futures.h)))
+	for _, f := range e.futures.h {
+		i, live := pos[f.query]
+		if !live || e.byID[f.query.id] != f.query {
+			i = -1
+		}
+		w.Int(i)
+		w.Int(f.key.site)
+		w.Uint64(f.key.row)
+		w.Time(f.due)
+		w.Uvarint(f.seq)
+		linked := false
+		if live {
+			if st := f.query.tstate[f.key]; st != nil && st.fut == f {
+				linked = true
+			}
+		}
+		w.Bool(linked)
+	}
+	return w.Bytes()
+}
+
+// Restore builds an engine from a Snapshot. It sets the process's hash seed
+// to the one the snapshot was written with (value.SetHashSeed), since the
+// state is keyed by those hashes: restore before building any other engine
+// in the process. A query that no longer compiles (a stricter parser after
+// an upgrade) is left out and reported in skipped; the others are restored.
+// A snapshot that is truncated, corrupted or of another format is an error.
+func Restore(b []byte, opts Options) (e *Engine, skipped []error, err error) {
+	defer func() {
+		// Decoding is bounds-checked, but a snapshot that decodes into
+		// inconsistent structures must still not take the process down.
+		if p := recover(); p != nil {
+			e, skipped, err = nil, nil, fmt.Errorf("engine snapshot: corrupted state (%v)", p)
+		}
+	}()
+	s := newStateReader(b)
+	r := s.r
+	if f := r.String(); f != snapshotFormat {
+		if r.Err() != nil {
+			return nil, nil, fmt.Errorf("engine snapshot: %w", r.Err())
+		}
+		return nil, nil, fmt.Errorf("engine snapshot: format %q, this build reads %q", f, snapshotFormat)
+	}
+	value.SetHashSeed(r.Uint64())
+	e = New(opts)
+	e.now = r.Time()
+	e.seq = r.Uvarint()
+	e.index.load(s)
+	n := r.Count()
+	queries := make([]*Query, n) // nil where skipped
+	for i := 0; i < n && r.Err() == nil; i++ {
+		spec := loadSpec(r)
+		size := r.Uint64()
+		if r.Err() != nil {
+			break
+		}
+		q, cerr := e.compile(spec)
+		if cerr != nil {
+			skipped = append(skipped, fmt.Errorf("query %q: %w", spec.ID, cerr))
+			r.Skip(int(size))
+			continue
+		}
+		start := r.Rest()
+		s.resetRows()
+		q.load(s)
+		if r.Err() == nil && start-r.Rest() != int(size) {
+			r.Failf("query %q: state is %d bytes, read %d", spec.ID, size, start-r.Rest())
+		}
+		queries[i] = q
+		e.queries = append(e.queries, q)
+		e.byID[q.id] = q
+	}
+	ghost := &Query{} // owner of futures whose query is gone: they only move the clock
+	nf := r.Count()
+	for i := 0; i < nf && r.Err() == nil; i++ {
+		qi := r.Int()
+		f := &future{key: futureKey{site: r.Int(), row: r.Uint64()}}
+		f.due = r.Time()
+		f.seq = r.Uvarint()
+		linked := r.Bool()
+		switch {
+		case qi < -1 || qi >= len(queries):
+			r.Failf("future of query %d out of range", qi)
+			continue
+		case qi == -1 || queries[qi] == nil:
+			f.query = ghost
+		default:
+			f.query = queries[qi]
+		}
+		if linked && f.query != ghost {
+			f.query.state(f.key.site, f.key.row).fut = f
+		}
+		e.futures.push(f)
+	}
+	if r.Err() != nil {
+		return nil, nil, fmt.Errorf("engine snapshot: %w", r.Err())
+	}
+	if r.Rest() != 0 {
+		return nil, nil, fmt.Errorf("engine snapshot: %d bytes after the end of the state", r.Rest())
+	}
+	return e, skipped, nil
+}
+
+// stateWriter adds to value.StateWriter a table of rows, so that a row held
+// by several stages (a group's output and the result, a memo's outputs and
+// the next stage's store) is written once and shared again after a restore.
+type stateWriter struct {
+	w    value.StateWriter
+	rows map[*row]uint64
+	n    uint64
+}
+
+func newStateWriter() *stateWriter {
+	return &stateWriter{rows: map[*row]uint64{unitRow: 1}, n: 1}
+}
+
+// resetRows starts a query's section: rows are numbered per query, so that
+// a restore can skip a query's section and still read the next.
+func (s *stateWriter) resetRows() {
+	clear(s.rows)
+	s.rows[unitRow] = 1
+	s.n = 1
+}
+
+// row writes a reference: 0 for nil, a known row's number, or the next
+// number followed by the row.
+func (s *stateWriter) row(r *row) {
+	if r == nil {
+		s.w.Uvarint(0)
+		return
+	}
+	if ref, ok := s.rows[r]; ok {
+		s.w.Uvarint(ref)
+		return
+	}
+	s.n++
+	s.rows[r] = s.n
+	s.w.Uvarint(s.n)
+	s.w.Uint64(r.id)
+	s.w.Uint64(r.pair)
+	s.w.Bool(r.optNull)
+	s.w.Values(r.vals)
+}
+
+func (s *stateWriter) deltas(ds []delta) {
+	s.w.Uvarint(uint64(len(ds)))
+	for _, d := range ds {
+		s.row(d.r)
+		s.w.Int(d.w)
+	}
+}
+
+func (s *stateWriter) bag(b *rowBag) {
+	s.w.Int(b.n)
+	s.w.Uvarint(uint64(len(b.m)))
+	for k, es := range b.m {
+		s.w.Uint64(k)
+		s.w.Uvarint(uint64(len(es)))
+		for _, x := range es {
+			s.row(x.r)
+			s.w.Int(x.w)
+		}
+	}
+}
+
+type stateReader struct {
+	r    *value.StateReader
+	rows []*row // by number - 1
+}
+
+func newStateReader(b []byte) *stateReader {
+	return &stateReader{r: value.NewStateReader(b), rows: []*row{unitRow}}
+}
+
+func (s *stateReader) resetRows() { s.rows = append(s.rows[:0], unitRow) }
+
+func (s *stateReader) row() *row {
+	ref := s.r.Uvarint()
+	switch {
+	case ref == 0 || s.r.Err() != nil:
+		return nil
+	case ref <= uint64(len(s.rows)):
+		return s.rows[ref-1]
+	case ref != uint64(len(s.rows))+1:
+		s.r.Failf("row %d out of order", ref)
+		return nil
+	}
+	r := &row{id: s.r.Uint64(), pair: s.r.Uint64(), optNull: s.r.Bool(), vals: s.r.Values()}
+	s.rows = append(s.rows, r)
+	return r
+}
+
+// liveRow is row for places that cannot hold nil.
+func (s *stateReader) liveRow() *row {
+	r := s.row()
+	if r == nil && s.r.Err() == nil {
+		s.r.Failf("missing row")
+	}
+	if r == nil {
+		return unitRow
+	}
+	return r
+}
+
+func (s *stateReader) deltas() []delta {
+	n := s.r.Count()
+	if n == 0 {
+		return nil
+	}
+	ds := make([]delta, 0, n)
+	for i := 0; i < n && s.r.Err() == nil; i++ {
+		ds = append(ds, delta{r: s.liveRow(), w: s.r.Int()})
+	}
+	return ds
+}
+
+func (s *stateReader) bag(b *rowBag) {
+	b.n = s.r.Int()
+	n := s.r.Count()
+	clear(b.m)
+	for i := 0; i < n && s.r.Err() == nil; i++ {
+		k := s.r.Uint64()
+		m := s.r.Count()
+		es := make([]bagEntry, 0, m)
+		for j := 0; j < m && s.r.Err() == nil; j++ {
+			es = append(es, bagEntry{r: s.liveRow(), w: s.r.Int()})
+		}
+		b.m[k] = es
+	}
+}
+
+// ---- specifications --------------------------------------------------------
+
+func saveSpec(w *value.StateWriter, spec QuerySpec) {
+	w.String(spec.ID)
+	w.String(spec.Text)
+	w.String(spec.Language)
+	w.Uvarint(uint64(len(spec.Params)))
+	for k, v := range spec.Params {
+		w.String(k)
+		w.Value(v)
+	}
+	w.Uvarint(uint64(len(spec.Joins)))
+	for _, j := range spec.Joins {
+		w.String(j.ID)
+		w.Uvarint(uint64(len(j.Keys)))
+		for _, k := range j.Keys {
+			w.String(k.Label)
+			w.String(k.Property)
+		}
+	}
+}
+
+func loadSpec(r *value.StateReader) QuerySpec {
+	spec := QuerySpec{ID: r.String(), Text: r.String(), Language: r.String()}
+	if n := r.Count(); n > 0 {
+		spec.Params = make(map[string]value.Value, n)
+		for i := 0; i < n && r.Err() == nil; i++ {
+			k := r.String()
+			spec.Params[k] = r.Value()
+		}
+	}
+	n := r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		j := Join{ID: r.String()}
+		nk := r.Count()
+		for k := 0; k < nk && r.Err() == nil; k++ {
+			j.Keys = append(j.Keys, JoinKey{Label: r.String(), Property: r.String()})
+		}
+		spec.Joins = append(spec.Joins, j)
+	}
+	return spec
+}
+
+// ---- index -----------------------------------------------------------------
+
+func (x *Index) save(s *stateWriter) {
+	w := &s.w
+	w.Bool(x.keepHistory)
+	w.Uvarint(uint64(len(x.nodes)))
+	for _, n := range x.nodes {
+		w.Node(n)
+	}
+	w.Uvarint(uint64(len(x.rels)))
+	for _, r := range x.rels {
+		w.Rel(r)
+	}
+	// The adjacency lists are written in their order, which is the order
+	// the solver meets relationships in and so the order of result rows.
+	for _, adj := range []map[string][]*value.Rel{x.out, x.in} {
+		w.Uvarint(uint64(len(adj)))
+		for id, rs := range adj {
+			w.String(id)
+			w.Uvarint(uint64(len(rs)))
+			for _, r := range rs {
+				w.Rel(r)
+			}
+		}
+	}
+	w.Uvarint(uint64(len(x.history)))
+	for id, vs := range x.history {
+		w.String(id)
+		w.Uvarint(uint64(len(vs)))
+		for _, v := range vs {
+			w.Varint(v.at)
+			w.Node(v.node)
+			w.Rel(v.rel)
+		}
+	}
+	w.Uvarint(uint64(len(x.joins)))
+	for _, j := range x.joins {
+		w.String(j.ID)
+		w.Uvarint(uint64(len(j.Keys)))
+		for _, k := range j.Keys {
+			w.String(k.Label)
+			w.String(k.Property)
+		}
+		w.Int(j.refs)
+		for _, p := range j.postings {
+			w.Uvarint(uint64(len(p)))
+			for h, ids := range p {
+				w.Uint64(h)
+				w.Uvarint(uint64(len(ids)))
+				for id := range ids {
+					w.String(id)
+				}
+			}
+		}
+	}
+}
+
+func (x *Index) load(s *stateReader) {
+	r := s.r
+	x.keepHistory = r.Bool()
+	n := r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		if nd := r.Node(); nd != nil {
+			x.putNode(nd)
+		} else {
+			r.Failf("index: missing node")
+		}
+	}
+	n = r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		if rl := r.Rel(); rl != nil {
+			x.rels[rl.ID] = rl
+		} else {
+			r.Failf("index: missing relationship")
+		}
+	}
+	for _, adj := range []map[string][]*value.Rel{x.out, x.in} {
+		n = r.Count()
+		for i := 0; i < n && r.Err() == nil; i++ {
+			id := r.String()
+			m := r.Count()
+			rs := make([]*value.Rel, 0, m)
+			for j := 0; j < m && r.Err() == nil; j++ {
+				rl := r.Rel()
+				if rl == nil {
+					r.Failf("index: missing relationship in the adjacency of %q", id)
+					break
+				}
+				rs = append(rs, rl)
+			}
+			adj[id] = rs
+		}
+	}
+	n = r.Count()
+	if n > 0 {
+		x.history = make(map[string][]version, n)
+	}
+	for i := 0; i < n && r.Err() == nil; i++ {
+		id := r.String()
+		m := r.Count()
+		vs := make([]version, 0, m)
+		for j := 0; j < m && r.Err() == nil; j++ {
+			vs = append(vs, version{at: r.Varint(), node: r.Node(), rel: r.Rel()})
+		}
+		x.history[id] = vs
+	}
+	n = r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		j := &joinSpec{Join: Join{ID: r.String()}}
+		nk := r.Count()
+		for k := 0; k < nk && r.Err() == nil; k++ {
+			j.Keys = append(j.Keys, JoinKey{Label: r.String(), Property: r.String()})
+		}
+		j.refs = r.Int()
+		j.postings = make([]map[uint64]map[string]string, len(j.Keys))
+		for side := range j.postings {
+			p := map[uint64]map[string]string{}
+			np := r.Count()
+			for k := 0; k < np && r.Err() == nil; k++ {
+				h := r.Uint64()
+				ni := r.Count()
+				ids := make(map[string]string, ni)
+				for l := 0; l < ni && r.Err() == nil; l++ {
+					id := r.String()
+					ids[id] = id
+				}
+				p[h] = ids
+			}
+			j.postings[side] = p
+		}
+		x.joins = append(x.joins, j)
+	}
+}
+
+// ---- queries ---------------------------------------------------------------
+
+func (q *Query) save(s *stateWriter) {
+	w := &s.w
+	w.Bool(q.err != nil)
+	if q.err != nil {
+		w.String(q.err.Error())
+		return
+	}
+	s.bag(q.result)
+	w.Bool(q.union != nil)
+	if q.union != nil {
+		q.union.save(s)
+	}
+	for _, p := range q.branches {
+		w.Uvarint(uint64(len(p.stages)))
+		for _, st := range p.stages {
+			saveStage(s, st)
+		}
+	}
+	// Futures are written by the engine and linked back on restore.
+	w.Uvarint(uint64(len(q.tstate)))
+	for k, st := range q.tstate {
+		w.Int(k.site)
+		w.Uint64(k.row)
+		w.Time(st.since)
+		w.Value(st.cur)
+		w.Value(st.prev)
+		w.Bool(st.hasCur)
+		w.Value(st.distinct)
+		w.Bool(st.hasDist)
+	}
+}
+
+func (q *Query) load(s *stateReader) {
+	r := s.r
+	if r.Bool() {
+		// A failed query emits nothing further; its stages are not kept.
+		q.err = errors.New(r.String())
+		return
+	}
+	s.bag(q.result)
+	if r.Bool() != (q.union != nil) {
+		r.Failf("query %q: UNION state does not match the compiled query", q.id)
+		return
+	}
+	if q.union != nil {
+		q.union.load(s)
+	}
+	for _, p := range q.branches {
+		if n := r.Count(); n != len(p.stages) {
+			r.Failf("query %q: %d stages stored, the compiled query has %d", q.id, n, len(p.stages))
+			return
+		}
+		for _, st := range p.stages {
+			loadStage(s, st)
+		}
+	}
+	n := r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		st := q.state(r.Int(), r.Uint64())
+		st.since = r.Time()
+		st.cur = r.Value()
+		st.prev = r.Value()
+		st.hasCur = r.Bool()
+		st.distinct = r.Value()
+		st.hasDist = r.Bool()
+	}
+}
+
+// Stage kinds in a snapshot, checked against the compiled query on restore.
+const (
+	tagMatch = iota + 1
+	tagFilter
+	tagUnwind
+	tagProject
+	tagAggregate
+	tagDistinct
+	tagOrder
+	tagTrim
+	tagReeval
+)
+
+func stageTag(st stage) int {
+	switch st.(type) {
+	case *matchStage:
+		return tagMatch
+	case *filterStage:
+		return tagFilter
+	case *unwindStage:
+		return tagUnwind
+	case *projectStage:
+		return tagProject
+	case *aggregateStage:
+		return tagAggregate
+	case *distinctStage:
+		return tagDistinct
+	case *orderStage:
+		return tagOrder
+	case *trimStage:
+		return tagTrim
+	case *reevalStage:
+		return tagReeval
+	}
+	return 0
+}
+
+func saveStage(s *stateWriter, st stage) {
+	tag := stageTag(st)
+	if tag == 0 {
+		s.w.Fail(fmt.Errorf("engine snapshot: stage %T has no snapshot form", st))
+		return
+	}
+	s.w.Int(tag)
+	switch st := st.(type) {
+	case *matchStage:
+		s.bag(st.store)
+	case *projectStage:
+		s.w.Bool(st.memo != nil)
+		if st.memo != nil {
+			st.memo.save(s)
+		}
+	case *aggregateStage:
+		st.save(s)
+	case *distinctStage:
+		st.save(s)
+	case *orderStage:
+		s.w.Uvarint(st.seq)
+		s.w.Uvarint(uint64(len(st.entries)))
+		for _, e := range st.entries {
+			s.row(e.r)
+			s.w.Uvarint(e.seq)
+		}
+	case *reevalStage:
+		st.save(s)
+	}
+}
+
+func loadStage(s *stateReader, st stage) {
+	r := s.r
+	if tag := r.Int(); tag != stageTag(st) {
+		r.Failf("stage kind %d stored, the compiled query has %T", tag, st)
+		return
+	}
+	switch st := st.(type) {
+	case *matchStage:
+		s.bag(st.store)
+	case *projectStage:
+		if r.Bool() != (st.memo != nil) {
+			r.Failf("projection memo does not match the compiled query")
+			return
+		}
+		if st.memo != nil {
+			st.memo.load(s)
+		}
+	case *aggregateStage:
+		st.load(s)
+	case *distinctStage:
+		st.load(s)
+	case *orderStage:
+		st.seq = r.Uvarint()
+		n := r.Count()
+		st.entries = make([]orderEntry, 0, n)
+		for i := 0; i < n && r.Err() == nil; i++ {
+			st.entries = append(st.entries, orderEntry{r: s.liveRow(), seq: r.Uvarint()})
+		}
+	case *reevalStage:
+		st.load(s)
+	}
+}
+
+func (pm *projMemo) save(s *stateWriter) {
+	w := &s.w
+	w.Uvarint(uint64(len(pm.m)))
+	for id, e := range pm.m {
+		w.Uint64(id)
+		w.Uvarint(uint64(len(e.els)))
+		for _, el := range e.els {
+			switch el := el.(type) {
+			case *value.Node:
+				w.Int(1)
+				w.Node(el)
+			case *value.Rel:
+				w.Int(2)
+				w.Rel(el)
+			default:
+				w.Int(0)
+			}
+		}
+		w.Values(e.vals)
+	}
+}
+
+func (pm *projMemo) load(s *stateReader) {
+	r := s.r
+	n := r.Count()
+	clear(pm.m)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		id := r.Uint64()
+		e := &projMemoEntry{}
+		ne := r.Count()
+		e.els = make([]any, ne)
+		for j := 0; j < ne && r.Err() == nil; j++ {
+			switch r.Int() {
+			case 1:
+				e.els[j] = r.Node()
+			case 2:
+				e.els[j] = r.Rel()
+			}
+		}
+		e.vals = r.Values()
+		pm.m[id] = e
+	}
+}
+
+func (a *aggregateStage) save(s *stateWriter) {
+	w := &s.w
+	w.Bool(a.started)
+	w.Uvarint(uint64(len(a.groups)))
+	for h, gs := range a.groups {
+		w.Uint64(h)
+		w.Uvarint(uint64(len(gs)))
+		for _, g := range gs {
+			w.Values(g.key)
+			w.Int(g.count)
+			w.Bool(g.unsorted)
+			s.row(g.out)
+			for j, acc := range g.accs {
+				sa, ok := acc.(functions.StatefulAccumulator)
+				if !ok {
+					w.Fail(fmt.Errorf("engine snapshot: accumulator %T keeps no snapshot state", acc))
+					return
+				}
+				sa.SaveState(w)
+				w.Uvarint(uint64(len(g.win[j])))
+				for _, we := range g.win[j] {
+					w.Uint64(we.row)
+					w.Values(we.args)
+					w.Time(we.expires)
+				}
+			}
+		}
+	}
+}
+
+func (a *aggregateStage) load(s *stateReader) {
+	r := s.r
+	a.started = r.Bool()
+	n := r.Count()
+	clear(a.groups)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		h := r.Uint64()
+		ng := r.Count()
+		gs := make([]*group, 0, ng)
+		for k := 0; k < ng && r.Err() == nil; k++ {
+			g := &group{h: h, key: r.Values(), count: r.Int(), unsorted: r.Bool(), out: s.row()}
+			if g.key == nil {
+				g.key = []value.Value{}
+			}
+			g.accs = make([]functions.Accumulator, len(a.newAcc))
+			g.win = make([][]windowEntry, len(a.newAcc))
+			for j, mk := range a.newAcc {
+				acc := mk()
+				sa, ok := acc.(functions.StatefulAccumulator)
+				if !ok {
+					r.Failf("accumulator %T keeps no snapshot state", acc)
+					return
+				}
+				sa.LoadState(r)
+				g.accs[j] = acc
+				nw := r.Count()
+				for l := 0; l < nw && r.Err() == nil; l++ {
+					g.win[j] = append(g.win[j], windowEntry{row: r.Uint64(), args: r.Values(), expires: r.Time()})
+				}
+			}
+			gs = append(gs, g)
+		}
+		a.groups[h] = gs
+	}
+}
+
+func (d *distinctStage) save(s *stateWriter) {
+	s.w.Uvarint(uint64(len(d.counts)))
+	for h, es := range d.counts {
+		s.w.Uint64(h)
+		s.w.Uvarint(uint64(len(es)))
+		for _, e := range es {
+			s.row(e.r)
+			s.w.Int(e.n)
+		}
+	}
+}
+
+func (d *distinctStage) load(s *stateReader) {
+	r := s.r
+	n := r.Count()
+	clear(d.counts)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		h := r.Uint64()
+		m := r.Count()
+		es := make([]*distinctEntry, 0, m)
+		for j := 0; j < m && r.Err() == nil; j++ {
+			es = append(es, &distinctEntry{r: s.liveRow(), n: r.Int()})
+		}
+		d.counts[h] = es
+	}
+}
+
+func (rs *reevalStage) save(s *stateWriter) {
+	w := &s.w
+	saveStage(s, rs.inner)
+	// Entries are numbered as written; the join-key lists refer to them by
+	// number, keeping their order (the order rows are re-evaluated in).
+	num := map[*memoEntry]uint64{}
+	w.Uvarint(uint64(len(rs.memo)))
+	for id, es := range rs.memo {
+		w.Uint64(id)
+		w.Uvarint(uint64(len(es)))
+		for _, e := range es {
+			num[e] = uint64(len(num)) + 1
+			s.row(e.r)
+			w.Int(e.w)
+			s.deltas(e.outs)
+			w.Uvarint(uint64(len(e.keys)))
+			for i, k := range e.keys {
+				w.Uint64(k)
+				w.Bool(e.oks[i])
+			}
+		}
+	}
+	for _, bk := range rs.byKey {
+		w.Uvarint(uint64(len(bk)))
+		for k, es := range bk {
+			w.Uint64(k)
+			w.Uvarint(uint64(len(es)))
+			for _, e := range es {
+				w.Uvarint(num[e])
+			}
+		}
+	}
+}
+
+func (rs *reevalStage) load(s *stateReader) {
+	r := s.r
+	loadStage(s, rs.inner)
+	var entries []*memoEntry
+	n := r.Count()
+	clear(rs.memo)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		id := r.Uint64()
+		m := r.Count()
+		es := make([]*memoEntry, 0, m)
+		for j := 0; j < m && r.Err() == nil; j++ {
+			e := &memoEntry{r: s.liveRow(), w: r.Int(), outs: s.deltas()}
+			nk := r.Count()
+			for k := 0; k < nk && r.Err() == nil; k++ {
+				e.keys = append(e.keys, r.Uint64())
+				e.oks = append(e.oks, r.Bool())
+			}
+			if len(e.keys) != len(rs.subs) {
+				r.Failf("memo entry has %d join keys, the compiled query %d", len(e.keys), len(rs.subs))
+				return
+			}
+			es = append(es, e)
+			entries = append(entries, e)
+		}
+		rs.memo[id] = es
+	}
+	for i := range rs.byKey {
+		bk := map[uint64][]*memoEntry{}
+		n := r.Count()
+		for j := 0; j < n && r.Err() == nil; j++ {
+			k := r.Uint64()
+			m := r.Count()
+			es := make([]*memoEntry, 0, m)
+			for l := 0; l < m && r.Err() == nil; l++ {
+				ref := r.Uvarint()
+				if ref == 0 || ref > uint64(len(entries)) {
+					r.Failf("memo entry %d out of range", ref)
+					return
+				}
+				es = append(es, entries[ref-1])
+			}
+			bk[k] = es
+		}
+		rs.byKey[i] = bk
+	}
+}
+
+// SaveState implements functions.StatefulAccumulator.
+func (c *orderedCollect) SaveState(w *value.StateWriter) {
+	w.Uvarint(uint64(len(c.items)))
+	for _, it := range c.items {
+		w.Values(it.keys)
+		w.Value(it.x)
+	}
+}
+
+// LoadState implements functions.StatefulAccumulator.
+func (c *orderedCollect) LoadState(r *value.StateReader) {
+	n := r.Count()
+	c.items = make([]collectItem, 0, n)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		c.items = append(c.items, collectItem{keys: r.Values(), x: r.Value()})
+	}
+}
