@@ -102,7 +102,7 @@ func crashWorkload(seed int64, steps int) []crashStep {
 
 // runWorkload opens the host on dir (memory when dir is ""), registers the
 // queries and runs the workload from the source's checkpoint to the end.
-func runWorkload(dir string, seed int64, steps int) (*Host, error) {
+func runWorkload(dir string, seed int64, steps, snapEvery int) (*Host, error) {
 	var st *store.Store
 	if dir != "" {
 		var err error
@@ -110,7 +110,7 @@ func runWorkload(dir string, seed int64, steps int) (*Host, error) {
 			return nil, err
 		}
 	}
-	h, err := Open(Options{Store: st, Start: crashStart})
+	h, err := Open(Options{Store: st, Start: crashStart, SnapshotEvery: snapEvery})
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,8 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv("VIGIL_CRASH_CHILD"); dir != "" {
 		seed, _ := strconv.ParseInt(os.Getenv("VIGIL_CRASH_SEED"), 10, 64)
 		steps, _ := strconv.Atoi(os.Getenv("VIGIL_CRASH_STEPS"))
-		h, err := runWorkload(dir, seed, steps)
+		snapEvery, _ := strconv.Atoi(os.Getenv("VIGIL_CRASH_SNAPSHOT_EVERY"))
+		h, err := runWorkload(dir, seed, steps, snapEvery)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(3)
@@ -202,18 +203,30 @@ func sortedResults(q *engine.Query) []string {
 
 // TestCrashRestart kills a child process applying the workload in durable
 // mode at random moments, restarts it each time, and requires the final
-// outbox and results to equal those of one uninterrupted run.
+// outbox and results to equal those of one uninterrupted run: once with the
+// whole log replayed at every start, and once with engine snapshots every
+// few hundred changes, so that kills land while a snapshot is written and
+// restarts restore a snapshot and replay the log after it.
 func TestCrashRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the crash test runs a child process 20+ times; skipped with -short")
 	}
+	for _, c := range []struct {
+		name      string
+		snapEvery int
+	}{{"log-only", -1}, {"snapshots", 400}} {
+		t.Run(c.name, func(t *testing.T) { crashRestart(t, c.snapEvery) })
+	}
+}
+
+func crashRestart(t *testing.T, snapEvery int) {
 	seed := time.Now().UnixNano()
 	if s := os.Getenv("VIGIL_SEED"); s != "" {
 		seed, _ = strconv.ParseInt(s, 10, 64)
 	}
 	t.Logf("seed %d (VIGIL_SEED=%d replays)", seed, seed)
 	const steps = 4000
-	ref, err := runWorkload("", seed, steps)
+	ref, err := runWorkload("", seed, steps, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +236,8 @@ func TestCrashRestart(t *testing.T) {
 	kills := 0
 	for attempt := 0; attempt < 200; attempt++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "VIGIL_CRASH_CHILD="+dir, "VIGIL_CRASH_SEED="+strconv.FormatInt(seed, 10), "VIGIL_CRASH_STEPS="+strconv.Itoa(steps))
+		cmd.Env = append(os.Environ(), "VIGIL_CRASH_CHILD="+dir, "VIGIL_CRASH_SEED="+strconv.FormatInt(seed, 10), "VIGIL_CRASH_STEPS="+strconv.Itoa(steps),
+			"VIGIL_CRASH_SNAPSHOT_EVERY="+strconv.Itoa(snapEvery))
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -263,9 +277,14 @@ func TestCrashRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	got, err := Open(Options{Store: st})
+	got, err := Open(Options{Store: st, SnapshotEvery: snapEvery})
 	if err != nil {
 		t.Fatal(err)
+	}
+	at, restored := got.RestoredSnapshot()
+	t.Logf("final open: snapshot restored %v (through log record %d), %d log records replayed", restored, at, got.Replayed())
+	if snapEvery > 0 && (!restored || got.Replayed() > uint64(snapEvery)) {
+		t.Fatalf("with snapshots every %d changes the final open restored %v and replayed %d records", snapEvery, restored, got.Replayed())
 	}
 	lastBatch := 0
 	for i, s := range crashWorkload(seed, steps) {

@@ -271,3 +271,16 @@ func (d *decoder) changes() []engine.Change {
 	}
 	return out
 }
+
+// changes is the weight of a record toward the next snapshot: its changes,
+// or one for a clock move or a query registration.
+func (r *record) changes() int {
+	if r.kind != recBatch {
+		return 1
+	}
+	n := 0
+	for _, b := range r.batches {
+		n += len(b)
+	}
+	return n
+}

@@ -62,7 +62,7 @@ func TestHostReopenKeepsState(t *testing.T) {
 	// Covered end to end by TestCrashRestart; this checks the plain path:
 	// a clean close and reopen replays to the same results and numbering.
 	dir := t.TempDir()
-	h, err := runWorkload(dir, 7, 300)
+	h, err := runWorkload(dir, 7, 300, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestHostReopenKeepsState(t *testing.T) {
 	}
 	_, lastBefore := h.Outbox().Bounds("calls")
 	h.st.Close()
-	h2, err := runWorkload(dir, 7, 300) // resumes at the checkpoint: nothing left to do
+	h2, err := runWorkload(dir, 7, 300, 0) // resumes at the checkpoint: nothing left to do
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestHostReopenKeepsState(t *testing.T) {
 // rest of the log replays.
 func TestReplaySkipsQueryThatNoLongerCompiles(t *testing.T) {
 	dir := t.TempDir()
-	h, err := runWorkload(dir, 3, 50)
+	h, err := runWorkload(dir, 3, 50, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

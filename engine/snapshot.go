@@ -104,17 +104,23 @@ func Restore(b []byte, opts Options) (e *Engine, skipped []error, err error) {
 		if r.Err() != nil {
 			break
 		}
+		sec := r.Section(int(size))
 		q, cerr := e.compile(spec)
 		if cerr != nil {
 			skipped = append(skipped, fmt.Errorf("query %q: %w", spec.ID, cerr))
-			r.Skip(int(size))
 			continue
 		}
-		start := r.Rest()
-		s.resetRows()
-		q.load(s)
-		if r.Err() == nil && start-r.Rest() != int(size) {
-			r.Failf("query %q: state is %d bytes, read %d", spec.ID, size, start-r.Rest())
+		// A query's state is read from its own section: one whose stored
+		// stages do not match what this build compiles (a different plan
+		// after an upgrade) is left out, and the others still restore.
+		qs := &stateReader{r: sec, rows: []*row{unitRow}}
+		q.load(qs)
+		if sec.Err() == nil && sec.Rest() != 0 {
+			sec.Failf("%d bytes of state left unread", sec.Rest())
+		}
+		if sec.Err() != nil {
+			skipped = append(skipped, fmt.Errorf("query %q: its stored state does not match this build's plan (%v)", spec.ID, sec.Err()))
+			continue
 		}
 		queries[i] = q
 		e.queries = append(e.queries, q)
@@ -221,8 +227,6 @@ type stateReader struct {
 func newStateReader(b []byte) *stateReader {
 	return &stateReader{r: value.NewStateReader(b), rows: []*row{unitRow}}
 }
-
-func (s *stateReader) resetRows() { s.rows = append(s.rows[:0], unitRow) }
 
 func (s *stateReader) row() *row {
 	ref := s.r.Uvarint()

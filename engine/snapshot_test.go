@@ -308,12 +308,14 @@ func TestRestoreRejectsDamage(t *testing.T) {
 }
 
 // TestRestoreSkipsQueryThatNoLongerCompiles: a stored query whose text the
-// build rejects is reported and left out; the others are restored.
+// build rejects, or whose stored state does not fit the plan the build
+// compiles, is reported and left out; the others are restored.
 func TestRestoreSkipsQueryThatNoLongerCompiles(t *testing.T) {
 	e := New(Options{})
 	for _, sp := range []QuerySpec{
 		{ID: "a", Text: "MATCH (n:A) RETURN count(n) AS c"},
 		{ID: "b", Text: "MATCH (n:B) RETURN n.x AS x"},
+		{ID: "c", Text: "MATCH (n:A) RETURN DISTINCT labels(n) AS l"},
 	} {
 		if _, err := e.AddQuery(sp); err != nil {
 			t.Fatal(err)
@@ -321,6 +323,7 @@ func TestRestoreSkipsQueryThatNoLongerCompiles(t *testing.T) {
 	}
 	e.Apply([]Change{{Op: OpInsert, Element: Element{ID: "1", Labels: []string{"A"}}}, {Op: OpInsert, Element: Element{ID: "2", Labels: []string{"B"}, Props: map[string]value.Value{"x": value.Int(7)}}}})
 	e.byID["a"].spec.Text = "MATCH (n:A RETURN count(n) AS c" // as if the grammar had changed
+	e.byID["c"].spec.Text = "MATCH (n:A) WITH n ORDER BY n.x RETURN collect(n.x) AS xs" // as if the planner had changed
 	b, err := e.Snapshot()
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +332,8 @@ func TestRestoreSkipsQueryThatNoLongerCompiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(skipped) != 1 || !strings.Contains(skipped[0].Error(), `query "a"`) {
+	if len(skipped) != 2 || !strings.Contains(skipped[0].Error(), `query "a"`) ||
+		!strings.Contains(skipped[1].Error(), `query "c": its stored state does not match`) {
 		t.Fatalf("skipped = %v", skipped)
 	}
 	if q := r.Query("b"); q == nil || len(q.Results()) != 1 || q.Results()[0][0].AsInt() != 7 {

@@ -55,6 +55,12 @@ type Options struct {
 	// only what is already waiting, so under load batches group while the
 	// previous commit runs, and an idle server adds no latency).
 	BatchWait time.Duration
+	// SnapshotEvery is how many logged changes go by between engine
+	// snapshots in durable mode (0: durable.DefaultSnapshotEvery; negative:
+	// never). A restart restores the last snapshot and replays only the log
+	// after it; a clean shutdown takes one more, so the next start replays
+	// nothing.
+	SnapshotEvery int
 	// Start is the engine clock before the first change of a new store
 	// (default: now).
 	Start time.Time
@@ -180,7 +186,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Start.IsZero() {
 		opts.Start = time.Now().Round(0)
 	}
-	host, err := durable.Open(durable.Options{Store: opts.Store, Start: opts.Start})
+	host, err := durable.Open(durable.Options{Store: opts.Store, Start: opts.Start, SnapshotEvery: opts.SnapshotEvery})
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +199,9 @@ func New(opts Options) (*Server, error) {
 		sources: map[string]*sourceEntry{}, queries: map[string]*queryEntry{}, reactions: map[string]*reactionEntry{},
 	}
 	if opts.Store != nil {
-		s.log.Info("store opened", "path", opts.Store.Path(), "replayed", host.Replayed(), "queries", len(s.eng.Queries()))
+		snapAt, restored := host.RestoredSnapshot()
+		s.log.Info("store opened", "path", opts.Store.Path(), "snapshot", restored, "snapshot_log_record", snapAt,
+			"replayed", host.Replayed(), "queries", len(s.eng.Queries()))
 		for _, w := range host.Warnings() {
 			s.log.Warn(w)
 		}
@@ -231,6 +239,14 @@ func (s *Server) Close() {
 	case <-stopped:
 	case <-time.After(10 * time.Second):
 		s.log.Warn("a source or reaction did not stop within 10s; closing the store anyway")
+	}
+	// The engine loop has stopped: a snapshot now makes the next start
+	// replay nothing. Not after a storage failure (the engine is ahead of
+	// the store then), and a failure here loses nothing: the log stays.
+	if s.opts.Store != nil && s.Err() == nil {
+		if err := s.host.Snapshot(); err != nil {
+			s.log.Warn("snapshot at shutdown failed; the next start replays the log", "err", err)
+		}
 	}
 	s.out.Close()
 }

@@ -37,6 +37,8 @@ const (
 	prefixCheckpoint = 'c'
 	prefixCursor     = 'p'
 	prefixOutboxMeta = 'f' // first retained sequence of a query after compaction
+	prefixSnapshot   = 's' // snapshot id, chunk number -> part of an engine snapshot
+	keySnapManifest  = 'm' // the current snapshot: id, log sequence, size, checksum
 )
 
 // Options tune the store. The zero value suits a small machine (2 cores,
@@ -65,7 +67,8 @@ type Store struct {
 	first  map[string]uint64 // query -> first retained outbox sequence (0: none compacted)
 	// written counts the key and value bytes committed since Open: the
 	// logical write volume, before Badger's own write amplification.
-	written int64
+	written   int64
+	snapshots int // written since Open
 }
 
 // Open opens the store in dir, creating it when dir is absent or empty. A
@@ -112,6 +115,10 @@ func Open(dir string, o Options) (*Store, error) {
 	if err := s.load(fresh); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", dir, err)
+	}
+	if err := s.finishSnapshot(); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -189,6 +196,14 @@ func (s *Store) load(fresh bool) error {
 			s.logSeq = binary.BigEndian.Uint64(it.Item().Key()[1:])
 		}
 		it.Close()
+		// The log before a snapshot is deleted; numbering goes on after it.
+		m, err := readManifest(txn)
+		if err != nil {
+			return err
+		}
+		if m != nil && m.logSeq > s.logSeq {
+			s.logSeq = m.logSeq
+		}
 		// Outbox keys sort by query then sequence, so one forward pass
 		// without values finds every query's last sequence.
 		it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixOutbox}})

@@ -34,7 +34,9 @@ func TestServeDurableSIGKILL(t *testing.T) {
 	addr := freeAddr(t)
 	data := t.TempDir()
 	start := func() *proc {
-		return startServer(t, "-f", "testdata/durable", "-data", data, "-listen", addr)
+		// Snapshots every 500 changes: restarts restore one and replay the
+		// log after it, and kills land while one is written.
+		return startServer(t, "-f", "testdata/durable", "-data", data, "-listen", addr, "-snapshot-every", "500")
 	}
 
 	// The workload: calls by 7 agents; every fourth request also deletes an
@@ -159,5 +161,19 @@ func TestServeDurableSIGKILL(t *testing.T) {
 			t.Fatalf("query %s: the stream folds to\n %s\nwant\n %s", q, folded, want)
 		}
 		t.Logf("query %s: %d events fold to the expected %d rows across %d kills", q, uint64(seq), len(want), kills)
+	}
+
+	// A clean stop takes a snapshot: the next start replays nothing and
+	// serves the same results.
+	p.cmd.Process.Signal(os.Interrupt)
+	p.cmd.Wait()
+	p = start()
+	if !strings.Contains(p.log(), "snapshot=true") || !strings.Contains(p.log(), "replayed=0") {
+		t.Fatalf("restart after a clean stop did not restore a snapshot with nothing to replay:\n%s", p.log())
+	}
+	for q, want := range map[string]resultSet{"calls": wantCalls, "denied": wantDenied} {
+		if rest, _ := restResults(t, p, q); rest.String() != want.String() {
+			t.Fatalf("query %s after a clean restart: REST results\n %s\nwant\n %s", q, rest, want)
+		}
 	}
 }

@@ -292,6 +292,19 @@ func (r *StateReader) Failf(format string, args ...any) { r.d.Fail(fmt.Errorf(fo
 // Rest is the number of bytes not read yet.
 func (r *StateReader) Rest() int { return len(r.d.B) }
 
+// Section returns a reader of the next n bytes (a section whose length Fill
+// wrote) sharing this reader's element table, and passes over them here: a
+// section that fails to read leaves this reader able to go on.
+func (r *StateReader) Section(n int) *StateReader {
+	if n < 0 || n > len(r.d.B) {
+		r.d.Fail(errStateTorn)
+		return &StateReader{d: decoder{binenc.Reader{Err: errStateTorn, Torn: errStateTorn}}, table: r.table}
+	}
+	sec := &StateReader{d: decoder{binenc.Reader{B: r.d.B[:n:n], Torn: errStateTorn}}, table: r.table}
+	r.d.B = r.d.B[n:]
+	return sec
+}
+
 // Skip passes over n bytes (a section whose length Fill wrote).
 func (r *StateReader) Skip(n int) {
 	if n < 0 || n > len(r.d.B) {
