@@ -322,7 +322,7 @@ func TestRestoreSkipsQueryThatNoLongerCompiles(t *testing.T) {
 		}
 	}
 	e.Apply([]Change{{Op: OpInsert, Element: Element{ID: "1", Labels: []string{"A"}}}, {Op: OpInsert, Element: Element{ID: "2", Labels: []string{"B"}, Props: map[string]value.Value{"x": value.Int(7)}}}})
-	e.byID["a"].spec.Text = "MATCH (n:A RETURN count(n) AS c" // as if the grammar had changed
+	e.byID["a"].spec.Text = "MATCH (n:A RETURN count(n) AS c"                           // as if the grammar had changed
 	e.byID["c"].spec.Text = "MATCH (n:A) WITH n ORDER BY n.x RETURN collect(n.x) AS xs" // as if the planner had changed
 	b, err := e.Snapshot()
 	if err != nil {
