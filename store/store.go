@@ -136,19 +136,21 @@ func isFresh(dir string) (bool, error) {
 	return len(entries) == 0, nil
 }
 
-// removeEmptyValueLogs deletes zero-length value-log files. Badger creates
-// the next value-log file when it opens a store and writes its header just
+// removeEmptyValueLogs deletes zero-length value-log and memtable-WAL files.
+// Badger creates the next value-log file when it opens a store, and the next
+// memtable's WAL when a memtable fills, and sizes and writes its header just
 // after; a crash between the two leaves an empty file, which Badger then
-// refuses to open ("Open existing file ... Create a new file"), so the store
-// could never be opened again. An empty file holds no data (not even the
-// header), so removing it loses nothing.
+// refuses to open ("Open existing file ... Create a new file" / "while
+// opening fid: N err: Create a new file"), so the store could never be
+// opened again. An empty file holds no data (not even the header), so
+// removing it loses nothing.
 func removeEmptyValueLogs(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if e.IsDir() || filepath.Ext(e.Name()) != ".vlog" {
+		if ext := filepath.Ext(e.Name()); e.IsDir() || (ext != ".vlog" && ext != ".mem") {
 			continue
 		}
 		fi, err := e.Info()

@@ -178,36 +178,45 @@ func TestOpenRefusesCorruptedTables(t *testing.T) {
 	t.Logf("corrupted store refused: %v", err)
 }
 
-// A crash between Badger creating a value-log file and writing its header
-// leaves an empty file; the store must still open, with nothing lost.
-func TestOpenAfterCrashLeftAnEmptyValueLog(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 3; i++ {
-		s.Append("q", change("q", i))
-	}
-	s.Close()
-	entries, _ := os.ReadDir(dir)
-	maxFid := 0
-	for _, e := range entries {
-		var fid int
-		if _, err := fmt.Sscanf(e.Name(), "%06d.vlog", &fid); err == nil && fid > maxFid {
-			maxFid = fid
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%06d.vlog", maxFid+1)), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatalf("store with an empty value log does not open: %v", err)
-	}
-	defer s.Close()
-	if _, last := s.Bounds("q"); last != 3 {
-		t.Fatalf("last sequence %d after reopening, want 3", last)
+// A crash between Badger creating a value-log file or a memtable WAL and
+// writing its header leaves an empty file; the store must still open, with
+// nothing lost.
+func TestOpenAfterCrashLeftAnEmptyFile(t *testing.T) {
+	for _, c := range []struct{ ext, name string }{{"vlog", "%06d.vlog"}, {"mem", "%05d.mem"}} {
+		ext := c.ext
+		t.Run(ext, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i <= 3; i++ {
+				s.Append("q", change("q", i))
+			}
+			s.Close()
+			entries, _ := os.ReadDir(dir)
+			maxFid := 0
+			for _, e := range entries {
+				var fid int
+				if _, err := fmt.Sscanf(e.Name(), c.name, &fid); err == nil && fid > maxFid {
+					maxFid = fid
+				}
+			}
+			if maxFid == 0 && ext == "vlog" { // a clean close leaves no memtable, but a value log
+				t.Fatalf("no .%s file in the store (%v): Badger's naming changed", ext, entries)
+			}
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf(c.name, maxFid+1)), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s, err = Open(dir, Options{})
+			if err != nil {
+				t.Fatalf("store with an empty .%s file does not open: %v", ext, err)
+			}
+			defer s.Close()
+			if _, last := s.Bounds("q"); last != 3 {
+				t.Fatalf("last sequence %d after reopening, want 3", last)
+			}
+		})
 	}
 }
 
