@@ -110,7 +110,7 @@ func runWorkload(dir string, seed int64, steps, snapEvery int) (*Host, error) {
 			return nil, err
 		}
 	}
-	h, err := Open(Options{Store: st, Start: crashStart, SnapshotEvery: snapEvery})
+	h, err := Open(Options{Store: st, Start: crashStart, SnapshotEvery: snapEvery, SnapshotPerElement: -1})
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func crashRestart(t *testing.T, snapEvery int) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	got, err := Open(Options{Store: st, SnapshotEvery: snapEvery})
+	got, err := Open(Options{Store: st, SnapshotEvery: snapEvery, SnapshotPerElement: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

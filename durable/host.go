@@ -34,11 +34,18 @@ type Options struct {
 	// store already has a log: the logged start is used).
 	Start time.Time
 	// SnapshotEvery is how many logged changes (clock moves and query
-	// registrations count one) are let through between engine snapshots;
-	// after a snapshot the log it includes is deleted, so a restart replays
-	// at most this many. 0 means DefaultSnapshotEvery; negative disables
-	// snapshots (the log then grows until the store is rebuilt).
+	// registrations count one) are let through at least between engine
+	// snapshots; after a snapshot the log it includes is deleted. On a
+	// graph with more than SnapshotEvery/4 elements the interval is four
+	// times the element count instead, so that encoding snapshots stays a small
+	// share of the work; a restart then replays at most that many changes.
+	// 0 means DefaultSnapshotEvery; negative disables snapshots (the log
+	// then grows until the store is rebuilt).
 	SnapshotEvery int
+	// SnapshotPerElement is the factor of that second bound: 0 means 4;
+	// negative drops the bound (snapshots every SnapshotEvery changes
+	// exactly, as tests want).
+	SnapshotPerElement int
 }
 
 // DefaultSnapshotEvery bounds the replay at a restart to about half a second
@@ -58,6 +65,7 @@ type Host struct {
 	// snapEvery and sinceSnap drive the snapshots: changes logged since the
 	// last one; restoredAt is the log record the opening snapshot included.
 	snapEvery  int
+	snapPerEl  int
 	sinceSnap  int
 	restoredAt uint64
 	restored   bool
@@ -65,9 +73,12 @@ type Host struct {
 
 // Open creates the host, replaying the store's log when there is one.
 func Open(o Options) (*Host, error) {
-	h := &Host{st: o.Store, snapEvery: o.SnapshotEvery}
+	h := &Host{st: o.Store, snapEvery: o.SnapshotEvery, snapPerEl: o.SnapshotPerElement}
 	if h.snapEvery == 0 {
 		h.snapEvery = DefaultSnapshotEvery
+	}
+	if h.snapPerEl == 0 {
+		h.snapPerEl = 4
 	}
 	if o.Store == nil {
 		h.eng = engine.New(engine.Options{Start: o.Start})
@@ -203,6 +214,16 @@ func (h *Host) logged(n int) error {
 	}
 	h.sinceSnap += n
 	if h.sinceSnap < h.snapEvery {
+		return nil
+	}
+	// A snapshot costs in proportion to the state (the loop pauses to
+	// encode it), replay in proportion to the changes since the last one.
+	// Waiting for four times as many changes as there are elements keeps
+	// the snapshots' share of the loop's time small on a large graph (an
+	// element costs about half a change to encode), while a restart still
+	// replays a bounded multiple of what restoring costs.
+	x := h.eng.Index()
+	if h.sinceSnap < h.snapPerEl*(x.NodeCount()+x.RelCount()) {
 		return nil
 	}
 	return h.Snapshot()

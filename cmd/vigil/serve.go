@@ -37,7 +37,7 @@ func runServe(args []string) int {
 	syncWrites := fs.Bool("sync", false, "fsync every commit (survives power loss, not only process crashes)")
 	batchChanges := fs.Int("batch-changes", 1000, "most changes the engine groups into one step (one commit)")
 	batchWait := fs.Duration("batch-wait", 0, "how long a step waits for more batches (0: only those already waiting)")
-	snapEvery := fs.Int("snapshot-every", durable.DefaultSnapshotEvery, "with -data: logged changes between engine snapshots; a restart replays at most this many (negative: never snapshot)")
+	snapEvery := fs.Int("snapshot-every", durable.DefaultSnapshotEvery, "with -data: logged changes between engine snapshots, at least (and at least 4 × the element count); a restart replays the log after the last one (negative: never snapshot)")
 	tokenFlag := fs.String("token", "", "bearer token required by the API (default: $VIGIL_TOKEN; none if empty)")
 	generate := fs.Bool("generate", false, "feed the HTTP source with generated agent activity (the quickstart's generator)")
 	genSource := fs.String("generate-source", "", "HTTP source the generator feeds (default: the only HTTP source)")
