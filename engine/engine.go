@@ -74,6 +74,8 @@ type Engine struct {
 	futures futureQueue
 	seq     uint64 // futures scheduled so far, to order equal due times
 	diffs   []Diff // flush's scratch: the step's diffs before they are copied out
+	// snapSize is the last snapshot's size, the next one's buffer hint.
+	snapSize int
 }
 
 // New returns an empty in-memory engine.

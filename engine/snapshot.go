@@ -24,6 +24,7 @@ const snapshotFormat = "vigil-engine-state-1"
 func (e *Engine) Snapshot() ([]byte, error) {
 	s := newStateWriter()
 	w := &s.w
+	w.Grow(e.snapSize)
 	w.String(snapshotFormat)
 	w.Uint64(value.HashSeed())
 	w.Time(e.now)
@@ -66,7 +67,9 @@ func (e *Engine) Snapshot() ([]byte, error) {
 		}
 		w.Bool(linked)
 	}
-	return w.Bytes()
+	b, err := w.Bytes()
+	e.snapSize = len(b) + len(b)/8
+	return b, err
 }
 
 // Restore builds an engine from a Snapshot. It sets the process's hash seed

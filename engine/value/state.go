@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/vigilhq/vigil/internal/binenc"
@@ -26,6 +27,10 @@ type StateWriter struct {
 	table []any // *Node or *Rel, in reference order (reference i+1)
 	err   error
 }
+
+// Grow makes room for n more bytes (a size hint: the previous snapshot's),
+// sparing the repeated copies of a buffer grown by appends.
+func (w *StateWriter) Grow(n int) { w.body = slices.Grow(w.body, n) }
 
 // Fail records the first error that makes the state unwritable.
 func (w *StateWriter) Fail(err error) {
@@ -187,7 +192,8 @@ func (w *StateWriter) Bytes() ([]byte, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
-	var out []byte
+	// Elements take some 40-100 bytes each; one allocation mostly.
+	out := make([]byte, 0, len(w.body)+64*len(w.table)+16)
 	out = binary.AppendUvarint(out, uint64(len(w.table)))
 	for _, e := range w.table {
 		switch e := e.(type) {
