@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -79,7 +80,11 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", dir, err)
 	}
+	ownFiles := false
 	if !fresh {
+		if ownFiles, err = onlyBadgerFiles(dir); err != nil {
+			return nil, fmt.Errorf("store %s: %w", dir, err)
+		}
 		if err := removeEmptyValueLogs(dir); err != nil {
 			return nil, fmt.Errorf("store %s: %w", dir, err)
 		}
@@ -112,7 +117,7 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store %s: cannot open: %w", dir, err)
 	}
 	s := &Store{db: db, path: dir, last: map[string]uint64{}, first: map[string]uint64{}}
-	if err := s.load(fresh); err != nil {
+	if err := s.load(fresh, ownFiles); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store %s: %w", dir, err)
 	}
@@ -134,6 +139,27 @@ func isFresh(dir string) (bool, error) {
 		return false, err
 	}
 	return len(entries) == 0, nil
+}
+
+// onlyBadgerFiles reports whether dir holds nothing but the files Badger
+// makes: a store whose creation a crash interrupted looks like that, with
+// no format marker written yet.
+func onlyBadgerFiles(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case e.IsDir():
+			return false, nil
+		case name == "MANIFEST", name == "KEYREGISTRY", name == "DISCARD", name == "LOCK":
+		case strings.HasSuffix(name, ".vlog"), strings.HasSuffix(name, ".mem"), strings.HasSuffix(name, ".sst"):
+		default:
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // removeEmptyValueLogs deletes zero-length value-log and memtable-WAL files.
@@ -168,12 +194,15 @@ func removeEmptyValueLogs(dir string) error {
 
 // load checks the format marker (writing it into a fresh store) and reads
 // the counters: the last log sequence and each query's outbox bounds.
-func (s *Store) load(fresh bool) error {
+func (s *Store) load(fresh, ownFiles bool) error {
 	meta := []byte{prefixMeta}
 	err := s.db.Update(func(txn *badger.Txn) error {
 		item, err := txn.Get(meta)
 		if errors.Is(err, badger.ErrKeyNotFound) {
-			if !fresh {
+			// A Badger database with no key at all, in a directory with
+			// nothing else, is a store whose creation was cut short before
+			// its marker landed: it holds nothing to lose.
+			if !fresh && !(ownFiles && noKeys(txn)) {
 				return fmt.Errorf("not a Vigil store (no format marker); refusing to treat it as empty")
 			}
 			return txn.Set(meta, []byte(formatVersion))
@@ -242,6 +271,13 @@ func (s *Store) load(fresh bool) error {
 		}
 		return nil
 	})
+}
+
+func noKeys(txn *badger.Txn) bool {
+	it := txn.NewIterator(badger.IteratorOptions{})
+	defer it.Close()
+	it.Rewind()
+	return !it.Valid()
 }
 
 // Path is the store's directory.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"github.com/vigilhq/vigil/server/outbox"
 )
 
@@ -108,6 +110,40 @@ func TestCompactKeepsNumbering(t *testing.T) {
 	}
 	if seq, _ := s.Append("q", change("q", 6)); seq != 6 {
 		t.Fatalf("numbering restarted at %d", seq)
+	}
+}
+
+// A kill while the very first Open creates the store leaves Badger's files
+// without the format marker; the next Open must finish the creation, not
+// refuse the directory for ever. A Badger database holding keys but no
+// marker is still refused.
+func TestOpenAfterCrashDuringCreation(t *testing.T) {
+	for _, withKey := range []bool{false, true} {
+		t.Run(fmt.Sprint("with a key: ", withKey), func(t *testing.T) {
+			dir := t.TempDir()
+			db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if withKey {
+				db.Update(func(txn *badger.Txn) error { return txn.Set([]byte("k"), []byte("v")) })
+			}
+			db.Close()
+			s, err := Open(dir, Options{})
+			if withKey {
+				if err == nil || !strings.Contains(err.Error(), "not a Vigil store") {
+					t.Fatalf("a Badger database with keys but no marker: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("an interrupted creation is refused: %v", err)
+			}
+			defer s.Close()
+			if _, err := s.Append("q", change("q", 1)); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 
