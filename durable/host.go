@@ -69,6 +69,15 @@ type Host struct {
 	sinceSnap  int
 	restoredAt uint64
 	restored   bool
+	stats      SnapshotStats
+}
+
+// SnapshotStats describe the snapshots a host wrote since it opened.
+type SnapshotStats struct {
+	Count        int           // snapshots written
+	LastBytes    int           // size of the last one
+	LastDuration time.Duration // how long the last one held the engine (encode and write)
+	SinceChanges int           // changes logged since the last one (what a restart replays)
 }
 
 // Open creates the host, replaying the store's log when there is one.
@@ -195,6 +204,7 @@ func (h *Host) Snapshot() error {
 	if h.st == nil {
 		return nil
 	}
+	start := time.Now()
 	data, err := h.eng.Snapshot()
 	if err != nil {
 		return fmt.Errorf("store %s: snapshot: %w", h.st.Path(), err)
@@ -203,7 +213,17 @@ func (h *Host) Snapshot() error {
 		return err
 	}
 	h.sinceSnap = 0
+	h.stats.Count++
+	h.stats.LastBytes = len(data)
+	h.stats.LastDuration = time.Since(start)
 	return nil
+}
+
+// SnapshotStats reports the host's snapshots (zero in memory mode).
+func (h *Host) SnapshotStats() SnapshotStats {
+	st := h.stats
+	st.SinceChanges = h.sinceSnap
+	return st
 }
 
 // logged counts a committed step's changes and takes a snapshot when

@@ -569,11 +569,19 @@ func (s *Server) handleReactionEvents(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	// Gauges that mirror state are rebuilt at scrape time.
 	m := s.m
-	for _, v := range []*metricVec{m.reactionLag, m.reactionDeliv, m.reactionFailures, m.reactionDead, m.reactionUp, m.queryRows, m.queryErrors} {
+	for _, v := range []*metricVec{m.reactionLag, m.reactionDeliv, m.reactionFailures, m.reactionDead, m.reactionUp, m.queryRows, m.queryErrors,
+		m.snapshots, m.snapshotSeconds, m.snapshotBytes, m.sinceSnapshot} {
 		v.reset()
 	}
 	clients := s.sseClients.Load()
 	err := s.do(r.Context(), func() {
+		if s.opts.Store != nil {
+			st := s.host.SnapshotStats()
+			m.snapshots.set(float64(st.Count))
+			m.snapshotSeconds.set(st.LastDuration.Seconds())
+			m.snapshotBytes.set(float64(st.LastBytes))
+			m.sinceSnapshot.set(float64(st.SinceChanges))
+		}
 		for id, qe := range s.queries {
 			rows, bad := 0, 0.0
 			if qe.state == "running" && qe.q != nil {

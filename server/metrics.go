@@ -173,6 +173,10 @@ type metrics struct {
 	reactionUp       *metricVec // reaction (scrape time): 1 healthy, 0 failing
 	queryRows        *metricVec // query (scrape time)
 	queryErrors      *metricVec // query (scrape time): 1 when the query is in error
+	snapshots        *metricVec // scrape time, from the durable host
+	snapshotSeconds  *metricVec
+	snapshotBytes    *metricVec
+	sinceSnapshot    *metricVec
 	all              []*metricVec
 }
 
@@ -195,12 +199,17 @@ func newMetrics() *metrics {
 		reactionUp:       newVec("gauge", "vigil_reaction_healthy", "1 when the reaction's last delivery succeeded, 0 while it is failing.", "reaction"),
 		queryRows:        newVec("gauge", "vigil_query_result_rows", "Current result rows.", "query"),
 		queryErrors:      newVec("gauge", "vigil_query_error", "1 when the query is in an error state.", "query"),
+		snapshots:        newVec("counter", "vigil_snapshots_total", "Engine snapshots written since start (durable mode)."),
+		snapshotSeconds:  newVec("gauge", "vigil_snapshot_last_seconds", "How long the last engine snapshot held the engine loop."),
+		snapshotBytes:    newVec("gauge", "vigil_snapshot_last_bytes", "Size of the last engine snapshot."),
+		sinceSnapshot:    newVec("gauge", "vigil_changes_since_snapshot", "Changes logged since the last snapshot: what a restart would replay."),
 	}
 	m.queryLatency.buckets = latencyBuckets
 	m.schedLateness.buckets = latencyBuckets
 	m.all = []*metricVec{m.changesIn, m.batches, m.batchErrors, m.queryLatency, m.resultChanges, m.events,
 		m.schedFires, m.schedLateness, m.sseClients, m.httpRejected, m.reactionLag, m.reactionDeliv,
-		m.reactionFailures, m.reactionDead, m.reactionUp, m.queryRows, m.queryErrors}
+		m.reactionFailures, m.reactionDead, m.reactionUp, m.queryRows, m.queryErrors,
+		m.snapshots, m.snapshotSeconds, m.snapshotBytes, m.sinceSnapshot}
 	return m
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math/rand"
 	"net/http"
 	"os"
@@ -165,6 +166,9 @@ func TestServeDurableSIGKILL(t *testing.T) {
 
 	// A clean stop takes a snapshot: the next start replays nothing and
 	// serves the same results.
+	if n := metricValue(t, p, "vigil_changes_since_snapshot"); n <= 0 {
+		t.Fatalf("vigil_changes_since_snapshot = %v before the clean stop, want > 0", n)
+	}
 	p.cmd.Process.Signal(os.Interrupt)
 	p.cmd.Wait()
 	p = start()
@@ -176,4 +180,29 @@ func TestServeDurableSIGKILL(t *testing.T) {
 			t.Fatalf("query %s after a clean restart: REST results\n %s\nwant\n %s", q, rest, want)
 		}
 	}
+	if n := metricValue(t, p, "vigil_changes_since_snapshot"); n != 0 {
+		t.Fatalf("vigil_changes_since_snapshot = %v after restoring the shutdown snapshot, want 0", n)
+	}
+}
+
+// metricValue reads an unlabelled metric from the server's /metrics.
+func metricValue(t *testing.T, p *proc, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(strings.TrimSuffix(p.url, "/") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("metric %s: %q", name, line)
+			}
+			return f
+		}
+	}
+	t.Fatalf("metric %s missing from /metrics:\n%s", name, body)
+	return 0
 }
