@@ -78,6 +78,8 @@ func (e *Engine) Snapshot() ([]byte, error) {
 // in the process. A query that no longer compiles (a stricter parser after
 // an upgrade) is left out and reported in skipped; the others are restored.
 // A snapshot that is truncated, corrupted or of another format is an error.
+// opts.Start is ignored (the clock is the snapshot's); Subscribe callbacks
+// are not state and must be registered again.
 func Restore(b []byte, opts Options) (e *Engine, skipped []error, err error) {
 	defer func() {
 		// Decoding is bounds-checked, but a snapshot that decodes into
