@@ -67,9 +67,14 @@ type Host struct {
 	snapEvery  int
 	snapPerEl  int
 	sinceSnap  int
+	retryAt    int // after a failed snapshot: sinceSnap at which to try again
 	restoredAt uint64
 	restored   bool
 	stats      SnapshotStats
+	// orphans are stored queries the snapshot could not restore, with
+	// their result as stored, until a registration under their id takes
+	// their stream over.
+	orphans map[string]engine.SkippedQuery
 }
 
 // SnapshotStats describe the snapshots a host wrote since it opened.
@@ -78,6 +83,8 @@ type SnapshotStats struct {
 	LastBytes    int           // size of the last one
 	LastDuration time.Duration // how long the last one held the engine (encode and write)
 	SinceChanges int           // changes logged since the last one (what a restart replays)
+	Failures     int           // snapshots that failed (the log then keeps growing)
+	LastError    string        // the last failure
 }
 
 // Open creates the host, replaying the store's log when there is one.
@@ -104,8 +111,14 @@ func Open(o Options) (*Host, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store %s: snapshot at log record %d: %w", o.Store.Path(), after, err)
 		}
-		for _, e := range skipped {
-			h.warnings = append(h.warnings, fmt.Sprintf("%v; it was not restored", e))
+		for _, sk := range skipped {
+			h.warnings = append(h.warnings, fmt.Sprintf("%v; it was not restored", sk.Err))
+			if sk.Columns != nil {
+				if h.orphans == nil {
+					h.orphans = map[string]engine.SkippedQuery{}
+				}
+				h.orphans[sk.Spec.ID] = sk
+			}
 		}
 		h.eng, h.restoredAt, h.restored = eng, after, true
 	}
@@ -157,6 +170,7 @@ func (h *Host) replay(r *record) error {
 	case recClock:
 		h.eng.AdvanceTo(r.time)
 	case recAdd:
+		delete(h.orphans, r.spec.ID)
 		if _, err := h.eng.AddQuery(r.spec); err != nil {
 			// A query this build no longer compiles (a stricter parser after
 			// an upgrade) must not keep the server from starting; the other
@@ -165,8 +179,10 @@ func (h *Host) replay(r *record) error {
 			h.warnings = append(h.warnings, fmt.Sprintf("query %q from the store does not compile any more and was not restored: %v", r.spec.ID, err))
 		}
 	case recRemove:
+		delete(h.orphans, r.queryID)
 		h.eng.RemoveQuery(r.queryID)
 	case recReplace:
+		delete(h.orphans, r.spec.ID)
 		h.eng.RemoveQuery(r.spec.ID)
 		if _, err := h.eng.AddQuery(r.spec); err != nil {
 			h.warnings = append(h.warnings, fmt.Sprintf("query %q from the store does not compile any more and was not restored: %v", r.spec.ID, err))
@@ -192,6 +208,16 @@ func (h *Host) Warnings() []string { return h.warnings }
 // restored, if any).
 func (h *Host) Replayed() uint64 { return h.replayed }
 
+// StoredResult returns the result, as the store last held it, of a query
+// the host could not restore (see Warnings): its stream's readers hold
+// those rows, so whoever registers the query again retracts them in the
+// same step. ok is false for any other id, and once a registration under
+// the id succeeded.
+func (h *Host) StoredResult(id string) (columns []string, rows []engine.Row, ok bool) {
+	sk, ok := h.orphans[id]
+	return sk.Columns, sk.Rows, ok
+}
+
 // RestoredSnapshot reports whether Open restored the engine from a snapshot,
 // and the last log record that snapshot included.
 func (h *Host) RestoredSnapshot() (logSeq uint64, ok bool) { return h.restoredAt, h.restored }
@@ -212,7 +238,7 @@ func (h *Host) Snapshot() error {
 	if err := h.st.WriteSnapshot(h.st.LogSeq(), data); err != nil {
 		return err
 	}
-	h.sinceSnap = 0
+	h.sinceSnap, h.retryAt = 0, 0
 	h.stats.Count++
 	h.stats.LastBytes = len(data)
 	h.stats.LastDuration = time.Since(start)
@@ -227,14 +253,16 @@ func (h *Host) SnapshotStats() SnapshotStats {
 }
 
 // logged counts a committed step's changes and takes a snapshot when
-// SnapshotEvery have gone by.
-func (h *Host) logged(n int) error {
+// enough have gone by. A failed snapshot is not the step's failure (the step
+// is committed, the log keeps everything): it is counted in SnapshotStats
+// and tried again SnapshotEvery changes later.
+func (h *Host) logged(n int) {
 	if h.st == nil || h.snapEvery < 0 {
-		return nil
+		return
 	}
 	h.sinceSnap += n
-	if h.sinceSnap < h.snapEvery {
-		return nil
+	if h.sinceSnap < max(h.snapEvery, h.retryAt) {
+		return
 	}
 	// A snapshot costs in proportion to the state (the loop pauses to
 	// encode it), replay in proportion to the changes since the last one.
@@ -243,10 +271,14 @@ func (h *Host) logged(n int) error {
 	// element costs about half a change to encode), while a restart still
 	// replays a bounded multiple of what restoring costs.
 	x := h.eng.Index()
-	if h.sinceSnap < h.snapPerEl*(x.NodeCount()+x.RelCount()) {
-		return nil
+	if h.snapPerEl > 0 && h.sinceSnap < h.snapPerEl*(x.NodeCount()+x.RelCount()) {
+		return
 	}
-	return h.Snapshot()
+	if err := h.Snapshot(); err != nil {
+		h.stats.Failures++
+		h.stats.LastError = err.Error()
+		h.retryAt = h.sinceSnap + h.snapEvery
+	}
 }
 
 // Checkpoint is a source's last committed position (nil in memory mode or
@@ -296,6 +328,8 @@ func (h *Host) AddQuery(spec engine.QuerySpec, events func(*engine.Query) []*out
 			h.eng.RemoveQuery(spec.ID)
 			return nil, false, err
 		}
+		delete(h.orphans, spec.ID)
+		h.logged(1)
 		return q, true, nil
 	}
 	for _, ev := range evs {
@@ -341,6 +375,9 @@ func (h *Host) ReplaceQuery(spec engine.QuerySpec, events func(*engine.Query) []
 			rec[0] = recReplace
 			err = h.st.Commit(&store.Step{Record: rec, Events: evs})
 		}
+		if err == nil {
+			h.logged(1)
+		}
 		return q, err
 	}
 	for _, ev := range evs {
@@ -361,6 +398,7 @@ func (h *Host) RemoveQuery(id string) error {
 		if err := h.st.Commit(&store.Step{Record: encodeRemove(id)}); err != nil {
 			return err
 		}
+		h.logged(1)
 	}
 	if q := h.eng.Query(id); q != nil {
 		delete(h.orders, q)
@@ -451,9 +489,7 @@ func (h *Host) Apply(batches []sources.Batch) (events []*outbox.Event, errs []er
 	for i := range batches {
 		n += len(batches[i].Changes)
 	}
-	if err := h.logged(n); err != nil {
-		return nil, nil, err
-	}
+	h.logged(n)
 	return events, errs, nil
 }
 
@@ -475,9 +511,7 @@ func (h *Host) AdvanceTo(t time.Time) ([]*outbox.Event, error) {
 	if cerr := h.commit(rec, events, nil); cerr != nil {
 		return nil, cerr
 	}
-	if serr := h.logged(1); serr != nil {
-		return nil, serr
-	}
+	h.logged(1)
 	return events, err
 }
 

@@ -76,11 +76,14 @@ func (e *Engine) Snapshot() ([]byte, error) {
 // to the one the snapshot was written with (value.SetHashSeed), since the
 // state is keyed by those hashes: restore before building any other engine
 // in the process. A query that no longer compiles (a stricter parser after
-// an upgrade) is left out and reported in skipped; the others are restored.
-// A snapshot that is truncated, corrupted or of another format is an error.
+// an upgrade), or whose stored state does not fit the plan this build
+// compiles, is left out and reported in skipped, with its result as the
+// snapshot held it (so that whoever registers it again can retract those
+// rows from its stream); the others are restored. A snapshot that is
+// truncated, corrupted or of another format is an error.
 // opts.Start is ignored (the clock is the snapshot's); Subscribe callbacks
 // are not state and must be registered again.
-func Restore(b []byte, opts Options) (e *Engine, skipped []error, err error) {
+func Restore(b []byte, opts Options) (e *Engine, skipped []SkippedQuery, err error) {
 	defer func() {
 		// Decoding is bounds-checked, but a snapshot that decodes into
 		// inconsistent structures must still not take the process down.
@@ -110,9 +113,12 @@ func Restore(b []byte, opts Options) (e *Engine, skipped []error, err error) {
 			break
 		}
 		sec := r.Section(int(size))
+		sk := SkippedQuery{Spec: spec}
+		sk.Columns, sk.Rows = readStoredResult(&stateReader{r: sec.Clone(), rows: []*row{unitRow}})
 		q, cerr := e.compile(spec)
 		if cerr != nil {
-			skipped = append(skipped, fmt.Errorf("query %q: %w", spec.ID, cerr))
+			sk.Err = fmt.Errorf("query %q: %w", spec.ID, cerr)
+			skipped = append(skipped, sk)
 			continue
 		}
 		// A query's state is read from its own section: one whose stored
@@ -124,7 +130,8 @@ func Restore(b []byte, opts Options) (e *Engine, skipped []error, err error) {
 			sec.Failf("%d bytes of state left unread", sec.Rest())
 		}
 		if sec.Err() != nil {
-			skipped = append(skipped, fmt.Errorf("query %q: its stored state does not match this build's plan (%v)", spec.ID, sec.Err()))
+			sk.Err = fmt.Errorf("query %q: its stored state does not match this build's plan (%v)", spec.ID, sec.Err())
+			skipped = append(skipped, sk)
 			continue
 		}
 		queries[i] = q
@@ -160,6 +167,49 @@ func Restore(b []byte, opts Options) (e *Engine, skipped []error, err error) {
 		return nil, nil, fmt.Errorf("engine snapshot: %d bytes after the end of the state", r.Rest())
 	}
 	return e, skipped, nil
+}
+
+// SkippedQuery is a stored query Restore left out.
+type SkippedQuery struct {
+	Spec QuerySpec
+	Err  error // why it was left out
+	// Columns and Rows are its result when the snapshot was taken; Columns
+	// is nil when even that could not be read.
+	Columns []string
+	Rows    []Row
+}
+
+// readStoredResult reads the columns and result rows at the front of a
+// query's section, which need no compiled plan.
+func readStoredResult(s *stateReader) ([]string, []Row) {
+	r := s.r
+	n := r.Count()
+	cols := make([]string, 0, n)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		cols = append(cols, r.String())
+	}
+	if r.Bool() { // failed: no rows
+		_ = r.String() // its error message
+		return cols, nil
+	}
+	b := newRowBag()
+	s.bag(b)
+	if r.Err() != nil {
+		return nil, nil
+	}
+	var rows []Row
+	for _, es := range b.m {
+		for _, e := range es {
+			vals := e.r.vals
+			if len(vals) > len(cols) {
+				vals = vals[:len(cols)]
+			}
+			for k := 0; k < e.w; k++ {
+				rows = append(rows, Row(vals))
+			}
+		}
+	}
+	return cols, rows
 }
 
 // stateWriter adds to value.StateWriter a table of rows, so that a row held
@@ -469,6 +519,10 @@ func (x *Index) load(s *stateReader) {
 
 func (q *Query) save(s *stateWriter) {
 	w := &s.w
+	w.Uvarint(uint64(len(q.columns)))
+	for _, c := range q.columns {
+		w.String(c)
+	}
 	w.Bool(q.err != nil)
 	if q.err != nil {
 		w.String(q.err.Error())
@@ -501,6 +555,17 @@ func (q *Query) save(s *stateWriter) {
 
 func (q *Query) load(s *stateReader) {
 	r := s.r
+	n := r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		if c := r.String(); i >= len(q.columns) || c != q.columns[i] {
+			r.Failf("stored column %d is %q, the compiled query's columns are %v", i, c, q.columns)
+			return
+		}
+	}
+	if n != len(q.columns) {
+		r.Failf("%d columns stored, the compiled query has %d", n, len(q.columns))
+		return
+	}
 	if r.Bool() {
 		// A failed query emits nothing further; its stages are not kept.
 		q.err = errors.New(r.String())
@@ -523,7 +588,7 @@ func (q *Query) load(s *stateReader) {
 			loadStage(s, st)
 		}
 	}
-	n := r.Count()
+	n = r.Count()
 	for i := 0; i < n && r.Err() == nil; i++ {
 		st := q.state(r.Int(), r.Uint64())
 		st.since = r.Time()
@@ -592,6 +657,10 @@ func saveStage(s *stateWriter, st stage) {
 	case *distinctStage:
 		st.save(s)
 	case *orderStage:
+		// SKIP and LIMIT were evaluated once, at registration, and may
+		// have read rand(): the stored window is the one the state fits.
+		s.w.Int(st.skip)
+		s.w.Int(st.limit)
 		s.w.Uvarint(st.seq)
 		s.w.Uvarint(uint64(len(st.entries)))
 		for _, e := range st.entries {
@@ -625,6 +694,7 @@ func loadStage(s *stateReader, st stage) {
 	case *distinctStage:
 		st.load(s)
 	case *orderStage:
+		st.skip, st.limit = r.Int(), r.Int()
 		st.seq = r.Uvarint()
 		n := r.Count()
 		st.entries = make([]orderEntry, 0, n)

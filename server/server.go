@@ -68,15 +68,16 @@ type Options struct {
 
 // Server is the engine host.
 type Server struct {
-	opts   Options
-	log    *slog.Logger
-	out    outbox.Outbox
-	m      *metrics
-	cmds   chan func()
-	ctx    context.Context
-	cancel context.CancelFunc
-	done   chan struct{}
-	ready  atomic.Bool
+	snapFailures int // snapshot failures already logged (engine loop only)
+	opts         Options
+	log          *slog.Logger
+	out          outbox.Outbox
+	m            *metrics
+	cmds         chan func()
+	ctx          context.Context
+	cancel       context.CancelFunc
+	done         chan struct{}
+	ready        atomic.Bool
 
 	bmu sync.Mutex
 	bch chan struct{} // closed and replaced after every step that appended events
@@ -243,7 +244,7 @@ func (s *Server) Close() {
 	// The engine loop has stopped: a snapshot now makes the next start
 	// replay nothing. Not after a storage failure (the engine is ahead of
 	// the store then), and a failure here loses nothing: the log stays.
-	if s.opts.Store != nil && s.Err() == nil {
+	if s.opts.Store != nil && s.Err() == nil && s.opts.SnapshotEvery >= 0 {
 		if err := s.host.Snapshot(); err != nil {
 			s.log.Warn("snapshot at shutdown failed; the next start replays the log", "err", err)
 		}
@@ -458,6 +459,11 @@ func (s *Server) count(events []*outbox.Event) {
 // publish accounts for a step's events (already stored by the host),
 // notices queries that failed during the step, and wakes the readers.
 func (s *Server) publish(events []*outbox.Event, took time.Duration) {
+	if st := s.host.SnapshotStats(); st.Failures > s.snapFailures {
+		// The step itself is committed; only the log stops shrinking.
+		s.snapFailures = st.Failures
+		s.log.Warn("engine snapshot failed; the log keeps growing until one succeeds", "err", st.LastError, "failures", st.Failures)
+	}
 	s.count(events)
 	seen := map[string]bool{}
 	for _, ev := range events {
@@ -856,6 +862,15 @@ func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 			replacing = true
 			action = "updated"
 		}
+	} else if cols, rows, ok := s.host.StoredResult(r.Name); ok {
+		// In the store but not restorable (its stored state does not fit
+		// this build): its stream's readers hold the rows it had, which the
+		// new registration retracts as it adds its own.
+		oldRows = rowMaps(cols, rows)
+		if oldRows == nil {
+			oldRows = []map[string]any{}
+		}
+		action = "updated"
 	}
 	qe := &queryEntry{res: r, state: "running", created: time.Now()}
 	s.queries[r.Name] = qe

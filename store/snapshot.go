@@ -161,7 +161,13 @@ func (s *Store) Snapshot() (data []byte, logSeq uint64, ok bool, err error) {
 		if m, err = readManifest(txn); err != nil || m == nil {
 			return err
 		}
-		data = make([]byte, 0, m.size)
+		// The size is checked against the data at the end; it only sizes
+		// the buffer, bounded so that a damaged manifest cannot allocate
+		// without limit.
+		if m.size > 1<<40 {
+			return fmt.Errorf("corrupted snapshot manifest (size %d)", m.size)
+		}
+		data = make([]byte, 0, min(m.size, 256<<20))
 		for i := uint32(0); uint64(len(data)) < m.size; i++ {
 			item, err := txn.Get(snapKey(m.id, i))
 			if err != nil {

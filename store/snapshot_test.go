@@ -123,3 +123,27 @@ func TestCorruptedSnapshotIsAnError(t *testing.T) {
 		})
 	}
 }
+
+// TestVersion1StoreIsUpgraded: a store written before snapshots existed
+// (marker vigil-store-1) opens, keeps its log, and is marked version 2, so
+// that a build without snapshot support refuses it once it may hold one.
+func TestVersion1StoreIsUpgraded(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Commit(&Step{Record: []byte("r1")})
+	s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte{prefixMeta}, []byte(formatVersionV1)) })
+	s.Close()
+	if s, err = Open(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if m, _ := s.get([]byte{prefixMeta}); string(m) != formatVersion {
+		t.Fatalf("marker %q after opening a version-1 store", m)
+	}
+	if got := logRecords(t, s, 0); len(got) != 1 {
+		t.Fatalf("log after the upgrade: %v", got)
+	}
+}

@@ -26,8 +26,14 @@ import (
 )
 
 // formatVersion is written into every new store; a store without it, or
-// with another value, is refused rather than read as empty.
-const formatVersion = "vigil-store-1"
+// with another value, is refused rather than read as empty. Version 2 may
+// hold a snapshot and a log that no longer starts at the beginning, which a
+// build reading version 1 would take for an empty store; a version-1 store
+// (a log from its start, no snapshot) is read and marked version 2.
+const (
+	formatVersion   = "vigil-store-2"
+	formatVersionV1 = "vigil-store-1"
+)
 
 // Key prefixes. Sequences are big-endian so that Badger's key order is
 // sequence order.
@@ -210,12 +216,21 @@ func (s *Store) load(fresh, ownFiles bool) error {
 		if err != nil {
 			return err
 		}
-		return item.Value(func(v []byte) error {
-			if string(v) != formatVersion {
+		var v1 bool
+		err = item.Value(func(v []byte) error {
+			switch string(v) {
+			case formatVersion:
+			case formatVersionV1:
+				v1 = true
+			default:
 				return fmt.Errorf("store format %q, this build reads %q", v, formatVersion)
 			}
 			return nil
 		})
+		if err == nil && v1 {
+			err = txn.Set(meta, []byte(formatVersion))
+		}
+		return err
 	})
 	if err != nil {
 		return err

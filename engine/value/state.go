@@ -311,6 +311,13 @@ func (r *StateReader) Section(n int) *StateReader {
 	return sec
 }
 
+// Clone returns a reader at the same position, sharing the element table,
+// so that the same bytes can be read twice.
+func (r *StateReader) Clone() *StateReader {
+	c := *r
+	return &c
+}
+
 // Skip passes over n bytes (a section whose length Fill wrote).
 func (r *StateReader) Skip(n int) {
 	if n < 0 || n > len(r.d.B) {
