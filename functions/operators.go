@@ -237,6 +237,10 @@ func boolOperand(op string, v value.Value) error {
 	return nil
 }
 
+// isFalse reports whether v is the boolean false (not null). Values are not
+// compared with ==: see value.Value.
+func isFalse(v value.Value) bool { return v.Kind() == value.KindBool && !v.AsBool() }
+
 // Not is three-valued negation: NOT null is null.
 func Not(a value.Value) (value.Value, error) {
 	if err := boolOperand("NOT", a); err != nil {
@@ -258,7 +262,7 @@ func And(a, b value.Value) (value.Value, error) {
 		return value.Null, err
 	}
 	switch {
-	case a == value.False || b == value.False:
+	case isFalse(a) || isFalse(b):
 		return value.False, nil
 	case a.IsNull() || b.IsNull():
 		return value.Null, nil
@@ -275,7 +279,7 @@ func Or(a, b value.Value) (value.Value, error) {
 		return value.Null, err
 	}
 	switch {
-	case a == value.True || b == value.True:
+	case a.AsBool() || b.AsBool():
 		return value.True, nil
 	case a.IsNull() || b.IsNull():
 		return value.Null, nil

@@ -26,7 +26,7 @@ func AppendBinary(buf []byte, v Value) ([]byte, error) {
 	case KindFloat:
 		buf = binary.LittleEndian.AppendUint64(buf, v.num)
 	case KindString:
-		buf = binenc.AppendString(buf, v.str)
+		buf = binenc.AppendString(buf, v.AsString())
 	case KindList:
 		items := v.AsList()
 		buf = binary.AppendUvarint(buf, uint64(len(items)))
@@ -52,7 +52,7 @@ func AppendBinary(buf []byte, v Value) ([]byte, error) {
 			}
 		}
 	case KindDate, KindLocalTime, KindTime, KindLocalDateTime, KindDateTime:
-		t, ok := v.ref.(Temporal)
+		t, ok := v.payload().(Temporal)
 		if !ok {
 			return buf, fmt.Errorf("value: %s without a temporal payload", v.kind)
 		}
@@ -61,7 +61,7 @@ func AppendBinary(buf []byte, v Value) ([]byte, error) {
 		buf = binary.AppendVarint(buf, int64(t.offset))
 		buf = binenc.AppendString(buf, t.zone)
 	case KindDuration:
-		d, ok := v.ref.(Duration)
+		d, ok := v.payload().(Duration)
 		if !ok {
 			return buf, fmt.Errorf("value: duration without a payload")
 		}

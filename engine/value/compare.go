@@ -40,7 +40,7 @@ func Equal(a, b Value) (eq, known bool) {
 	case KindBool, KindInt:
 		return a.num == b.num, true
 	case KindString:
-		return a.str == b.str, true
+		return a.AsString() == b.AsString(), true
 	case KindList:
 		la, lb := a.AsList(), b.AsList()
 		if len(la) != len(lb) {
@@ -83,7 +83,7 @@ func Equal(a, b Value) (eq, known bool) {
 		return pathKey(a.AsPath()) == pathKey(b.AsPath()), true
 	}
 	if isExt(a.kind) {
-		return a.ref.(Ext).ExtEqual(b.ref.(Ext)), true
+		return a.payload().(Ext).ExtEqual(b.payload().(Ext)), true
 	}
 	return false, true
 }
@@ -123,7 +123,7 @@ func Less(a, b Value) (c int, ok bool) {
 	case KindBool:
 		return cmpInt(int64(a.num), int64(b.num)), true
 	case KindString:
-		return cmpString(a.str, b.str), true
+		return cmpString(a.AsString(), b.AsString()), true
 	case KindList:
 		la, lb := a.AsList(), b.AsList()
 		for i := 0; i < len(la) && i < len(lb); i++ {
@@ -135,7 +135,7 @@ func Less(a, b Value) (c int, ok bool) {
 		return cmpInt(int64(len(la)), int64(len(lb))), true
 	}
 	if isExt(a.kind) {
-		return a.ref.(Ext).ExtCompare(b.ref.(Ext))
+		return a.payload().(Ext).ExtCompare(b.payload().(Ext))
 	}
 	return 0, false
 }
@@ -212,7 +212,7 @@ func Compare(a, b Value) int {
 	case KindBool:
 		return cmpInt(int64(a.num), int64(b.num))
 	case KindString:
-		return cmpString(a.str, b.str)
+		return cmpString(a.AsString(), b.AsString())
 	case KindList:
 		la, lb := a.AsList(), b.AsList()
 		for i := 0; i < len(la) && i < len(lb); i++ {
@@ -241,10 +241,10 @@ func Compare(a, b Value) int {
 		return cmpString(pathKey(a.AsPath()), pathKey(b.AsPath()))
 	}
 	if isExt(a.kind) {
-		if c, ok := a.ref.(Ext).ExtCompare(b.ref.(Ext)); ok {
+		if c, ok := a.payload().(Ext).ExtCompare(b.payload().(Ext)); ok {
 			return c
 		}
-		return cmpString(a.ref.(Ext).String(), b.ref.(Ext).String())
+		return cmpString(a.payload().(Ext).String(), b.payload().(Ext).String())
 	}
 	return 0
 }
@@ -331,7 +331,7 @@ func writeHash(h *Hasher, v Value) {
 		}
 	case KindString:
 		h.Byte(5)
-		h.WriteString(v.str)
+		h.WriteString(v.AsString())
 		h.Byte(0)
 	case KindList:
 		l := v.AsList()
@@ -360,7 +360,7 @@ func writeHash(h *Hasher, v Value) {
 		h.WriteString(pathKey(v.AsPath()))
 	default:
 		if isExt(v.kind) {
-			put(byte(11+v.kind), v.ref.(Ext).ExtHash())
+			put(byte(11+v.kind), v.payload().(Ext).ExtHash())
 		}
 	}
 }

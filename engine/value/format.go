@@ -32,7 +32,7 @@ func format(b *strings.Builder, v Value) {
 		b.WriteString(FormatFloat(v.AsFloat()))
 	case KindString:
 		b.WriteByte('\'')
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(v.str, `\`, `\\`), `'`, `\'`))
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(v.AsString(), `\`, `\\`), `'`, `\'`))
 		b.WriteByte('\'')
 	case KindList:
 		b.WriteByte('[')
@@ -75,7 +75,7 @@ func format(b *strings.Builder, v Value) {
 		}
 		b.WriteByte('>')
 	default:
-		if e, ok := v.ref.(Ext); ok {
+		if e, ok := v.payload().(Ext); ok {
 			b.WriteByte('\'')
 			b.WriteString(e.String())
 			b.WriteByte('\'')

@@ -111,7 +111,7 @@ func ToGo(v Value) any {
 		}
 		return f
 	case KindString:
-		return v.str
+		return v.AsString()
 	case KindList:
 		l := v.AsList()
 		out := make([]any, len(l))
@@ -136,7 +136,7 @@ func ToGo(v Value) any {
 		}
 		return out
 	}
-	if e, ok := v.ref.(Ext); ok {
+	if e, ok := v.payload().(Ext); ok {
 		return e.String()
 	}
 	return nil

@@ -16,7 +16,7 @@ type Span interface {
 
 // InstantOf returns the point in time a temporal value denotes.
 func InstantOf(v Value) (time.Time, bool) {
-	if i, ok := v.ref.(Instant); ok {
+	if i, ok := v.payload().(Instant); ok {
 		return i.Instant(), true
 	}
 	return time.Time{}, false
@@ -24,7 +24,7 @@ func InstantOf(v Value) (time.Time, bool) {
 
 // SpanOf returns the length of a duration value.
 func SpanOf(v Value) (time.Duration, bool) {
-	if s, ok := v.ref.(Span); ok {
+	if s, ok := v.payload().(Span); ok {
 		return s.Span(), true
 	}
 	return 0, false

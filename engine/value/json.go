@@ -27,7 +27,7 @@ func AppendJSON(b []byte, v Value) []byte {
 		b, _ = jsonenc.AppendFloat(b, f)
 		return b
 	case KindString:
-		return jsonenc.AppendString(b, v.str)
+		return jsonenc.AppendString(b, v.AsString())
 	case KindList:
 		b = append(b, '[')
 		for i, x := range v.AsList() {
@@ -58,7 +58,7 @@ func AppendJSON(b []byte, v Value) []byte {
 		}
 		return append(b, ']')
 	}
-	if e, ok := v.ref.(Ext); ok {
+	if e, ok := v.payload().(Ext); ok {
 		return jsonenc.AppendString(b, e.String())
 	}
 	return append(b, "null"...)

@@ -126,12 +126,12 @@ func (w *StateWriter) Value(v Value) {
 	switch v.kind {
 	case KindNode:
 		w.body = append(w.body, byte(KindNode))
-		w.Node(v.ref.(*Node))
+		w.Node(v.AsNode())
 	case KindRel:
 		w.body = append(w.body, byte(KindRel))
-		w.Rel(v.ref.(*Rel))
+		w.Rel(v.AsRel())
 	case KindPath:
-		p := v.ref.(*Path)
+		p := v.AsPath()
 		w.body = append(w.body, byte(KindPath))
 		w.Uvarint(uint64(len(p.Nodes)))
 		for _, n := range p.Nodes {

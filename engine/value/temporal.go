@@ -28,6 +28,7 @@ func (t Temporal) hasTime() bool { return t.kind != KindDate }
 
 func (t Temporal) hasZone() bool { return t.kind == KindTime || t.kind == KindDateTime }
 
+// value is Make(t.kind, 0, "", t).
 func (t Temporal) value() Value { return Make(t.kind, 0, "", t) }
 
 // Kind is the kind of value this payload belongs to.
@@ -345,7 +346,7 @@ func instantIn(sec, nano int64, off int32, zone string) Value {
 
 // TemporalOf returns the temporal payload of v.
 func TemporalOf(v Value) (Temporal, bool) {
-	t, ok := v.ref.(Temporal)
+	t, ok := v.payload().(Temporal)
 	return t, ok
 }
 

@@ -68,7 +68,7 @@ func temporalArg(m map[string]Value, k string) (Temporal, bool, error) {
 	if !ok || v.IsNull() {
 		return Temporal{}, false, nil
 	}
-	t, ok := v.ref.(Temporal)
+	t, ok := v.payload().(Temporal)
 	if !ok {
 		return Temporal{}, false, terr("%s must be a temporal value, got %s", k, v)
 	}
@@ -226,7 +226,7 @@ func BuildTemporal(k Kind, m map[string]Value, now time.Time) (Value, error) {
 		if err != nil {
 			return Null, err
 		}
-		t := convertZone(v.ref.(Temporal), *convertTo)
+		t := convertZone(v.payload().(Temporal), *convertTo)
 		t.kind = k
 		if k == KindTime {
 			t.zone = ""
@@ -482,7 +482,7 @@ func ConvertTemporal(k Kind, v Value, now time.Time) (Value, error) {
 // kind k, then with the fields of m set (a timezone in m replaces the zone,
 // keeping the local date and time).
 func TruncateTemporal(k Kind, unit string, v Value, m map[string]Value, now time.Time) (Value, error) {
-	src, ok := v.ref.(Temporal)
+	src, ok := v.payload().(Temporal)
 	if !ok {
 		return Null, terr("cannot truncate %s", v)
 	}
@@ -637,8 +637,8 @@ const (
 // date without a time is at midnight); when either lacks a date only the
 // time difference counts.
 func DurationBetween(unit BetweenUnit, a, b Value) (Value, error) {
-	x, ok1 := a.ref.(Temporal)
-	y, ok2 := b.ref.(Temporal)
+	x, ok1 := a.payload().(Temporal)
+	y, ok2 := b.payload().(Temporal)
 	if !ok1 || !ok2 {
 		return Null, terr("duration.between needs two temporal values, got %s and %s", a, b)
 	}

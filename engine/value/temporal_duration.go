@@ -36,11 +36,12 @@ func normDuration(months, days, seconds, nanos int64) Duration {
 	return Duration{Months: months, Days: days, Seconds: seconds, Nanos: floorMod(nanos, nanosPerSecond)}
 }
 
+// value is Make(KindDuration, 0, "", d).
 func (d Duration) value() Value { return Make(KindDuration, 0, "", d) }
 
 // DurationOf returns the duration payload of v.
 func DurationOf(v Value) (Duration, bool) {
-	d, ok := v.ref.(Duration)
+	d, ok := v.payload().(Duration)
 	return d, ok
 }
 
@@ -240,7 +241,7 @@ func instantOf(sec, nano int64, like Temporal) Temporal {
 		}
 	}
 	v := instantIn(sec, nano, off, like.zone)
-	return v.ref.(Temporal)
+	return v.payload().(Temporal)
 }
 
 // resolve recomputes the offset of a datetime in a named zone from its
@@ -279,10 +280,10 @@ func (t Temporal) Arith(op string, l, r Value) (Value, bool, error) {
 }
 
 func temporalArith(op string, l, r Value) (Value, bool, error) {
-	ld, lIsDur := l.ref.(Duration)
-	rd, rIsDur := r.ref.(Duration)
-	lt, lIsT := l.ref.(Temporal)
-	rt, rIsT := r.ref.(Temporal)
+	ld, lIsDur := l.payload().(Duration)
+	rd, rIsDur := r.payload().(Duration)
+	lt, lIsT := l.payload().(Temporal)
+	rt, rIsT := r.payload().(Temporal)
 	switch op {
 	case "neg":
 		if lIsDur {

@@ -4,11 +4,12 @@
 // A Value is a small struct, not an interface, so that scalars (null, booleans,
 // integers, floats, strings) never allocate on the hot path. Composite values
 // (lists, maps, nodes, relationships, paths, temporal values) hold a pointer
-// or slice header in ref.
+// in p.
 package value
 
 import (
 	"math"
+	"unsafe"
 )
 
 // Kind is the type of a Value.
@@ -52,12 +53,41 @@ func (k Kind) String() string {
 }
 
 // Value is one runtime value. The zero Value is null.
+//
+// A Value is three words. Scalars keep their payload in num; strings and
+// lists keep their data pointer in p and their length in num; maps, nodes,
+// relationships and paths keep their one pointer in p. Anything else (the
+// temporal kinds, and whatever Make builds that does not fit those forms)
+// is boxed: p points to a heap copy of the parts (see boxing). Every
+// pointer is an unsafe.Pointer, so the collector sees it.
+//
+// Values must not be compared with ==: two equal strings or lists with
+// different backing arrays differ as structs. Use Equal, Equivalent or
+// Identical.
 type Value struct {
+	p    unsafe.Pointer // string data, list data, map, *Node, *Rel, *Path, or the box
+	num  uint64         // bool (0/1), int64 bits, float64 bits, or a string's or list's length
 	kind Kind
-	num  uint64 // bool (0/1), int64 bits, float64 bits
-	str  string // string payload
-	ref  any    // []Value, map[string]Value, *Node, *Rel, *Path, temporal payloads
+	box  boxing
 }
+
+// boxing says where a Value keeps the parts Make was given.
+type boxing uint8
+
+const (
+	unboxed  boxing = iota // the payload is inline (see Value)
+	boxedAll               // p is *box: the str and ref of Make
+)
+
+// box holds the string and reference parts of a boxed value built by Make.
+type box struct {
+	str string
+	ref any
+}
+
+// emptyList is where a non-nil empty list points, so that it keeps no
+// backing array alive and still reads back as non-nil.
+var emptyList [1]Value
 
 // Null is the null value.
 var Null = Value{}
@@ -83,22 +113,37 @@ func Int(i int64) Value { return Value{kind: KindInt, num: uint64(i)} }
 func Float(f float64) Value { return Value{kind: KindFloat, num: math.Float64bits(f)} }
 
 // Str returns a string value.
-func Str(s string) Value { return Value{kind: KindString, str: s} }
+func Str(s string) Value {
+	if len(s) == 0 {
+		return Value{kind: KindString}
+	}
+	return Value{kind: KindString, p: unsafe.Pointer(unsafe.StringData(s)), num: uint64(len(s))}
+}
 
 // List returns a list value that shares items.
-func List(items []Value) Value { return Value{kind: KindList, ref: items} }
+func List(items []Value) Value {
+	switch {
+	case items == nil:
+		return Value{kind: KindList}
+	case len(items) == 0:
+		return Value{kind: KindList, p: unsafe.Pointer(&emptyList)}
+	}
+	return Value{kind: KindList, p: unsafe.Pointer(unsafe.SliceData(items)), num: uint64(len(items))}
+}
 
 // Map returns a map value that shares m.
-func Map(m map[string]Value) Value { return Value{kind: KindMap, ref: m} }
+func Map(m map[string]Value) Value {
+	return Value{kind: KindMap, p: *(*unsafe.Pointer)(unsafe.Pointer(&m))}
+}
 
 // NodeOf returns a node value.
-func NodeOf(n *Node) Value { return Value{kind: KindNode, ref: n} }
+func NodeOf(n *Node) Value { return Value{kind: KindNode, p: unsafe.Pointer(n)} }
 
 // RelOf returns a relationship value.
-func RelOf(r *Rel) Value { return Value{kind: KindRel, ref: r} }
+func RelOf(r *Rel) Value { return Value{kind: KindRel, p: unsafe.Pointer(r)} }
 
 // PathOf returns a path value.
-func PathOf(p *Path) Value { return Value{kind: KindPath, ref: p} }
+func PathOf(p *Path) Value { return Value{kind: KindPath, p: unsafe.Pointer(p)} }
 
 // Kind reports the value's kind.
 func (v Value) Kind() Kind { return v.kind }
@@ -131,52 +176,187 @@ func (v Value) AsFloat() float64 {
 	return 0
 }
 
-// AsString returns the string payload ("" for non-strings).
-func (v Value) AsString() string { return v.str }
+// The accessors read an unboxed payload inline and otherwise look into a
+// box (built by Make) without a call, so that they inline.
 
-// AsList returns the list payload (nil for non-lists). Callers must not modify it.
+// AsString returns the string payload ("" for non-strings).
+func (v Value) AsString() string {
+	if v.box == unboxed {
+		if v.kind == KindString {
+			return unsafe.String((*byte)(v.p), int(v.num))
+		}
+		return ""
+	}
+	if v.box == boxedAll {
+		return (*box)(v.p).str
+	}
+	return ""
+}
+
+// AsList returns the list payload (nil for non-lists), with its capacity cut
+// to its length. Callers must not modify it.
 func (v Value) AsList() []Value {
-	l, _ := v.ref.([]Value)
-	return l
+	if v.box == unboxed {
+		if v.kind == KindList {
+			return unsafe.Slice((*Value)(v.p), int(v.num))
+		}
+		return nil
+	}
+	if v.box == boxedAll {
+		l, _ := (*box)(v.p).ref.([]Value)
+		return l
+	}
+	return nil
 }
 
 // AsMap returns the map payload (nil for non-maps). Callers must not modify it.
 func (v Value) AsMap() map[string]Value {
-	m, _ := v.ref.(map[string]Value)
-	return m
+	if v.box == unboxed {
+		if v.kind == KindMap {
+			return *(*map[string]Value)(unsafe.Pointer(&v.p))
+		}
+		return nil
+	}
+	if v.box == boxedAll {
+		m, _ := (*box)(v.p).ref.(map[string]Value)
+		return m
+	}
+	return nil
 }
 
 // AsNode returns the node payload (nil for non-nodes).
 func (v Value) AsNode() *Node {
-	n, _ := v.ref.(*Node)
-	return n
+	if v.box == unboxed {
+		if v.kind == KindNode {
+			return (*Node)(v.p)
+		}
+		return nil
+	}
+	if v.box == boxedAll {
+		n, _ := (*box)(v.p).ref.(*Node)
+		return n
+	}
+	return nil
 }
 
 // AsRel returns the relationship payload (nil for non-relationships).
 func (v Value) AsRel() *Rel {
-	r, _ := v.ref.(*Rel)
-	return r
+	if v.box == unboxed {
+		if v.kind == KindRel {
+			return (*Rel)(v.p)
+		}
+		return nil
+	}
+	if v.box == boxedAll {
+		r, _ := (*box)(v.p).ref.(*Rel)
+		return r
+	}
+	return nil
 }
 
 // AsPath returns the path payload (nil for non-paths).
 func (v Value) AsPath() *Path {
-	p, _ := v.ref.(*Path)
-	return p
+	if v.box == unboxed {
+		if v.kind == KindPath {
+			return (*Path)(v.p)
+		}
+		return nil
+	}
+	if v.box == boxedAll {
+		p, _ := (*box)(v.p).ref.(*Path)
+		return p
+	}
+	return nil
+}
+
+// payload is the ref part of a boxed value (see Make); nil for an unboxed
+// one. Within the package it stands for Ref where the payload sought is a
+// boxed one (temporal values, Ext): unlike Ref it never allocates.
+func (v Value) payload() any {
+	if v.box == boxedAll {
+		return (*box)(v.p).ref
+	}
+	return nil
 }
 
 // Ref returns the composite payload, for packages (such as temporal support)
-// that define their own payload types through Make.
-func (v Value) Ref() any { return v.ref }
+// that define their own payload types through Make: the ref given to Make,
+// or the []Value, map[string]Value, *Node, *Rel or *Path of a list, map,
+// node, relationship or path, or nil.
+func (v Value) Ref() any {
+	if v.box != unboxed {
+		return v.payload()
+	}
+	switch v.kind {
+	case KindList:
+		return v.AsList()
+	case KindMap:
+		return v.AsMap()
+	case KindNode:
+		return (*Node)(v.p)
+	case KindRel:
+		return (*Rel)(v.p)
+	case KindPath:
+		return (*Path)(v.p)
+	}
+	return nil
+}
 
 // Make builds a value of any kind from raw parts. It exists for packages that
 // implement a kind's payload (temporal values); ordinary code uses the typed
 // constructors.
 func Make(k Kind, num uint64, str string, ref any) Value {
-	return Value{kind: k, num: num, str: str, ref: ref}
+	if str == "" && ref == nil {
+		switch k {
+		case KindNull, KindBool, KindInt, KindFloat:
+			return Value{kind: k, num: num}
+		}
+	}
+	if num == 0 {
+		switch k {
+		case KindString:
+			if ref == nil {
+				return Str(str)
+			}
+		case KindList:
+			if l, ok := ref.([]Value); ok && str == "" {
+				return List(l)
+			}
+		case KindMap:
+			if m, ok := ref.(map[string]Value); ok && str == "" {
+				return Map(m)
+			}
+		case KindNode:
+			if n, ok := ref.(*Node); ok && str == "" {
+				return NodeOf(n)
+			}
+		case KindRel:
+			if r, ok := ref.(*Rel); ok && str == "" {
+				return RelOf(r)
+			}
+		case KindPath:
+			if p, ok := ref.(*Path); ok && str == "" {
+				return PathOf(p)
+			}
+		}
+	}
+	return Value{kind: k, num: num, box: boxedAll, p: unsafe.Pointer(&box{str: str, ref: ref})}
 }
 
 // Raw returns the raw numeric and string parts of v (see Make).
-func (v Value) Raw() (num uint64, str string) { return v.num, v.str }
+func (v Value) Raw() (num uint64, str string) {
+	switch v.box {
+	case boxedAll:
+		return v.num, (*box)(v.p).str
+	}
+	switch v.kind {
+	case KindString:
+		return 0, v.AsString()
+	case KindList:
+		return 0, ""
+	}
+	return v.num, ""
+}
 
 // Node is a graph node: an identity, its labels and its properties.
 // Nodes are immutable once published: an update builds a new *Node.
@@ -220,13 +400,31 @@ type Path struct {
 
 // Prop returns a property of a node, relationship or map value, or null.
 func (v Value) Prop(key string) Value {
+	// A boxed node, relationship or map was built by Make with a payload
+	// of another shape; one that is not a node, relationship or map panics,
+	// as a failed type assertion did before.
+	var m map[string]Value
 	switch v.kind {
 	case KindNode:
-		return v.ref.(*Node).Props[key]
+		if v.box == unboxed {
+			m = (*Node)(v.p).Props
+		} else {
+			m = (*box)(v.p).ref.(*Node).Props
+		}
 	case KindRel:
-		return v.ref.(*Rel).Props[key]
+		if v.box == unboxed {
+			m = (*Rel)(v.p).Props
+		} else {
+			m = (*box)(v.p).ref.(*Rel).Props
+		}
 	case KindMap:
-		return v.ref.(map[string]Value)[key]
+		if v.box == unboxed {
+			m = *(*map[string]Value)(unsafe.Pointer(&v.p))
+		} else {
+			m = (*box)(v.p).ref.(map[string]Value)
+		}
+	default:
+		return Null
 	}
-	return Null
+	return m[key]
 }
