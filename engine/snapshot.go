@@ -351,13 +351,26 @@ func saveSpec(w *value.StateWriter, spec QuerySpec) {
 	}
 	w.Uvarint(uint64(len(spec.Joins)))
 	for _, j := range spec.Joins {
-		w.String(j.ID)
-		w.Uvarint(uint64(len(j.Keys)))
-		for _, k := range j.Keys {
-			w.String(k.Label)
-			w.String(k.Property)
-		}
+		saveJoin(w, j)
 	}
+}
+
+func saveJoin(w *value.StateWriter, j Join) {
+	w.String(j.ID)
+	w.Uvarint(uint64(len(j.Keys)))
+	for _, k := range j.Keys {
+		w.String(k.Label)
+		w.String(k.Property)
+	}
+}
+
+func loadJoin(r *value.StateReader) Join {
+	j := Join{ID: r.String()}
+	n := r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		j.Keys = append(j.Keys, JoinKey{Label: r.String(), Property: r.String()})
+	}
+	return j
 }
 
 func loadSpec(r *value.StateReader) QuerySpec {
@@ -371,12 +384,7 @@ func loadSpec(r *value.StateReader) QuerySpec {
 	}
 	n := r.Count()
 	for i := 0; i < n && r.Err() == nil; i++ {
-		j := Join{ID: r.String()}
-		nk := r.Count()
-		for k := 0; k < nk && r.Err() == nil; k++ {
-			j.Keys = append(j.Keys, JoinKey{Label: r.String(), Property: r.String()})
-		}
-		spec.Joins = append(spec.Joins, j)
+		spec.Joins = append(spec.Joins, loadJoin(r))
 	}
 	return spec
 }
@@ -418,12 +426,7 @@ func (x *Index) save(s *stateWriter) {
 	}
 	w.Uvarint(uint64(len(x.joins)))
 	for _, j := range x.joins {
-		w.String(j.ID)
-		w.Uvarint(uint64(len(j.Keys)))
-		for _, k := range j.Keys {
-			w.String(k.Label)
-			w.String(k.Property)
-		}
+		saveJoin(w, j.Join)
 		w.Int(j.refs)
 		for _, p := range j.postings {
 			w.Uvarint(uint64(len(p)))
@@ -489,11 +492,7 @@ func (x *Index) load(s *stateReader) {
 	}
 	n = r.Count()
 	for i := 0; i < n && r.Err() == nil; i++ {
-		j := &joinSpec{Join: Join{ID: r.String()}}
-		nk := r.Count()
-		for k := 0; k < nk && r.Err() == nil; k++ {
-			j.Keys = append(j.Keys, JoinKey{Label: r.String(), Property: r.String()})
-		}
+		j := &joinSpec{Join: loadJoin(r)}
 		j.refs = r.Int()
 		j.postings = make([]map[uint64]map[string]string, len(j.Keys))
 		for side := range j.postings {

@@ -178,34 +178,7 @@ spec:
 // definition runs, and no hidden copy of the old one stays in the engine.
 func TestRestartWithChangedQueryReplacesIt(t *testing.T) {
 	dir := t.TempDir()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	start := func(query string) (*Server, *httptest.Server) {
-		st, err := store.Open(dir, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := New(Options{Store: st, Logger: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Start(context.Background())
-		rs, errs := resources.Parse("r.yaml", []byte(`apiVersion: v1
-kind: Source
-name: s
-spec: {kind: HTTP}
----
-apiVersion: v1
-kind: ContinuousQuery
-name: q
-spec:
-  query: `+query+`
-`))
-		if _, err := s.Apply(context.Background(), rs, errs); err != nil {
-			t.Fatal(err)
-		}
-		s.SetReady()
-		return s, httptest.NewServer(s.Handler())
-	}
+	start := func(query string) (*Server, *httptest.Server) { return startDurable(t, dir, query) }
 	s, hs := start("MATCH (a:Agent) RETURN a.name AS name")
 	post(t, hs, agent("a1", `{"name":"x"}`))
 	hs.Close()
@@ -337,4 +310,35 @@ func TestStorageFailureStopsTheServer(t *testing.T) {
 	if resp.StatusCode != 503 {
 		t.Fatalf("/healthz = %d after the server stopped, want 503", resp.StatusCode)
 	}
+}
+
+// startDurable starts a server on the store in dir with an HTTP source s and
+// a query q of the given text, and marks it ready.
+func startDurable(t *testing.T, dir, query string) (*Server, *httptest.Server) {
+	t.Helper()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	rs, errs := resources.Parse("r.yaml", []byte(`apiVersion: v1
+kind: Source
+name: s
+spec: {kind: HTTP}
+---
+apiVersion: v1
+kind: ContinuousQuery
+name: q
+spec:
+  query: `+query+`
+`))
+	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+		t.Fatal(err)
+	}
+	s.SetReady()
+	return s, httptest.NewServer(s.Handler())
 }

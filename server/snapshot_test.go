@@ -60,35 +60,8 @@ spec:
 // adds its own, so that folding the stream from sequence 1 gives the result.
 func TestUnrestorableQueryRetractsItsStoredRows(t *testing.T) {
 	dir := t.TempDir()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	const text = "MATCH (a:Agent) RETURN a.name AS name"
-	start := func() (*Server, *httptest.Server) {
-		st, err := store.Open(dir, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := New(Options{Store: st, Logger: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Start(context.Background())
-		rs, errs := resources.Parse("r.yaml", []byte(`apiVersion: v1
-kind: Source
-name: s
-spec: {kind: HTTP}
----
-apiVersion: v1
-kind: ContinuousQuery
-name: q
-spec:
-  query: `+text+`
-`))
-		if _, err := s.Apply(context.Background(), rs, errs); err != nil {
-			t.Fatal(err)
-		}
-		s.SetReady()
-		return s, httptest.NewServer(s.Handler())
-	}
+	start := func() (*Server, *httptest.Server) { return startDurable(t, dir, text) }
 	s, hs := start()
 	post(t, hs, agent("a1", `{"name":"x"}`))
 	hs.Close()
