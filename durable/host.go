@@ -64,10 +64,15 @@ type Host struct {
 	warnings []string                // what replay could not restore
 	// snapEvery and sinceSnap drive the snapshots: changes logged since the
 	// last one; restoredAt is the log record the opening snapshot included.
-	snapEvery  int
-	snapPerEl  int
-	sinceSnap  int
-	retryAt    int // after a failed snapshot: sinceSnap at which to try again
+	snapEvery int
+	snapPerEl int
+	sinceSnap int
+	retryAt   int // after a failed snapshot: sinceSnap at which to try again
+	// snapSeq is the log record the store's current snapshot includes
+	// (snapValid: there is one), so that a snapshot of an unchanged state
+	// is not taken again.
+	snapSeq    uint64
+	snapValid  bool
 	restoredAt uint64
 	restored   bool
 	stats      SnapshotStats
@@ -121,6 +126,7 @@ func Open(o Options) (*Host, error) {
 			}
 		}
 		h.eng, h.restoredAt, h.restored = eng, after, true
+		h.snapSeq, h.snapValid = after, true
 	}
 	err = o.Store.Replay(after, func(seq uint64, b []byte) error {
 		r, err := decodeRecord(b)
@@ -230,6 +236,9 @@ func (h *Host) Snapshot() error {
 	if h.st == nil {
 		return nil
 	}
+	if h.snapValid && h.snapSeq == h.st.LogSeq() {
+		return nil // the current snapshot already holds this state
+	}
 	start := time.Now()
 	data, err := h.eng.Snapshot()
 	if err != nil {
@@ -239,6 +248,7 @@ func (h *Host) Snapshot() error {
 		return err
 	}
 	h.sinceSnap, h.retryAt = 0, 0
+	h.snapSeq, h.snapValid = h.st.LogSeq(), true
 	h.stats.Count++
 	h.stats.LastBytes = len(data)
 	h.stats.LastDuration = time.Since(start)

@@ -75,3 +75,47 @@ func TestSnapshotInterval(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotOfUnchangedStateIsSkipped: a clean stop right after a
+// snapshot, or after a restart that changed nothing, does not encode and
+// write the same state again.
+func TestSnapshotOfUnchangedStateIsSkipped(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Open(Options{Store: st, Start: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.AddQuery(engine.QuerySpec{ID: "q", Text: "MATCH (n) RETURN count(n) AS c"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := h.Snapshot(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := st.Snapshots(); n != 1 {
+		t.Fatalf("%d snapshots of one state, want 1", n)
+	}
+	st.Close()
+	st, err = store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if h, err = Open(Options{Store: st}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Snapshot(); err != nil || st.Snapshots() != 0 {
+		t.Fatalf("snapshot after a restart that changed nothing: %v, %d written", err, st.Snapshots())
+	}
+	if _, _, err := h.Apply([]sources.Batch{{Source: "s", Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Snapshot(); err != nil || st.Snapshots() != 1 {
+		t.Fatalf("snapshot after a change: %v, %d written", err, st.Snapshots())
+	}
+}
