@@ -76,7 +76,19 @@ type Engine struct {
 	diffs   []Diff // flush's scratch: the step's diffs before they are copied out
 	// snapSize is the last snapshot's size, the next one's buffer hint.
 	snapSize int
+	// slab holds the diffs of one-row steps not handed out yet (ownDiffs).
+	slab []oneDiff
 }
+
+// oneDiff is the memory of a one-row step's diff.
+type oneDiff struct {
+	d [1]Diff
+	u [1]Update
+	r [1]Row
+}
+
+// diffSlab is how many one-row diffs one allocation makes room for.
+const diffSlab = 32
 
 // New returns an empty in-memory engine.
 func New(opts Options) *Engine {
@@ -300,7 +312,7 @@ func (e *Engine) flush() []Diff {
 	if len(ds) == 0 {
 		return nil
 	}
-	out := ownDiffs(ds)
+	out := e.ownDiffs(ds)
 	// Drop the scratch's references to rows (deleted rows would otherwise
 	// stay reachable until overwritten).
 	for i := range ds {
@@ -319,30 +331,30 @@ func (e *Engine) flush() []Diff {
 
 // ownDiffs copies the queries' scratch diffs into memory the caller owns
 // (callers keep the diffs Apply returns). The common step — one query, one
-// row updated, added or deleted — takes a single allocation for the slice
-// and its one entry.
-func ownDiffs(ds []Diff) []Diff {
+// row updated, added or deleted — takes its diff from a slab of such
+// diffs, allocated diffSlab at a time: never reused, so the caller owns it,
+// and one allocation per diffSlab steps instead of one per step. A diff the
+// caller keeps holds its slab, and so the rows of up to diffSlab-1 other
+// steps' diffs, alive: a few kilobytes.
+func (e *Engine) ownDiffs(ds []Diff) []Diff {
 	if len(ds) == 1 {
 		d := ds[0]
-		switch {
-		case len(d.Updated) == 1 && len(d.Added) == 0 && len(d.Deleted) == 0:
-			x := &struct {
-				d [1]Diff
-				u [1]Update
-			}{}
-			x.u[0] = d.Updated[0]
-			x.d[0] = Diff{QueryID: d.QueryID, Updated: x.u[:]}
-			return x.d[:]
-		case len(d.Updated) == 0 && len(d.Added)+len(d.Deleted) == 1:
-			x := &struct {
-				d [1]Diff
-				r [1]Row
-			}{}
+		single := len(d.Updated) == 1 && len(d.Added) == 0 && len(d.Deleted) == 0
+		if single || (len(d.Updated) == 0 && len(d.Added)+len(d.Deleted) == 1) {
+			if len(e.slab) == 0 {
+				e.slab = make([]oneDiff, diffSlab)
+			}
+			x := &e.slab[0]
+			e.slab = e.slab[1:]
 			x.d[0].QueryID = d.QueryID
-			if len(d.Added) == 1 {
+			switch {
+			case single:
+				x.u[0] = d.Updated[0]
+				x.d[0].Updated = x.u[:]
+			case len(d.Added) == 1:
 				x.r[0] = d.Added[0]
 				x.d[0].Added = x.r[:]
-			} else {
+			default:
 				x.r[0] = d.Deleted[0]
 				x.d[0].Deleted = x.r[:]
 			}
