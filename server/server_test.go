@@ -55,16 +55,25 @@ func newTestServer(t *testing.T, retain int) (*Server, *httptest.Server) {
 	return s, hs
 }
 
+// post sends events to source s. A 503 (the source started by Apply is not
+// running yet) is retried for a while, as a client of the API would.
 func post(t *testing.T, hs *httptest.Server, body string) {
 	t.Helper()
-	resp, err := http.Post(hs.URL+"/v1/sources/s/events", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("post: %d %s", resp.StatusCode, b)
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		resp, err := http.Post(hs.URL+"/v1/sources/s/events", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 503 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		if resp.StatusCode != 200 {
+			t.Fatalf("post: %d %s", resp.StatusCode, b)
+		}
+		return
 	}
 }
 
