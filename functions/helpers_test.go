@@ -37,21 +37,33 @@ func m(kv ...any) value.Value {
 
 // same is strict identity for test expectations: same kinds all the way
 // down (1 is not 1.0), NaN equal to NaN.
-func same(a, b value.Value) bool {
+func same(a, b value.Value) bool { return sameValues(a, b, false) }
+
+// sameValues compares kinds all the way down, NaN equal to NaN. With exact,
+// floats compare bit for bit and leaves with value.Identical (element
+// versions too); otherwise floats by value and sign, leaves with
+// value.Equivalent.
+func sameValues(a, b value.Value, exact bool) bool {
 	if a.Kind() != b.Kind() {
 		return false
 	}
 	switch a.Kind() {
 	case value.KindFloat:
 		x, y := a.AsFloat(), b.AsFloat()
-		return x == y && math.Signbit(x) == math.Signbit(y) || math.IsNaN(x) && math.IsNaN(y)
+		if math.IsNaN(x) && math.IsNaN(y) {
+			return true
+		}
+		if exact {
+			return math.Float64bits(x) == math.Float64bits(y)
+		}
+		return x == y && math.Signbit(x) == math.Signbit(y)
 	case value.KindList:
 		la, lb := a.AsList(), b.AsList()
 		if len(la) != len(lb) {
 			return false
 		}
 		for j := range la {
-			if !same(la[j], lb[j]) {
+			if !sameValues(la[j], lb[j], exact) {
 				return false
 			}
 		}
@@ -63,11 +75,14 @@ func same(a, b value.Value) bool {
 		}
 		for k, v := range ma {
 			w, ok := mb[k]
-			if !ok || !same(v, w) {
+			if !ok || !sameValues(v, w, exact) {
 				return false
 			}
 		}
 		return true
+	}
+	if exact {
+		return value.Identical(a, b)
 	}
 	return value.Equivalent(a, b)
 }

@@ -190,40 +190,7 @@ func (g *stateGen) first(dom int) value.Value {
 // sameResult is bit-for-bit equality of results: a restored accumulator
 // must compute the very same value, not merely an equivalent one (so 0.0 is
 // not -0.0, and node versions must be identical), with NaN equal to NaN.
-func sameResult(a, b value.Value) bool {
-	if a.Kind() != b.Kind() {
-		return false
-	}
-	switch a.Kind() {
-	case value.KindFloat:
-		x, y := a.AsFloat(), b.AsFloat()
-		return math.Float64bits(x) == math.Float64bits(y) || math.IsNaN(x) && math.IsNaN(y)
-	case value.KindList:
-		la, lb := a.AsList(), b.AsList()
-		if len(la) != len(lb) {
-			return false
-		}
-		for j := range la {
-			if !sameResult(la[j], lb[j]) {
-				return false
-			}
-		}
-		return true
-	case value.KindMap:
-		ma, mb := a.AsMap(), b.AsMap()
-		if len(ma) != len(mb) {
-			return false
-		}
-		for k, v := range ma {
-			w, ok := mb[k]
-			if !ok || !sameResult(v, w) {
-				return false
-			}
-		}
-		return true
-	}
-	return value.Identical(a, b)
-}
+func sameResult(a, b value.Value) bool { return sameValues(a, b, true) }
 
 // saveState snapshots acc as the engine would.
 func saveState(t *testing.T, acc Accumulator) []byte {

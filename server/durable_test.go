@@ -43,23 +43,7 @@ spec:
   properties: {url: %q}
 `, hook.URL)
 	dir := t.TempDir()
-	start := func() (*Server, *httptest.Server) {
-		st, err := store.Open(dir, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := New(Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Start(context.Background())
-		rs, errs := resources.Parse("test.yaml", []byte(res))
-		if out, err := s.Apply(context.Background(), rs, errs); err != nil {
-			t.Fatalf("apply: %v %v", out, err)
-		}
-		s.SetReady()
-		return s, httptest.NewServer(s.Handler())
-	}
+	start := func() (*Server, *httptest.Server) { return startDurable(t, dir, res, Options{}) }
 	waitFor := func(n int) []string {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
@@ -178,7 +162,9 @@ spec:
 // definition runs, and no hidden copy of the old one stays in the engine.
 func TestRestartWithChangedQueryReplacesIt(t *testing.T) {
 	dir := t.TempDir()
-	start := func(query string) (*Server, *httptest.Server) { return startDurable(t, dir, query) }
+	start := func(query string) (*Server, *httptest.Server) {
+		return startDurable(t, dir, sourceAndQuery(query), Options{})
+	}
 	s, hs := start("MATCH (a:Agent) RETURN a.name AS name")
 	post(t, hs, agent("a1", `{"name":"x"}`))
 	hs.Close()
@@ -312,20 +298,32 @@ func TestStorageFailureStopsTheServer(t *testing.T) {
 	}
 }
 
-// startDurable starts a server on the store in dir with an HTTP source s and
-// a query q of the given text, and marks it ready.
-func startDurable(t *testing.T, dir, query string) (*Server, *httptest.Server) {
+// startDurable starts a server with opts on the store in dir, applies the
+// resources in yaml and marks it ready.
+func startDurable(t *testing.T, dir, yaml string, opts Options) (*Server, *httptest.Server) {
 	t.Helper()
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	opts.Store = st
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Start(context.Background())
-	rs, errs := resources.Parse("r.yaml", []byte(`apiVersion: v1
+	rs, errs := resources.Parse("r.yaml", []byte(yaml))
+	if out, err := s.Apply(context.Background(), rs, errs); err != nil {
+		t.Fatalf("apply: %v %v", out, err)
+	}
+	s.SetReady()
+	return s, httptest.NewServer(s.Handler())
+}
+
+// sourceAndQuery is an HTTP source s and a query q of the given text.
+func sourceAndQuery(query string) string {
+	return `apiVersion: v1
 kind: Source
 name: s
 spec: {kind: HTTP}
@@ -334,11 +332,5 @@ apiVersion: v1
 kind: ContinuousQuery
 name: q
 spec:
-  query: `+query+`
-`))
-	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
-		t.Fatal(err)
-	}
-	s.SetReady()
-	return s, httptest.NewServer(s.Handler())
+  query: ` + query + "\n"
 }

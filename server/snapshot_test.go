@@ -2,16 +2,12 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/vigilhq/vigil/durable"
 	"github.com/vigilhq/vigil/engine"
-	"github.com/vigilhq/vigil/resources"
 	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
@@ -20,26 +16,10 @@ import (
 // snapshot, not even at a clean stop (a snapshot deletes the log).
 func TestCloseTakesNoSnapshotWhenDisabled(t *testing.T) {
 	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Options{Store: st, SnapshotEvery: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start(context.Background())
-	rs, errs := resources.Parse("q.yaml", []byte(`apiVersion: v1
-kind: ContinuousQuery
-name: agents
-spec:
-  query: MATCH (a:Agent) RETURN a.name AS name
-`))
-	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
-		t.Fatal(err)
-	}
+	s, hs := startDurable(t, dir, sourceAndQuery("MATCH (a:Agent) RETURN a.name AS name"), Options{SnapshotEvery: -1})
+	hs.Close()
 	s.Close() // closes the store too
-	st, err = store.Open(dir, store.Options{})
+	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +41,7 @@ spec:
 func TestUnrestorableQueryRetractsItsStoredRows(t *testing.T) {
 	dir := t.TempDir()
 	const text = "MATCH (a:Agent) RETURN a.name AS name"
-	start := func() (*Server, *httptest.Server) { return startDurable(t, dir, text) }
+	start := func() (*Server, *httptest.Server) { return startDurable(t, dir, sourceAndQuery(text), Options{}) }
 	s, hs := start()
 	post(t, hs, agent("a1", `{"name":"x"}`))
 	hs.Close()

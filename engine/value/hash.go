@@ -62,15 +62,5 @@ func (h *Hasher) Byte(c byte) {
 	h.d.Write(b[:])
 }
 
-// WriteUint64 adds a 64-bit number.
-func (h *Hasher) WriteUint64(x uint64) {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], x)
-	h.d.Write(b[:])
-}
-
-// Value adds a value (as Hash does).
-func (h *Hasher) Value(v Value) { writeHash(h, v) }
-
 // Sum64 is the hash of everything written.
 func (h *Hasher) Sum64() uint64 { return h.d.Sum64() }

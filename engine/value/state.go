@@ -82,9 +82,6 @@ func (w *StateWriter) Time(t time.Time) {
 	w.Varint(int64(t.Nanosecond()))
 }
 
-// Duration writes a time.Duration.
-func (w *StateWriter) Duration(d time.Duration) { w.Varint(int64(d)) }
-
 // Node writes a reference to a node snapshot (nil allowed).
 func (w *StateWriter) Node(n *Node) {
 	if n == nil {
@@ -182,7 +179,7 @@ func (w *StateWriter) Reserve() int {
 }
 
 // Fill writes, at a mark from Reserve, the number of bytes written since:
-// a reader can then skip the section (StateReader.Skip).
+// a reader can then take the section apart (StateReader.Section).
 func (w *StateWriter) Fill(mark int) {
 	binary.LittleEndian.PutUint64(w.body[mark-8:mark], uint64(len(w.body)-mark))
 }
@@ -318,15 +315,6 @@ func (r *StateReader) Clone() *StateReader {
 	return &c
 }
 
-// Skip passes over n bytes (a section whose length Fill wrote).
-func (r *StateReader) Skip(n int) {
-	if n < 0 || n > len(r.d.B) {
-		r.d.Fail(errStateTorn)
-		return
-	}
-	r.d.B = r.d.B[n:]
-}
-
 // Uvarint reads an unsigned integer.
 func (r *StateReader) Uvarint() uint64 { return r.d.Uvarint() }
 
@@ -370,9 +358,6 @@ func (r *StateReader) Time() time.Time {
 	ns := r.d.Varint()
 	return time.Unix(s, ns).UTC()
 }
-
-// Duration reads a time.Duration.
-func (r *StateReader) Duration() time.Duration { return time.Duration(r.d.Varint()) }
 
 // Node reads a node reference.
 func (r *StateReader) Node() *Node {
