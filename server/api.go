@@ -148,7 +148,34 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /v1/reactions/{name}", s.handleDelete(resources.KindReaction))
 
 	mux.Handle("GET /", http.FileServerFS(console.FS()))
-	return sameSite(s.opts.Token == "", s.auth(mux))
+	return sameSite(s.opts.Token == "", s.auth(s.untilReady(mux)))
+}
+
+// untilReady answers every resource endpoint with 503 and Retry-After until
+// the initial resources are loaded (SetReady). Before then a source that a
+// resource file defines may not be registered yet, and a 404 would tell a
+// client that it does not exist: a client takes that as final and drops
+// its events, while a 503 makes it retry. /v1/status, the probes, the
+// metrics and the console answer throughout.
+func (s *Server) untilReady(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.ready.Load() && gatedUntilReady(r.URL.Path) {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusServiceUnavailable, "loading resources: the server is not ready yet (retry; GET /readyz says when it is)")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// gatedUntilReady reports whether path names a resource endpoint, whose
+// answer depends on the resources loaded at start.
+func gatedUntilReady(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/v1/")
+	if !ok {
+		return false
+	}
+	return rest != "status"
 }
 
 // auth requires the bearer token, when one is configured, everywhere but

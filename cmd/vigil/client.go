@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -42,10 +43,27 @@ func clientFlags(fs *flag.FlagSet) func() *client {
 	}
 }
 
+// do sends one request. A 503 with Retry-After (the server is still
+// loading its resources after a start) is retried for up to loadingWait, so
+// that `vigil apply` right after `vigil serve` waits instead of failing.
 func (c *client) do(method, path string, body []byte) (int, []byte, error) {
+	deadline := time.Now().Add(loadingWait)
+	for {
+		code, b, retry, err := c.once(method, path, body)
+		if err != nil || code != http.StatusServiceUnavailable || retry <= 0 || time.Now().Add(retry).After(deadline) {
+			return code, b, err
+		}
+		time.Sleep(retry)
+	}
+}
+
+// loadingWait bounds how long the client waits for a loading server.
+const loadingWait = 30 * time.Second
+
+func (c *client) once(method, path string, body []byte) (code int, b []byte, retry time.Duration, err error) {
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -55,11 +73,14 @@ func (c *client) do(method, path string, body []byte) (int, []byte, error) {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
+	b, err = io.ReadAll(resp.Body)
+	if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && s > 0 {
+		retry = time.Duration(s) * time.Second
+	}
+	return resp.StatusCode, b, retry, err
 }
 
 // yamlFiles expands files and directories into the YAML files to send.
