@@ -382,7 +382,7 @@ func (h *Host) ReplaceQuery(spec engine.QuerySpec, events func(*engine.Query) []
 	if h.st != nil {
 		rec, err := encodeAdd(spec)
 		if err == nil {
-			rec[0] = recReplace
+			rec[0] = replaceKind(rec[0])
 			err = h.st.Commit(&store.Step{Record: rec, Events: evs})
 		}
 		if err == nil {
@@ -421,7 +421,8 @@ func (h *Host) RemoveQuery(id string) error {
 // query whose resource did not change).
 func SameSpec(a, b engine.QuerySpec) bool {
 	if a.ID != b.ID || a.Text != b.Text || normLang(a.Language) != normLang(b.Language) ||
-		(len(a.Joins)+len(b.Joins) > 0 && !reflect.DeepEqual(a.Joins, b.Joins)) {
+		(len(a.Joins)+len(b.Joins) > 0 && !reflect.DeepEqual(a.Joins, b.Joins)) ||
+		!sameSubscriptions(a.Subscriptions, b.Subscriptions) {
 		return false
 	}
 	if len(a.Params) != len(b.Params) {
@@ -430,6 +431,28 @@ func SameSpec(a, b engine.QuerySpec) bool {
 	for k, v := range a.Params {
 		w, ok := b.Params[k]
 		if !ok || !value.Identical(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// replaceKind is the replace record kind of an add record's kind.
+func replaceKind(add byte) byte {
+	if add == recAddSubs {
+		return recReplaceSubs
+	}
+	return recReplace
+}
+
+// sameSubscriptions compares subscriptions, an empty label list equal to a
+// missing one.
+func sameSubscriptions(a, b []engine.Subscription) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Source != b[i].Source || !slices.Equal(a[i].Nodes, b[i].Nodes) || !slices.Equal(a[i].Relations, b[i].Relations) {
 			return false
 		}
 	}

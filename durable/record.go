@@ -25,6 +25,12 @@ const (
 	// recReplace is a query removed and registered again under its id
 	// with another definition, in one step (encoded as recAdd).
 	recReplace = 'p'
+	// recAddSubs and recReplaceSubs are recAdd and recReplace of a query
+	// with source subscriptions, which follow the params. A kind of their
+	// own keeps a torn record detectable: a record that may or may not end
+	// after the params could be cut there unnoticed.
+	recAddSubs     = 'A'
+	recReplaceSubs = 'P'
 )
 
 // record is a decoded log record.
@@ -147,6 +153,16 @@ func encodeAdd(spec engine.QuerySpec) ([]byte, error) {
 		}
 	}
 	e.props(spec.Params)
+	if len(spec.Subscriptions) == 0 {
+		return e.b, e.err
+	}
+	e.b[0] = recAddSubs
+	e.uint(uint64(len(spec.Subscriptions)))
+	for _, sub := range spec.Subscriptions {
+		e.string(sub.Source)
+		e.strings(sub.Nodes)
+		e.strings(sub.Relations)
+	}
 	return e.b, e.err
 }
 
@@ -222,7 +238,7 @@ func decodeRecord(b []byte) (*record, error) {
 		for i := 0; i < n && d.Err == nil; i++ {
 			r.batches[i] = d.changes()
 		}
-	case recAdd, recReplace:
+	case recAdd, recReplace, recAddSubs, recReplaceSubs:
 		s := &r.spec
 		s.ID = d.String()
 		s.Text = d.String()
@@ -237,6 +253,16 @@ func decodeRecord(b []byte) (*record, error) {
 			s.Joins = append(s.Joins, j)
 		}
 		s.Params = d.props()
+		if r.kind == recAddSubs || r.kind == recReplaceSubs {
+			n := d.Count()
+			if n == 0 && d.Err == nil {
+				d.Fail(errors.New("query record with an empty subscription list"))
+			}
+			for i := 0; i < n && d.Err == nil; i++ {
+				s.Subscriptions = append(s.Subscriptions, engine.Subscription{Source: d.String(), Nodes: d.strings(), Relations: d.strings()})
+			}
+			r.kind = map[byte]byte{recAddSubs: recAdd, recReplaceSubs: recReplace}[r.kind]
+		}
 	case recRemove:
 		r.queryID = d.String()
 	default:

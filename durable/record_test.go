@@ -28,7 +28,12 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range [][]byte{batch, add, encodeClock(at), encodeStart(at), encodeRemove("q")} {
+	subscribed, err := encodeAdd(engine.QuerySpec{ID: "q2", Text: "MATCH (n) RETURN n",
+		Subscriptions: []engine.Subscription{{Source: "s1", Nodes: []string{"A", "B"}}, {Source: "s2", Relations: []string{"R"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range [][]byte{batch, add, subscribed, encodeClock(at), encodeStart(at), encodeRemove("q")} {
 		r, err := decodeRecord(b)
 		if err != nil {
 			t.Fatalf("%q: %v", b[0], err)

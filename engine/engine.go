@@ -35,6 +35,9 @@ type QuerySpec struct {
 	AST    *ast.Query
 	Params map[string]value.Value // $parameters
 	Joins  []Join                 // synthetic relations across labels
+	// Subscriptions restrict the query to the elements of some sources
+	// (and labels); none: every element.
+	Subscriptions []Subscription
 }
 
 // Join declares a synthetic relation: a relation of type ID exists, in both
@@ -136,7 +139,7 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 			return nil, fmt.Errorf("query %q: %w", spec.ID, err)
 		}
 	}
-	c := &evalCtx{index: e.index, params: spec.Params, now: e.now, eng: e, q: q}
+	c := &evalCtx{index: graph{e.index, q.vis}, params: spec.Params, now: e.now, eng: e, q: q}
 	bootstrapGuarded(q, c)
 	flushGuarded(q)
 	e.queries = append(e.queries, q)
@@ -179,7 +182,7 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 		return nil, err
 	}
 	q := &Query{
-		id: spec.ID, spec: spec, branches: branches, watchers: pl.watchers,
+		id: spec.ID, spec: spec, vis: newVisibility(spec.Subscriptions), branches: branches, watchers: pl.watchers,
 		columns: branches[0].columns, result: newRowBag(), readsGraph: pl.readsGraph,
 	}
 	if len(branches) == 1 {
@@ -295,7 +298,7 @@ func (e *Engine) fireDue(t time.Time) error {
 		if q.err != nil || e.byID[q.id] != q {
 			continue
 		}
-		c := &evalCtx{index: e.index, params: q.spec.Params, now: e.now, eng: e, q: q}
+		c := &evalCtx{index: graph{e.index, q.vis}, params: q.spec.Params, now: e.now, eng: e, q: q}
 		e.fireGuarded(q, c, f)
 	}
 }
@@ -381,6 +384,20 @@ func (e *Engine) applyChange(ch *Change) error {
 	el := &ch.Element
 	if el.ID == "" {
 		return fmt.Errorf("element has no id")
+	}
+	if strings.IndexByte(el.ID, value.IDSeparator) >= 0 || strings.IndexByte(el.From, value.IDSeparator) >= 0 || strings.IndexByte(el.To, value.IDSeparator) >= 0 {
+		return fmt.Errorf("element id %q contains the reserved byte 0x1f", el.ID)
+	}
+	if ch.Source != "" {
+		// The element's identity is its source and its id; a relationship
+		// connects nodes of its own source.
+		qualified := *el
+		qualified.ID = value.QualifyID(ch.Source, el.ID)
+		if el.IsRel() {
+			qualified.From = value.QualifyID(ch.Source, el.From)
+			qualified.To = value.QualifyID(ch.Source, el.To)
+		}
+		el = &qualified
 	}
 	switch ch.Op {
 	case OpDelete:

@@ -17,7 +17,7 @@ type evalFn func(c *evalCtx, row []value.Value) (value.Value, error)
 // pattern predicates and startNode/endNode), the parameters and the clock.
 // It implements functions.Env.
 type evalCtx struct {
-	index  *Index
+	index  graph
 	params map[string]value.Value
 	now    time.Time
 	eng    *Engine

@@ -38,7 +38,7 @@ func contain(q *Query) {
 func (e *Engine) watchBefore(q *Query, n *value.Node, r *value.Rel, next *value.Node) {
 	defer contain(q)
 	for _, w := range q.watchers {
-		if err := w.before(e.index, n, r, next); err != nil {
+		if err := w.before(graph{e.index, q.vis}, n, r, next); err != nil {
 			q.fail(err)
 			return
 		}
@@ -50,13 +50,13 @@ func (e *Engine) watchBefore(q *Query, n *value.Node, r *value.Rel, next *value.
 func (e *Engine) watchAfter(q *Query, n *value.Node, r *value.Rel) {
 	defer contain(q)
 	for _, w := range q.watchers {
-		if err := w.after(e.index, n, r); err != nil {
+		if err := w.after(graph{e.index, q.vis}, n, r); err != nil {
 			q.fail(err)
 			return
 		}
 	}
 	c := &e.ctx
-	*c = evalCtx{index: e.index, params: q.spec.Params, now: e.now, eng: e, q: q}
+	*c = evalCtx{index: graph{e.index, q.vis}, params: q.spec.Params, now: e.now, eng: e, q: q}
 	if err := q.run(c, nil); err != nil {
 		q.fail(err)
 	}

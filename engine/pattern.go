@@ -206,7 +206,7 @@ func (b *binding) isUsed(r *value.Rel) bool {
 // solver enumerates the solutions of a pattern over an index.
 type solver struct {
 	p    *pattern
-	x    *Index
+	x    graph
 	b    *binding
 	emit sink
 }
@@ -356,14 +356,18 @@ func (s *solver) candidates(r *relSlot, n *value.Node, fromLeft bool, fn func(re
 	if !fromLeft {
 		forward = r.dir == ast.DirLeft
 	}
+	vis := s.x.vis
 	if r.dir == ast.DirBoth {
 		for _, rel := range s.x.Out(n.ID) {
+			if !vis.rel(rel) {
+				continue
+			}
 			if err := fn(rel, rel.To); err != nil {
 				return err
 			}
 		}
 		for _, rel := range s.x.In(n.ID) {
-			if rel.From == rel.To {
+			if rel.From == rel.To || !vis.rel(rel) {
 				continue // a self-loop was already offered by Out
 			}
 			if err := fn(rel, rel.From); err != nil {
@@ -374,6 +378,9 @@ func (s *solver) candidates(r *relSlot, n *value.Node, fromLeft bool, fn func(re
 	}
 	if forward {
 		for _, rel := range s.x.Out(n.ID) {
+			if !vis.rel(rel) {
+				continue
+			}
 			if err := fn(rel, rel.To); err != nil {
 				return err
 			}
@@ -381,6 +388,9 @@ func (s *solver) candidates(r *relSlot, n *value.Node, fromLeft bool, fn func(re
 		return nil
 	}
 	for _, rel := range s.x.In(n.ID) {
+		if !vis.rel(rel) {
+			continue
+		}
 		if err := fn(rel, rel.From); err != nil {
 			return err
 		}
@@ -474,7 +484,7 @@ func reverseRels(l []*value.Rel) {
 }
 
 // solveAll enumerates every solution given the pre-bound slots in b.
-func (p *pattern) solveAll(x *Index, b *binding, emit sink) error {
+func (p *pattern) solveAll(x graph, b *binding, emit sink) error {
 	s := solver{p: p, x: x, b: b, emit: emit}
 	return s.solve()
 }
@@ -483,9 +493,14 @@ func (p *pattern) solveAll(x *Index, b *binding, emit sink) error {
 // relationship as stored in x now) occupies at least one slot, each solution
 // exactly once: anchored at slot i, solutions where the element also fills
 // an earlier slot are skipped (they were found from that slot).
-func (p *pattern) solveAnchored(x *Index, n *value.Node, rel *value.Rel, emit sink) error {
+func (p *pattern) solveAnchored(x graph, n *value.Node, rel *value.Rel, emit sink) error {
 	if p.anchor == nil {
 		p.anchor = p.newBinding()
+	}
+	// An element the query does not read anchors nothing: its solutions
+	// neither appear nor disappear.
+	if (n != nil && !x.vis.node(n)) || (rel != nil && !x.vis.rel(rel)) {
+		return nil
 	}
 	b := p.anchor
 	f := &p.filter
@@ -580,7 +595,7 @@ func occupies(b *binding, j int, rel *value.Rel) bool {
 // anchorVarLen enumerates the variable-length paths of slot i that contain
 // rel traversed from node l to node r: a prefix walked backwards from l, rel,
 // and a suffix walked forwards from r.
-func (p *pattern) anchorVarLen(x *Index, b *binding, i int, rel *value.Rel, l, r string, emit sink) error {
+func (p *pattern) anchorVarLen(x graph, b *binding, i int, rel *value.Rel, l, r string, emit sink) error {
 	slot := &p.rels[i]
 	s := solver{p: p, x: x, b: b, emit: emit}
 	ln, rn := x.Node(l), x.Node(r)
@@ -680,7 +695,7 @@ func (p *pattern) solutionID(b *binding) uint64 {
 }
 
 // buildPath assembles the value of a path variable from a full binding.
-func (p *pattern) buildPath(x *Index, b *binding, ps *pathSlot) *value.Path {
+func (p *pattern) buildPath(x graph, b *binding, ps *pathSlot) *value.Path {
 	path := &value.Path{Nodes: []*value.Node{b.nodes[ps.nodes[0]]}}
 	for k, ri := range ps.rels {
 		if b.rels[ri] != nil {
@@ -738,7 +753,7 @@ func throughNode(list []*value.Rel, id string, b *binding, p *pattern, j int) bo
 // anchorThrough enumerates the variable-length paths of slot i that pass
 // through node n as an inner node: a non-empty prefix walked backwards from
 // n and a non-empty suffix walked forwards from it.
-func (p *pattern) anchorThrough(x *Index, b *binding, i int, n *value.Node, emit sink) error {
+func (p *pattern) anchorThrough(x graph, b *binding, i int, n *value.Node, emit sink) error {
 	slot := &p.rels[i]
 	if slot.max >= 0 && slot.max < 2 {
 		return nil

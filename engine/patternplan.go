@@ -207,7 +207,7 @@ func (pl *planner) compilePattern(pat ast.Pattern, sc *scope, ec *exprCompiler) 
 // elements' current versions in x. It reports false when the row cannot
 // match at all (a bound variable is null, not an element, gone, or does not
 // fit its slot).
-func (pp *patternPlan) bindFrom(x *Index, r []value.Value, b *binding) bool {
+func (pp *patternPlan) bindFrom(x graph, r []value.Value, b *binding) bool {
 	b.reset()
 	for i, in := range pp.nodeIn {
 		if in < 0 {
@@ -320,7 +320,7 @@ type solution struct {
 
 // capture copies a binding into a solution. Hot path: one allocation for
 // a solution of up to four new slots and no bound ones.
-func (pp *patternPlan) capture(x *Index, b *binding) *solution {
+func (pp *patternPlan) capture(x graph, b *binding) *solution {
 	s := &solution{id: pp.p.solutionID(b), key: pp.joinKeyOfBinding(b)}
 	n := len(pp.out.names) - pp.inWidth
 	if n <= len(s.inline) {
@@ -348,7 +348,7 @@ func (pp *patternPlan) capture(x *Index, b *binding) *solution {
 
 // captureInto is capture into a scratch solution owned by a match stage,
 // reusing its buffers (see matchStage.transient).
-func (pp *patternPlan) captureInto(x *Index, b *binding, s *solution) {
+func (pp *patternPlan) captureInto(x graph, b *binding, s *solution) {
 	s.id, s.key = pp.p.solutionID(b), pp.joinKeyOfBinding(b)
 	n := len(pp.out.names) - pp.inWidth
 	if n <= len(s.inline) {
@@ -391,7 +391,7 @@ func resize(s []string, n int) []string {
 
 // fill writes the new slots' values of binding b into dst, whose index 0
 // corresponds to output slot base.
-func (pp *patternPlan) fill(x *Index, b *binding, dst []value.Value, base int) {
+func (pp *patternPlan) fill(x graph, b *binding, dst []value.Value, base int) {
 	for i, o := range pp.nodeOut {
 		if o >= 0 {
 			dst[o-base] = value.NodeOf(b.nodes[i])

@@ -66,7 +66,7 @@ type pipeline struct {
 }
 
 func (pl *planner) constCtx() *evalCtx {
-	return &evalCtx{index: pl.index, params: pl.params}
+	return &evalCtx{index: graph{Index: pl.index}, params: pl.params}
 }
 
 func (pl *planner) exprCompiler() *exprCompiler {

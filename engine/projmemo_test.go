@@ -81,7 +81,7 @@ func TestProjMemoFollowsRows(t *testing.T) {
 		}
 		rows := 0
 		m := q.branches[0].stages[0].(*matchStage)
-		err := m.pp.p.solveAll(e.index, m.pp.p.newBinding(), sinkFunc(func(b *binding) error {
+		err := m.pp.p.solveAll(graph{Index: e.index}, m.pp.p.newBinding(), sinkFunc(func(b *binding) error {
 			rows++
 			en := p.memo.m[mix(unitRow.id, m.pp.p.solutionID(b))]
 			if en == nil {

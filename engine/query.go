@@ -10,6 +10,7 @@ import (
 type Query struct {
 	id       string
 	spec     QuerySpec
+	vis      *visibility // the sources and labels it reads; nil: everything
 	columns  []string
 	branches []*pipeline
 	union    *distinctStage // UNION (not ALL): rows are distinct by value

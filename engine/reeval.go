@@ -8,11 +8,11 @@ import (
 // the element before it is applied, and once after. For a node update,
 // before also receives next, the node as it will be (nil otherwise).
 type watcher interface {
-	before(x *Index, n *value.Node, r *value.Rel, next *value.Node) error
-	after(x *Index, n *value.Node, r *value.Rel) error
+	before(x graph, n *value.Node, r *value.Rel, next *value.Node) error
+	after(x graph, n *value.Node, r *value.Rel) error
 }
 
-func (m *matchStage) before(x *Index, n *value.Node, r *value.Rel, next *value.Node) error {
+func (m *matchStage) before(x graph, n *value.Node, r *value.Rel, next *value.Node) error {
 	m.resetScratch()
 	m.deriveFrom = nil
 	if n != nil && next != nil && m.sameSolutions(n, next) {
@@ -26,7 +26,7 @@ func (m *matchStage) before(x *Index, n *value.Node, r *value.Rel, next *value.N
 	return err
 }
 
-func (m *matchStage) after(x *Index, n *value.Node, r *value.Rel) error {
+func (m *matchStage) after(x graph, n *value.Node, r *value.Rel) error {
 	sols, err := m.anchored(x, n, r, m.gainedBuf[:0])
 	m.gained, m.gainedBuf = sols, sols[:0]
 	if old := m.deriveFrom; old != nil {
@@ -85,7 +85,7 @@ func newReevalStage(inner stage, subs []*subPattern, inWidth int) *reevalStage {
 	return rs
 }
 
-func (rs *reevalStage) touch(x *Index, n *value.Node, r *value.Rel) error {
+func (rs *reevalStage) touch(x graph, n *value.Node, r *value.Rel) error {
 	if n == nil && r == nil {
 		return nil
 	}
@@ -108,10 +108,10 @@ func (rs *reevalStage) touch(x *Index, n *value.Node, r *value.Rel) error {
 	return nil
 }
 
-func (rs *reevalStage) before(x *Index, n *value.Node, r *value.Rel, _ *value.Node) error {
+func (rs *reevalStage) before(x graph, n *value.Node, r *value.Rel, _ *value.Node) error {
 	return rs.touch(x, n, r)
 }
-func (rs *reevalStage) after(x *Index, n *value.Node, r *value.Rel) error { return rs.touch(x, n, r) }
+func (rs *reevalStage) after(x graph, n *value.Node, r *value.Rel) error { return rs.touch(x, n, r) }
 
 func (rs *reevalStage) find(r *row) *memoEntry {
 	for _, e := range rs.memo[r.id] {

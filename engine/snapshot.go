@@ -9,7 +9,10 @@ import (
 )
 
 // snapshotFormat names the layout Snapshot writes; Restore refuses others.
-const snapshotFormat = "vigil-engine-state-1"
+//
+// Format 2 keys elements by source and id (value.QualifyID); a format-1
+// snapshot keyed them by bare id and cannot be mapped onto sources.
+const snapshotFormat = "vigil-engine-state-2"
 
 // Snapshot encodes the engine's whole state: the clock, the element index
 // with its history and join postings, every query (its specification and
@@ -96,6 +99,9 @@ func Restore(b []byte, opts Options) (e *Engine, skipped []SkippedQuery, err err
 	if f := r.String(); f != snapshotFormat {
 		if r.Err() != nil {
 			return nil, nil, fmt.Errorf("engine snapshot: %w", r.Err())
+		}
+		if f == "vigil-engine-state-1" {
+			return nil, nil, fmt.Errorf("engine snapshot: format %q keys elements by bare id, and this build keys them by source and id; an earlier Vigil wrote it: move the data directory away and start afresh (the sources replay their data)", f)
 		}
 		return nil, nil, fmt.Errorf("engine snapshot: format %q, this build reads %q", f, snapshotFormat)
 	}
@@ -353,6 +359,12 @@ func saveSpec(w *value.StateWriter, spec QuerySpec) {
 	for _, j := range spec.Joins {
 		saveJoin(w, j)
 	}
+	w.Uvarint(uint64(len(spec.Subscriptions)))
+	for _, sub := range spec.Subscriptions {
+		w.String(sub.Source)
+		saveStrings(w, sub.Nodes)
+		saveStrings(w, sub.Relations)
+	}
 }
 
 func saveJoin(w *value.StateWriter, j Join) {
@@ -373,6 +385,25 @@ func loadJoin(r *value.StateReader) Join {
 	return j
 }
 
+func saveStrings(w *value.StateWriter, ss []string) {
+	w.Uvarint(uint64(len(ss)))
+	for _, s := range ss {
+		w.String(s)
+	}
+}
+
+func loadStrings(r *value.StateReader) []string {
+	n := r.Count()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		out = append(out, r.String())
+	}
+	return out
+}
+
 func loadSpec(r *value.StateReader) QuerySpec {
 	spec := QuerySpec{ID: r.String(), Text: r.String(), Language: r.String()}
 	if n := r.Count(); n > 0 {
@@ -385,6 +416,10 @@ func loadSpec(r *value.StateReader) QuerySpec {
 	n := r.Count()
 	for i := 0; i < n && r.Err() == nil; i++ {
 		spec.Joins = append(spec.Joins, loadJoin(r))
+	}
+	n = r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		spec.Subscriptions = append(spec.Subscriptions, Subscription{Source: r.String(), Nodes: loadStrings(r), Relations: loadStrings(r)})
 	}
 	return spec
 }

@@ -34,7 +34,7 @@ type matchStage struct {
 	// collecting and x serve the anchored solve in progress.
 	collecting         []*solution
 	lostBuf, gainedBuf []*solution
-	x                  *Index
+	x                  graph
 	b                  *binding
 	// transient is set when no later stage keeps this stage's output rows
 	// past the step (keepsRows): the anchored solutions, the rows merged
@@ -165,7 +165,7 @@ func (pp *patternPlan) routes(n *value.Node, r *value.Rel) bool {
 }
 
 // anchored captures every solution containing the element as x holds it now.
-func (m *matchStage) anchored(x *Index, n *value.Node, r *value.Rel, dst []*solution) ([]*solution, error) {
+func (m *matchStage) anchored(x graph, n *value.Node, r *value.Rel, dst []*solution) ([]*solution, error) {
 	if (n == nil && r == nil) || !m.pp.routes(n, r) {
 		return dst, nil
 	}

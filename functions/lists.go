@@ -197,7 +197,9 @@ func length(_ Env, args []value.Value) (value.Value, error) {
 }
 
 // elementID serves both id() and elementId(): Vigil's identities are
-// strings, so id() returns the same string rather than an integer.
+// strings, so id() returns the same string rather than an integer. The id
+// is the one the element's source gave it (as in Drasi), without the
+// source that qualifies it in the index.
 func elementID(fn string) ScalarFunc {
 	return func(_ Env, args []value.Value) (value.Value, error) {
 		v := args[0]
@@ -205,9 +207,9 @@ func elementID(fn string) ScalarFunc {
 		case value.KindNull:
 			return value.Null, nil
 		case value.KindNode:
-			return value.Str(v.AsNode().ID), nil
+			return value.Str(value.ExternalID(v.AsNode().ID)), nil
 		case value.KindRel:
-			return value.Str(v.AsRel().ID), nil
+			return value.Str(value.ExternalID(v.AsRel().ID)), nil
 		}
 		return value.Null, argTypeErr(fn, "a Node or Relationship", v)
 	}

@@ -124,11 +124,13 @@ apiVersion: v1
 kind: ContinuousQuery
 name: agents
 spec:
+  sources: {subscriptions: [{id: s}, {id: t}]}
   query: MATCH (a:Agent) RETURN a.name AS name
 `))
 	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
 		t.Fatal(err)
 	}
+	s.SetReady()
 	hs := httptest.NewServer(s.Handler())
 	defer hs.Close()
 	before := st.LogSeq()
@@ -235,6 +237,7 @@ apiVersion: v1
 kind: ContinuousQuery
 name: q
 spec:
+  sources: {subscriptions: [{id: s}]}
   query: MATCH (a:Agent) RETURN a.name AS name
 `
 	s, hs := start(good)
@@ -270,6 +273,7 @@ func TestStorageFailureStopsTheServer(t *testing.T) {
 	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
 		t.Fatal(err)
 	}
+	s.SetReady()
 	hs := httptest.NewServer(s.Handler())
 	defer hs.Close()
 	st.Close() // the disk goes away
@@ -332,5 +336,6 @@ apiVersion: v1
 kind: ContinuousQuery
 name: q
 spec:
+  sources: {subscriptions: [{id: s}]}
   query: ` + query + "\n"
 }

@@ -78,6 +78,7 @@ type Server struct {
 	cancel       context.CancelFunc
 	done         chan struct{}
 	ready        atomic.Bool
+	started      time.Time // set by Start, before the actor runs; read by the actor
 
 	bmu sync.Mutex
 	bch chan struct{} // closed and replaced after every step that appended events
@@ -111,7 +112,7 @@ type Server struct {
 	sources   map[string]*sourceEntry
 	queries   map[string]*queryEntry
 	reactions map[string]*reactionEntry
-	loadErrs  []string
+	loadErrs  []loadErr
 	// unloaded names the queries whose resources failed to load (and
 	// unloadedUnknown that some failure named none): SetReady keeps such
 	// restored queries rather than deleting their state.
@@ -121,6 +122,13 @@ type Server struct {
 	armed           bool
 	armedDue        time.Time
 	armedAt         time.Time
+}
+
+// loadErr is a resource error without a resource (e.g. YAML syntax), kept
+// for /v1/status until its file is applied again.
+type loadErr struct {
+	file string
+	msg  string
 }
 
 type sourceRef struct {
@@ -221,6 +229,7 @@ func New(opts Options) (*Server, error) {
 
 // Start runs the actor until ctx is cancelled or Close is called.
 func (s *Server) Start(ctx context.Context) {
+	s.started = time.Now().Round(0)
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	go s.loop()
 }
@@ -669,8 +678,24 @@ func (s *Server) Apply(ctx context.Context, rs []*resources.Resource, parseErrs 
 	sorted := append([]*resources.Resource(nil), rs...)
 	sort.SliceStable(sorted, func(i, j int) bool { return order[sorted[i].Kind] < order[sorted[j].Kind] })
 	err := s.do(ctx, func() {
+		// The files applied now replace their earlier load errors: a fixed
+		// file's error goes away, one still broken is reported again below.
+		applied := map[string]bool{}
+		for _, r := range rs {
+			applied[r.File] = true
+		}
 		for _, err := range parseErrs {
-			s.loadErrs = append(s.loadErrs, err.Error())
+			applied[errFile(err)] = true
+		}
+		kept := s.loadErrs[:0]
+		for _, le := range s.loadErrs {
+			if le.file == "" || !applied[le.file] {
+				kept = append(kept, le)
+			}
+		}
+		s.loadErrs = kept
+		for _, err := range parseErrs {
+			s.loadErrs = append(s.loadErrs, loadErr{file: errFile(err), msg: err.Error()})
 			s.log.Warn("resource error", "err", err.Error())
 			// A restored query must not be pruned because its file has a
 			// mistake today: remember which names failed to load.
@@ -703,6 +728,15 @@ func (s *Server) Apply(ctx context.Context, rs []*resources.Resource, parseErrs 
 		s.broadcast()
 	})
 	return out, err
+}
+
+// errFile returns the file a resource error is in ("" when unknown).
+func errFile(err error) string {
+	var re *resources.Error
+	if errors.As(err, &re) {
+		return re.File
+	}
+	return ""
 }
 
 // locate places an error at its resource; factories already prefix their
@@ -754,7 +788,7 @@ func (s *Server) applySource(r *resources.Resource) (string, error) {
 	if from != nil {
 		e.position = from
 		if seeder, ok := src.(sources.IDSeeder); ok {
-			seeder.SeedIDs(s.knownIDs(ctx))
+			seeder.SeedIDs(s.knownIDs(ctx, r.Name))
 		}
 	}
 	s.workers.Add(1)
@@ -775,12 +809,15 @@ func (s *Server) applySource(r *resources.Resource) (string, error) {
 
 // knownIDs lists the ids of the nodes with a label, read on the actor: a
 // source resuming after a restart asks it to learn which rows exist.
-func (s *Server) knownIDs(ctx context.Context) sources.KnownIDs {
+func (s *Server) knownIDs(ctx context.Context, name string) sources.KnownIDs {
 	return func(label string) []string {
 		var ids []string
 		s.do(ctx, func() {
+			// Only this source's nodes, by the ids it gave them.
 			s.eng.Index().Nodes(label, func(n *value.Node) bool {
-				ids = append(ids, n.ID)
+				if value.SourceOfID(n.ID) == name {
+					ids = append(ids, value.ExternalID(n.ID))
+				}
 				return true
 			})
 		})
@@ -816,6 +853,17 @@ func (s *Server) querySpec(r *resources.Resource) (engine.QuerySpec, error) {
 			}
 			spec.Params[k] = v
 		}
+	}
+	// A query reads the sources (and labels) it subscribes to and nothing
+	// else: an element's identity is its source and its id.
+	if len(q.Subscriptions) == 0 {
+		return spec, errors.New("spec.sources.subscriptions: the query subscribes to no source, so it can see no data (name the sources it reads)")
+	}
+	for _, sub := range q.Subscriptions {
+		if s.sources[sub.ID] == nil {
+			return spec, fmt.Errorf("spec.sources.subscriptions: source %q does not exist (apply it first, or correct the name)", sub.ID)
+		}
+		spec.Subscriptions = append(spec.Subscriptions, engine.Subscription{Source: sub.ID, Nodes: sub.Nodes, Relations: sub.Relations})
 	}
 	for _, j := range q.Joins {
 		ej := engine.Join{ID: j.ID}

@@ -26,12 +26,14 @@ apiVersion: v1
 kind: ContinuousQuery
 name: agents
 spec:
+  sources: {subscriptions: [{id: s}]}
   query: MATCH (a:Agent) RETURN a.name AS name
 ---
 apiVersion: v1
 kind: ContinuousQuery
 name: later
 spec:
+  sources: {subscriptions: [{id: s}]}
   query: |
     MATCH (a:Agent)
     WHERE drasi.trueLater(a.due <= timestamp(), a.due)
@@ -240,6 +242,7 @@ apiVersion: v1
 kind: ContinuousQuery
 name: typo
 spec:
+  sources: {subscriptions: [{id: s}]}
   query: MATCH (a:Agent) RETURN a.name AS name ORDER
 ---
 apiVersion: v1
@@ -262,7 +265,7 @@ spec:
 		"pg":    `error more.yaml:1: Source "pg": unknown kind "Oracle"`,
 		"nourl": `error more.yaml:6: Reaction "nourl": property url is required`,
 		"weird": `error more.yaml:13: Reaction "weird": unknown kind "Carrier-Pigeon"`,
-		"typo":  `error more.yaml:24: ContinuousQuery "typo": query line 1 col`,
+		"typo":  `error more.yaml:25: ContinuousQuery "typo": query line 1 col`,
 		"log":   "created",
 	} {
 		if !strings.HasPrefix(got[name], want) {

@@ -527,7 +527,7 @@ spec:
 
 	// Changing and deleting a query leaves the others serving.
 	q3 := filepath.Join(t.TempDir(), "q3.yaml")
-	os.WriteFile(q3, []byte("apiVersion: v1\nkind: ContinuousQuery\nname: agents\nspec:\n  query: MATCH (a:Agent) RETURN a.name AS name\n"), 0o644)
+	os.WriteFile(q3, []byte("apiVersion: v1\nkind: ContinuousQuery\nname: agents\nspec:\n  sources: {subscriptions: [{id: events}]}\n  query: MATCH (a:Agent) RETURN a.name AS name\n"), 0o644)
 	if out, err := exec.Command(vigilBinary(t), "apply", "-server", p.url, "-f", q3).CombinedOutput(); err != nil {
 		t.Fatalf("apply: %v %s", err, out)
 	}

@@ -70,7 +70,16 @@ type Source struct {
 	lastPos uint64
 	hasPos  bool
 	status  sources.Status
+
+	// running is closed when Run first starts: a request that arrives
+	// between the resource's registration and its Run waits for it rather
+	// than answering 503 (the server starts Run on its own goroutine).
+	running     chan struct{}
+	runningOnce sync.Once
 }
+
+// startWait bounds how long a request waits for a registered source to run.
+const startWait = 5 * time.Second
 
 // New builds an HTTP source. Properties: maxBodyBytes (default 4 MiB),
 // maxEvents per request (default 10000).
@@ -81,6 +90,7 @@ func New(name string, props map[string]any) (*Source, error) {
 		maxBody:   int64(p.Int("maxBodyBytes", 4<<20)),
 		maxEvents: p.Int("maxEvents", 10000),
 		status:    sources.Status{State: "starting"},
+		running:   make(chan struct{}),
 	}
 	if err := p.Err(); err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)
@@ -107,6 +117,7 @@ func (s *Source) Run(ctx context.Context, from []byte, emit sources.Emit) error 
 	s.emit, s.runCtx = emit, ctx
 	s.status.State = "running"
 	s.mu.Unlock()
+	s.runningOnce.Do(func() { close(s.running) })
 	<-ctx.Done()
 	s.mu.Lock()
 	s.emit, s.status.State = nil, "stopped"
@@ -201,6 +212,13 @@ func (s *Source) Submit(ctx context.Context, body []byte, pos string) (Result, e
 		if n, err = strconv.ParseUint(pos, 10, 64); err != nil {
 			return Result{}, &BadRequest{Msg: fmt.Sprintf("position %q is not an unsigned integer", pos)}
 		}
+	}
+	select {
+	case <-s.running:
+	case <-ctx.Done():
+		return Result{}, ErrNotRunning
+	case <-time.After(startWait):
+		return Result{}, ErrNotRunning
 	}
 	s.submit.Lock()
 	defer s.submit.Unlock()

@@ -164,12 +164,38 @@ func TestSubmitPositions(t *testing.T) {
 	}
 }
 
+// TestRequestBeforeRunWaitsForIt: the server registers a source and starts
+// its Run on another goroutine; a request arriving in between is applied
+// once Run starts instead of failing.
+func TestRequestBeforeRunWaitsForIt(t *testing.T) {
+	src, _ := New("s", nil)
+	got := make(chan int, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		src.Run(ctx, nil, func(_ context.Context, b sources.Batch) error { got <- len(b.Changes); return nil })
+	}()
+	rec := httptest.NewRecorder()
+	src.ServeHTTP(rec, httptest.NewRequest("POST", "/", strings.NewReader(`{"operation":"delete","element":{"type":"node","id":"a","labels":["A"]}}`)))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if n := <-got; n != 1 {
+		t.Fatalf("emitted %d changes, want 1", n)
+	}
+}
+
 func TestNotRunning(t *testing.T) {
+	// A request to a source whose Run has not started waits for it until
+	// the request gives up, then answers 503 (retry), never 404.
 	src, _ := New("s", nil)
 	rec := httptest.NewRecorder()
-	src.ServeHTTP(rec, httptest.NewRequest("POST", "/", strings.NewReader(`{"operation":"delete","id":"a"}`)))
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatal(rec.Code)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	src.ServeHTTP(rec, httptest.NewRequest("POST", "/", strings.NewReader(`{"operation":"delete","id":"a"}`)).WithContext(ctx))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Fatal(rec.Code, rec.Header())
 	}
 	if _, err := New("s", map[string]any{"maxEvents": "many"}); err == nil || !strings.Contains(err.Error(), "maxEvents") {
 		t.Fatal(err)

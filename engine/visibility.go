@@ -1,0 +1,132 @@
+package engine
+
+import "github.com/vigilhq/vigil/engine/value"
+
+// Subscription is one source a query reads, and which of its elements: the
+// query sees the nodes of Source that carry one of Nodes and the relations
+// of Source whose type is one of Relations; an empty list admits every
+// label (or type). A query with no subscriptions sees every element, which
+// is the engine API's default; the server always subscribes a query to the
+// sources its resource names.
+type Subscription struct {
+	Source    string
+	Nodes     []string
+	Relations []string
+}
+
+// visibility is what a query may read of the shared index: the elements of
+// its subscribed sources (and labels), plus the elements without a source
+// (synthetic join relations, and elements given to the engine API without
+// one). A nil visibility admits everything.
+type visibility struct {
+	subs []Subscription // few: a linear scan beats a map here
+}
+
+func newVisibility(subs []Subscription) *visibility {
+	if len(subs) == 0 {
+		return nil
+	}
+	return &visibility{subs: subs}
+}
+
+// sub returns the subscription of the element with qualified id, or nil
+// when the query does not read its source. ok is true for an element
+// without a source.
+func (v *visibility) sub(id string) (s *Subscription, ok bool) {
+	src := value.SourceOfID(id)
+	if src == "" {
+		return nil, true
+	}
+	for i := range v.subs {
+		if v.subs[i].Source == src {
+			return &v.subs[i], true
+		}
+	}
+	return nil, false
+}
+
+// node reports whether the query may see n.
+//
+// Hot path: called for every candidate the solver meets.
+func (v *visibility) node(n *value.Node) bool {
+	if v == nil {
+		return true
+	}
+	s, ok := v.sub(n.ID)
+	if !ok {
+		return false
+	}
+	if s == nil || len(s.Nodes) == 0 {
+		return true
+	}
+	for _, l := range s.Nodes {
+		if n.HasLabel(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// rel reports whether the query may see r (its ends are checked when they
+// are bound).
+//
+// Hot path.
+func (v *visibility) rel(r *value.Rel) bool {
+	if v == nil {
+		return true
+	}
+	s, ok := v.sub(r.ID)
+	if !ok {
+		return false
+	}
+	if s == nil || len(s.Relations) == 0 {
+		return true
+	}
+	for _, t := range s.Relations {
+		if r.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
+// graph is the index as one query sees it: every lookup the solver and the
+// expressions make goes through it, so a query never meets an element of a
+// source it does not subscribe to.
+type graph struct {
+	*Index
+	vis *visibility
+}
+
+// Node returns the node with qualified id when the query may see it.
+func (g graph) Node(id string) *value.Node {
+	n := g.Index.Node(id)
+	if n == nil || !g.vis.node(n) {
+		return nil
+	}
+	return n
+}
+
+// Rel returns the relationship with qualified id when the query may see it.
+func (g graph) Rel(id string) *value.Rel {
+	r := g.Index.Rel(id)
+	if r == nil || !g.vis.rel(r) {
+		return nil
+	}
+	return r
+}
+
+// Nodes calls fn for every visible node with the label (every visible node
+// when label is empty) until fn returns false.
+func (g graph) Nodes(label string, fn func(*value.Node) bool) {
+	if g.vis == nil {
+		g.Index.Nodes(label, fn)
+		return
+	}
+	g.Index.Nodes(label, func(n *value.Node) bool {
+		if !g.vis.node(n) {
+			return true
+		}
+		return fn(n)
+	})
+}
