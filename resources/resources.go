@@ -5,7 +5,9 @@
 //
 // Loading never stops at the first problem: every document that decodes is
 // returned, and every one that does not yields an *Error naming the file,
-// the line and the reason, so one bad resource never hides the others.
+// the line and column and the reason, so one bad resource never hides the
+// others. (A YAML syntax error is the exception: the parser cannot resync
+// after one, so the documents after it are not read.)
 package resources
 
 import (
@@ -17,9 +19,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Kinds of resources.
@@ -37,6 +40,7 @@ type Resource struct {
 	Name       string
 	File       string // where it was read from ("" for an API body)
 	Line       int    // line of the document's first key
+	Col        int    // column of the document's first key
 	Source     *Source
 	Query      *Query
 	Reaction   *Reaction
@@ -64,7 +68,21 @@ type Query struct {
 	Subscriptions []Subscription // spec.sources.subscriptions
 	Joins         []Join         // spec.sources.joins
 	Params        map[string]any // spec.params (a Vigil extension)
-	QueryLine     int            // line of spec.query, to place parse errors in the file
+	QueryLine     int            // line of spec.query's first line of text
+	// spans place the characters of Text in the file. QueryLine alone
+	// cannot: a block scalar's indentation shifts every column, and a
+	// folded or quoted scalar's joined lines and escapes shift lines too.
+	spans []textSpan
+}
+
+// FilePos maps a position in Text (1-based line and column in characters,
+// as the Cypher and GQL parsers report errors) to its line and column in
+// the file the query was read from. ok is false when the query was not
+// read from YAML; for a position in whitespace the file spells otherwise
+// (a folded line break) it is the next token's, and past the end of the
+// text it is just after the last token.
+func (q *Query) FilePos(line, col int) (fileLine, fileCol int, ok bool) {
+	return filePos(q.spans, q.Text, line, col)
 }
 
 // Subscription names a source a query reads and the labels it wants.
@@ -108,15 +126,24 @@ func (r *Reaction) QueryNames() []string {
 type Error struct {
 	File   string
 	Line   int
+	Col    int    // column in characters, 0 when unknown
 	Kind   string // resource kind when known
 	Name   string // resource name when known
 	Reason string
 }
 
-// Error formats as "file:line: Kind \"name\": reason".
+// Error formats as "file:line:col: Kind \"name\": reason" (without the
+// column when it is unknown).
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(where(e.File, e.Line))
+	switch {
+	case e.Line <= 0 || e.Col <= 0:
+	case e.File != "":
+		fmt.Fprintf(&b, ":%d", e.Col)
+	default:
+		fmt.Fprintf(&b, " col %d", e.Col)
+	}
 	if e.Name != "" {
 		fmt.Fprintf(&b, ": %s %q", e.Kind, e.Name)
 	}
@@ -201,19 +228,19 @@ func Parse(file string, data []byte) ([]*Resource, []error) {
 		}
 		if err != nil {
 			// A syntax error ends the stream: the decoder cannot resync.
-			errs = append(errs, &Error{File: file, Line: yamlErrLine(err), Reason: cleanYAMLErr(err)})
+			errs = append(errs, syntaxError(file, data, err))
 			break
 		}
 		if len(doc.Content) == 0 {
 			continue // an empty document (a trailing ---)
 		}
-		r, err := decodeDoc(file, doc.Content[0])
+		r, err := decodeDoc(file, data, doc.Content[0])
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		if prev, dup := seen[r.Key()]; dup {
-			errs = append(errs, &Error{File: file, Line: r.Line, Kind: r.Kind, Name: r.Name,
+			errs = append(errs, &Error{File: file, Line: r.Line, Col: r.Col, Kind: r.Kind, Name: r.Name,
 				Reason: fmt.Sprintf("defined twice in this input (first at line %d)", prev)})
 			continue
 		}
@@ -223,71 +250,63 @@ func Parse(file string, data []byte) ([]*Resource, []error) {
 	return out, errs
 }
 
-var lineRE = regexp.MustCompile(`line (\d+)`)
-
-func yamlErrLine(err error) int {
-	if m := lineRE.FindStringSubmatch(err.Error()); m != nil {
-		var n int
-		fmt.Sscan(m[1], &n)
-		return n
+// nodeError places an error at node n (the resource's first key when n is
+// nil or carries no position).
+func nodeError(file string, r *Resource, n *yaml.Node, format string, args ...any) *Error {
+	e := &Error{File: file, Line: r.Line, Col: r.Col, Kind: r.Kind, Name: r.Name, Reason: fmt.Sprintf(format, args...)}
+	if n != nil && n.Line > 0 {
+		e.Line, e.Col = n.Line, n.Column
 	}
-	return 0
-}
-
-func cleanYAMLErr(err error) string {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	return "invalid YAML: " + s
+	return e
 }
 
 // decodeDoc turns one document into a Resource, checking its shape.
-func decodeDoc(file string, n *yaml.Node) (*Resource, error) {
-	fail := func(line int, r *Resource, format string, args ...any) error {
-		e := &Error{File: file, Line: line, Reason: fmt.Sprintf(format, args...)}
-		if r != nil {
-			e.Kind, e.Name = r.Kind, r.Name
-		}
-		return e
+func decodeDoc(file string, data []byte, n *yaml.Node) (*Resource, error) {
+	r := &Resource{File: file, Line: n.Line, Col: n.Column}
+	fail := func(at *yaml.Node, format string, args ...any) error {
+		return nodeError(file, r, at, format, args...)
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, fail(n.Line, nil, "a resource must be a mapping with apiVersion, kind, name and spec")
+		return nil, fail(n, "a resource must be a mapping with apiVersion, kind, name and spec")
 	}
-	r := &Resource{File: file, Line: n.Line}
-	var spec *yaml.Node
+	// Values are checked after the loop, when the kind and name are known
+	// for the message; these keep where each was written.
+	var spec, apiVersion, kind, name *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch k.Value {
 		case "apiVersion":
-			r.APIVersion = v.Value
+			r.APIVersion, apiVersion = v.Value, v
 		case "kind":
-			r.Kind = v.Value
+			r.Kind, kind = v.Value, v
 		case "name":
-			r.Name = v.Value
+			r.Name, name = v.Value, v
 		case "id":
 			// Drasi's server config spells the name "id"; accept it.
 			if r.Name == "" {
-				r.Name = v.Value
+				r.Name, name = v.Value, v
 			}
 		case "spec":
 			spec = v
 		default:
-			return nil, fail(k.Line, r, "unknown top-level field %q (want apiVersion, kind, name, spec)", k.Value)
+			return nil, fail(k, "unknown top-level field %q (want apiVersion, kind, name, spec)", k.Value)
 		}
 	}
 	switch {
 	case r.APIVersion == "":
-		return nil, fail(n.Line, r, "missing apiVersion (want v1)")
+		return nil, fail(apiVersion, "missing apiVersion (want v1)")
 	case r.APIVersion != "v1":
-		return nil, fail(n.Line, r, "unsupported apiVersion %q (want v1)", r.APIVersion)
+		return nil, fail(apiVersion, "unsupported apiVersion %q (want v1)", r.APIVersion)
 	case r.Kind == "":
-		return nil, fail(n.Line, r, "missing kind (want Source, ContinuousQuery or Reaction)")
+		return nil, fail(kind, "missing kind (want Source, ContinuousQuery or Reaction)")
 	case r.Name == "":
-		return nil, fail(n.Line, r, "missing name")
+		return nil, fail(name, "missing name")
 	case !ValidName(r.Name):
-		return nil, fail(n.Line, r, "invalid name %q: use letters, digits, '.', '_' and '-' (at most 128)", r.Name)
+		return nil, fail(name, "invalid name %q: use letters, digits, '.', '_' and '-' (at most 128)", r.Name)
 	case spec == nil:
-		return nil, fail(n.Line, r, "missing spec")
+		return nil, fail(nil, "missing spec")
 	case spec.Kind != yaml.MappingNode:
-		return nil, fail(spec.Line, r, "spec must be a mapping")
+		return nil, fail(spec, "spec must be a mapping")
 	}
 	if raw, err := yaml.Marshal(n); err == nil {
 		r.Raw = string(raw)
@@ -297,16 +316,25 @@ func decodeDoc(file string, n *yaml.Node) (*Resource, error) {
 	case KindSource:
 		r.Source, err = decodeSource(file, r, spec)
 	case KindContinuousQuery:
-		r.Query, err = decodeQuery(file, r, spec)
+		r.Query, err = decodeQuery(file, data, r, spec)
 	case KindReaction:
 		r.Reaction, err = decodeReaction(file, r, spec)
 	default:
-		return nil, fail(n.Line, r, "unknown kind %q (want Source, ContinuousQuery or Reaction)", r.Kind)
+		return nil, fail(kind, "unknown kind %q (want Source, ContinuousQuery or Reaction)", r.Kind)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// orNode is n, or def when n is missing: a problem with an absent field
+// is reported where the mapping that lacks it starts.
+func orNode(n, def *yaml.Node) *yaml.Node {
+	if n == nil {
+		return def
+	}
+	return n
 }
 
 // field finds key in a mapping node.
@@ -328,16 +356,85 @@ func decodeAny(n *yaml.Node) (any, error) {
 	return v, nil
 }
 
+// decodeError places an error from decoding node n. A *yaml.TypeError
+// (a duplicate key, say) lists its problems as "line N: ...", with N the
+// line of the offending node inside n rather than n's own: that node's
+// position is the one reported.
+func decodeError(file string, r *Resource, n *yaml.Node, what string, err error) *Error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		if m := yamlLineRE.FindStringSubmatch(te.Errors[0]); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			msg := te.Errors[0][len(m[0]):]
+			if len(te.Errors) > 1 {
+				msg += fmt.Sprintf(" (and %d more)", len(te.Errors)-1)
+			}
+			at := duplicateKey(n, line)
+			if at == nil {
+				at = nodeOnLine(n, line)
+			}
+			e := nodeError(file, r, at, "%s: %s", what, msg)
+			if e.Line != line {
+				e.Line, e.Col = line, 0
+			}
+			return e
+		}
+	}
+	return nodeError(file, r, n, "%s: %s", what, strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// duplicateKey returns a key of n's tree on line that repeats an earlier
+// key of its mapping, or nil: the decoder reports a duplicate by line only,
+// and on that line (in a flow mapping) there may be other keys first.
+func duplicateKey(n *yaml.Node, line int) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if seen[k.Value] && k.Line == line {
+				return k
+			}
+			seen[k.Value] = true
+		}
+	}
+	for _, c := range n.Content {
+		if d := duplicateKey(c, line); d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+// nodeOnLine returns the first node of n's tree (in document order) that
+// starts on line, or nil.
+func nodeOnLine(n *yaml.Node, line int) *yaml.Node {
+	if n == nil || n.Line > line {
+		return nil
+	}
+	if n.Line == line {
+		return n
+	}
+	for _, c := range n.Content {
+		if f := nodeOnLine(c, line); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
 func decodeMap(file string, r *Resource, n *yaml.Node, what string) (map[string]any, error) {
 	if n == nil || n.Tag == "!!null" {
 		return map[string]any{}, nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, &Error{File: file, Line: n.Line, Kind: r.Kind, Name: r.Name, Reason: what + " must be a mapping"}
+		return nil, nodeError(file, r, n, "%s must be a mapping", what)
 	}
 	v, err := decodeAny(n)
 	if err != nil {
-		return nil, &Error{File: file, Line: n.Line, Kind: r.Kind, Name: r.Name, Reason: what + ": " + err.Error()}
+		return nil, decodeError(file, r, n, what, err)
 	}
 	m, _ := v.(map[string]any)
 	if m == nil {
@@ -355,9 +452,10 @@ func scalar(n *yaml.Node) (string, bool) {
 
 func decodeSource(file string, r *Resource, spec *yaml.Node) (*Source, error) {
 	s := &Source{}
-	kind, ok := scalar(field(spec, "kind"))
+	kn := field(spec, "kind")
+	kind, ok := scalar(kn)
 	if !ok || kind == "" {
-		return nil, &Error{File: file, Line: spec.Line, Kind: r.Kind, Name: r.Name, Reason: "spec.kind is required (e.g. HTTP, PostgreSQL, MySQL)"}
+		return nil, nodeError(file, r, orNode(kn, spec), "spec.kind is required (e.g. HTTP, PostgreSQL, MySQL)")
 	}
 	s.Kind = kind
 	var err error
@@ -367,14 +465,10 @@ func decodeSource(file string, r *Resource, spec *yaml.Node) (*Source, error) {
 	return s, nil
 }
 
-func decodeQuery(file string, r *Resource, spec *yaml.Node) (*Query, error) {
+func decodeQuery(file string, data []byte, r *Resource, spec *yaml.Node) (*Query, error) {
 	q := &Query{Language: "cypher"}
 	bad := func(n *yaml.Node, format string, args ...any) error {
-		line := spec.Line
-		if n != nil {
-			line = n.Line
-		}
-		return &Error{File: file, Line: line, Kind: r.Kind, Name: r.Name, Reason: fmt.Sprintf(format, args...)}
+		return nodeError(file, r, orNode(n, spec), format, args...)
 	}
 	qn := field(spec, "query")
 	text, ok := scalar(qn)
@@ -382,6 +476,7 @@ func decodeQuery(file string, r *Resource, spec *yaml.Node) (*Query, error) {
 		return nil, bad(qn, "spec.query is required")
 	}
 	q.Text, q.QueryLine = text, qn.Line
+	q.spans = mapScalar(data, qn)
 	// A block scalar (| or >) starts on the line after the key.
 	if qn.Style == yaml.LiteralStyle || qn.Style == yaml.FoldedStyle {
 		q.QueryLine++
@@ -412,11 +507,15 @@ func decodeQuery(file string, r *Resource, spec *yaml.Node) (*Query, error) {
 				}
 				sub := Subscription{ID: id}
 				var err error
-				if sub.Nodes, err = labels(field(sn, "nodes")); err != nil {
-					return nil, bad(sn, "subscription %q: nodes: %v", id, err)
+				if sub.Nodes, err = labels(field(sn, "nodes"), func(at *yaml.Node, msg string) error {
+					return bad(at, "subscription %q: nodes: %s", id, msg)
+				}); err != nil {
+					return nil, err
 				}
-				if sub.Relations, err = labels(field(sn, "relations")); err != nil {
-					return nil, bad(sn, "subscription %q: relations: %v", id, err)
+				if sub.Relations, err = labels(field(sn, "relations"), func(at *yaml.Node, msg string) error {
+					return bad(at, "subscription %q: relations: %s", id, msg)
+				}); err != nil {
+					return nil, err
 				}
 				q.Subscriptions = append(q.Subscriptions, sub)
 			}
@@ -454,13 +553,14 @@ func decodeQuery(file string, r *Resource, spec *yaml.Node) (*Query, error) {
 	return q, nil
 }
 
-// labels reads a list of {sourceLabel: X} (Drasi) or plain strings.
-func labels(n *yaml.Node) ([]string, error) {
+// labels reads a list of {sourceLabel: X} (Drasi) or plain strings; bad
+// places a problem at the node it is about.
+func labels(n *yaml.Node, bad func(at *yaml.Node, msg string) error) ([]string, error) {
 	if n == nil || n.Tag == "!!null" {
 		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("must be a list of {sourceLabel: LABEL}")
+		return nil, bad(n, "must be a list of {sourceLabel: LABEL}")
 	}
 	var out []string
 	for _, e := range n.Content {
@@ -470,7 +570,7 @@ func labels(n *yaml.Node) ([]string, error) {
 		}
 		s, ok := scalar(field(e, "sourceLabel"))
 		if e.Kind != yaml.MappingNode || !ok || s == "" {
-			return nil, fmt.Errorf("line %d: each entry needs sourceLabel", e.Line)
+			return nil, bad(e, "each entry needs sourceLabel")
 		}
 		out = append(out, s)
 	}
@@ -480,15 +580,12 @@ func labels(n *yaml.Node) ([]string, error) {
 func decodeReaction(file string, r *Resource, spec *yaml.Node) (*Reaction, error) {
 	re := &Reaction{Queries: map[string]any{}}
 	bad := func(n *yaml.Node, format string, args ...any) error {
-		line := spec.Line
-		if n != nil {
-			line = n.Line
-		}
-		return &Error{File: file, Line: line, Kind: r.Kind, Name: r.Name, Reason: fmt.Sprintf(format, args...)}
+		return nodeError(file, r, orNode(n, spec), format, args...)
 	}
-	kind, ok := scalar(field(spec, "kind"))
+	kn := field(spec, "kind")
+	kind, ok := scalar(kn)
 	if !ok || kind == "" {
-		return nil, bad(nil, "spec.kind is required (SSE, Http or Debug)")
+		return nil, bad(kn, "spec.kind is required (SSE, Http or Debug)")
 	}
 	re.Kind = kind
 	qn := field(spec, "queries")
@@ -499,7 +596,7 @@ func decodeReaction(file string, r *Resource, spec *yaml.Node) (*Reaction, error
 		for i := 0; i+1 < len(qn.Content); i += 2 {
 			v, err := decodeAny(qn.Content[i+1])
 			if err != nil {
-				return nil, bad(qn.Content[i+1], "spec.queries.%s: %v", qn.Content[i].Value, err)
+				return nil, decodeError(file, r, qn.Content[i+1], "spec.queries."+qn.Content[i].Value, err)
 			}
 			re.Queries[qn.Content[i].Value] = v
 		}

@@ -83,27 +83,30 @@ func TestParseGood(t *testing.T) {
 	}
 }
 
+// Every error names the file, line and column of what it is about: the
+// offending character for YAML syntax, the value or key for a bad field,
+// the start of the mapping that lacks a required one.
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, doc string
-		line      int
+		at        string // line:col
 		want      string
 	}{
-		{"syntax", "apiVersion: v1\nkind: Source\nname: x\n  bad: indent\n", 4, "invalid YAML"},
-		{"not a mapping", "- a\n- b\n", 1, "must be a mapping"},
-		{"no apiVersion", "kind: Source\nname: x\nspec: {kind: HTTP}\n", 1, "missing apiVersion"},
-		{"bad apiVersion", "apiVersion: v2\nkind: Source\nname: x\nspec: {kind: HTTP}\n", 1, "unsupported apiVersion"},
-		{"unknown kind", "apiVersion: v1\nkind: Widget\nname: x\nspec: {}\n", 1, `unknown kind "Widget"`},
-		{"bad name", "apiVersion: v1\nkind: Source\nname: 'a b'\nspec: {kind: HTTP}\n", 1, "invalid name"},
-		{"unknown field", "apiVersion: v1\nkind: Source\nname: x\nspek: {}\n", 4, `unknown top-level field "spek"`},
-		{"no spec", "apiVersion: v1\nkind: Source\nname: x\n", 1, "missing spec"},
-		{"source kind", "apiVersion: v1\nkind: Source\nname: x\nspec:\n  properties: {}\n", 5, "spec.kind is required"},
-		{"no query", "apiVersion: v1\nkind: ContinuousQuery\nname: q\nspec:\n  queryLanguage: Cypher\n", 5, "spec.query is required"},
-		{"bad language", "apiVersion: v1\nkind: ContinuousQuery\nname: q\nspec:\n  query: MATCH (n) RETURN n\n  queryLanguage: SQL\n", 6, "unsupported queryLanguage"},
-		{"bad subscription", "apiVersion: v1\nkind: ContinuousQuery\nname: q\nspec:\n  query: MATCH (n) RETURN n\n  sources:\n    subscriptions:\n      - nodes: []\n", 8, "needs an id"},
-		{"join keys", "apiVersion: v1\nkind: ContinuousQuery\nname: q\nspec:\n  query: MATCH (n) RETURN n\n  sources:\n    joins:\n      - id: J\n        keys: [{label: A, property: x}]\n", 8, "at least two"},
-		{"reaction queries", "apiVersion: v1\nkind: Reaction\nname: r\nspec:\n  kind: Debug\n", 5, "spec.queries is required"},
-		{"properties type", "apiVersion: v1\nkind: Reaction\nname: r\nspec:\n  kind: Debug\n  queries: {q: }\n  properties: [1]\n", 7, "spec.properties must be a mapping"},
+		{"syntax", "apiVersion: v1\nkind: Source\nname: x\n  bad: indent\n", "4:3", "invalid YAML"},
+		{"not a mapping", "- a\n- b\n", "1:1", "must be a mapping"},
+		{"no apiVersion", "kind: Source\nname: x\nspec: {kind: HTTP}\n", "1:1", "missing apiVersion"},
+		{"bad apiVersion", "apiVersion: v2\nkind: Source\nname: x\nspec: {kind: HTTP}\n", "1:13", "unsupported apiVersion"},
+		{"unknown kind", "apiVersion: v1\nkind: Widget\nname: x\nspec: {}\n", "2:7", `unknown kind "Widget"`},
+		{"bad name", "apiVersion: v1\nkind: Source\nname: 'a b'\nspec: {kind: HTTP}\n", "3:7", "invalid name"},
+		{"unknown field", "apiVersion: v1\nkind: Source\nname: x\nspek: {}\n", "4:1", `unknown top-level field "spek"`},
+		{"no spec", "apiVersion: v1\nkind: Source\nname: x\n", "1:1", "missing spec"},
+		{"source kind", "apiVersion: v1\nkind: Source\nname: x\nspec:\n  properties: {}\n", "5:3", "spec.kind is required"},
+		{"no query", "apiVersion: v1\nkind: ContinuousQuery\nname: q\nspec:\n  queryLanguage: Cypher\n", "5:3", "spec.query is required"},
+		{"bad language", "apiVersion: v1\nkind: ContinuousQuery\nname: q\nspec:\n  query: MATCH (n) RETURN n\n  queryLanguage: SQL\n", "6:18", "unsupported queryLanguage"},
+		{"bad subscription", "apiVersion: v1\nkind: ContinuousQuery\nname: q\nspec:\n  query: MATCH (n) RETURN n\n  sources:\n    subscriptions:\n      - nodes: []\n", "8:9", "needs an id"},
+		{"join keys", "apiVersion: v1\nkind: ContinuousQuery\nname: q\nspec:\n  query: MATCH (n) RETURN n\n  sources:\n    joins:\n      - id: J\n        keys: [{label: A, property: x}]\n", "8:9", "at least two"},
+		{"reaction queries", "apiVersion: v1\nkind: Reaction\nname: r\nspec:\n  kind: Debug\n", "5:3", "spec.queries is required"},
+		{"properties type", "apiVersion: v1\nkind: Reaction\nname: r\nspec:\n  kind: Debug\n  queries: {q: }\n  properties: [1]\n", "7:15", "spec.properties must be a mapping"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, errs := Parse("f.yaml", []byte(tc.doc))
@@ -114,8 +117,8 @@ func TestParseErrors(t *testing.T) {
 			if !ok {
 				t.Fatalf("error type %T", errs[0])
 			}
-			if e.Line != tc.line || !strings.Contains(e.Error(), tc.want) || !strings.HasPrefix(e.Error(), "f.yaml:") {
-				t.Errorf("got %q (line %d), want line %d and %q", e.Error(), e.Line, tc.line, tc.want)
+			if prefix := "f.yaml:" + tc.at + ": "; !strings.HasPrefix(e.Error(), prefix) || !strings.Contains(e.Error(), tc.want) {
+				t.Errorf("got %q, want prefix %q and %q", e.Error(), prefix, tc.want)
 			}
 		})
 	}
@@ -128,7 +131,8 @@ func TestParseBadDocumentKeepsOthers(t *testing.T) {
 	if len(rs) != 2 || rs[0].Name != "a" || rs[1].Name != "c" {
 		t.Fatalf("resources: %v", rs)
 	}
-	if len(errs) != 2 || !strings.Contains(errs[0].Error(), "m.yaml:6") || !strings.Contains(errs[1].Error(), "defined twice") {
+	if len(errs) != 2 || !strings.HasPrefix(errs[0].Error(), `m.yaml:7:7: Nope "b": unknown kind`) ||
+		!strings.HasPrefix(errs[1].Error(), "m.yaml:16:1: ") || !strings.Contains(errs[1].Error(), "defined twice") {
 		t.Fatalf("errors: %v", errs)
 	}
 }
