@@ -16,7 +16,7 @@ func TestSourcesDoNotOverwriteEachOther(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	both, err := e.AddQuery(QuerySpec{ID: "both", Text: "MATCH (a:Agent) RETURN elementId(a) AS id, a.src AS src",
+	both, err := e.AddQuery(QuerySpec{ID: "both", Text: "MATCH (a:Agent) RETURN elementId(a) AS id, a.src AS src, vigil.source(a) AS source",
 		Subscriptions: []Subscription{{Source: "s1"}, {Source: "s2"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +53,9 @@ func TestSourcesDoNotOverwriteEachOther(t *testing.T) {
 			got := map[string]bool{}
 			for _, r := range c.q.Results() {
 				got[r[0].AsString()+"/"+r[1].String()] = true
+				if len(r) > 2 && r[2].AsString() != "s"+r[1].String() {
+					t.Fatalf("%s: vigil.source of the row %v is %v", st.what, r, r[2])
+				}
 			}
 			if len(got) != len(c.want) {
 				t.Fatalf("%s: query %s has %v, want %v", st.what, c.q.ID(), got, c.want)
@@ -125,5 +128,25 @@ func TestRelationsAndJoinsAcrossSources(t *testing.T) {
 	}
 	if r := made.Results(); len(r) != 1 {
 		t.Fatalf("the agents source's x was deleted by the teams source: %v", r)
+	}
+}
+
+// TestSourceFunctionInGQL: vigil.source tells sources apart in GQL too.
+func TestSourceFunctionInGQL(t *testing.T) {
+	e := New(Options{})
+	q, err := e.AddQuery(QuerySpec{ID: "g", Language: "gql", Text: "MATCH (a:Agent) RETURN element_id(a) AS id, vigil.source(a) AS src"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Apply([]Change{{Op: OpInsert, Source: "pg", Element: Element{ID: "a1", Labels: []string{"Agent"}}},
+		{Op: OpInsert, Element: Element{ID: "a2", Labels: []string{"Agent"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range q.Results() {
+		got[r[0].AsString()] = r[1].String()
+	}
+	if got["a1"] != "'pg'" || got["a2"] != "null" {
+		t.Fatalf("vigil.source: %v", got)
 	}
 }

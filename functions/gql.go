@@ -53,6 +53,7 @@ var gqlAliases = []struct{ gql, impl string }{
 	{"radians", "radians"},
 	// graph elements and paths
 	{"element_id", "elementId"},
+	{"vigil.source", "vigil.source"},
 	{"path_length", "length"},
 	{"coalesce", "coalesce"},
 	// temporal constructors; the zero-argument forms are the clock readers

@@ -242,6 +242,28 @@ func endpoint(fn string, start bool) ScalarFunc {
 	}
 }
 
+// elementSource is vigil.source(element): the name of the source an element
+// came from (null for one without a source, such as a synthetic join
+// relation). elementId() alone does not tell two sources' "a1" apart.
+func elementSource(_ Env, args []value.Value) (value.Value, error) {
+	v := args[0]
+	var id string
+	switch v.Kind() {
+	case value.KindNull:
+		return value.Null, nil
+	case value.KindNode:
+		id = v.AsNode().ID
+	case value.KindRel:
+		id = v.AsRel().ID
+	default:
+		return value.Null, argTypeErr("vigil.source", "a Node or Relationship", v)
+	}
+	if src := value.SourceOfID(id); src != "" {
+		return value.Str(src), nil
+	}
+	return value.Null, nil
+}
+
 func coalesce(_ Env, args []value.Value) (value.Value, error) {
 	for _, a := range args {
 		if !a.IsNull() {
@@ -277,6 +299,7 @@ func registerLists(r *Registry) {
 	add("length", 1, 1, length)
 	add("id", 1, 1, elementID("id"))
 	add("elementId", 1, 1, elementID("elementId"))
+	add("vigil.source", 1, 1, elementSource)
 	add("startNode", 1, 1, endpoint("startNode", true))
 	add("endNode", 1, 1, endpoint("endNode", false))
 	add("coalesce", 1, -1, coalesce)
