@@ -76,7 +76,7 @@ type Results struct {
 // Status is GET /v1/status.
 type Status struct {
 	Ready     bool      `json:"ready"`
-	Started   time.Time `json:"started"`
+	Started   time.Time `json:"started"` // when Start ran: uptime, and whether a restart happened
 	EngineNow time.Time `json:"engineNow"`
 	Queries   int       `json:"queries"`
 	Sources   int       `json:"sources"`
@@ -89,9 +89,13 @@ type Status struct {
 		NextDue        string  `json:"nextDue,omitempty"`
 		PendingFutures bool    `json:"pendingFutures"`
 	} `json:"scheduler"`
-	Errors []string `json:"errors,omitempty"` // resource errors without a resource (e.g. YAML syntax)
+	// Errors are the resource errors without a resource (e.g. YAML
+	// syntax), until the file they are in is applied again without them.
+	Errors []string `json:"errors,omitempty"`
 }
 
+// writeJSON answers with v, indented: the API is read by people with curl
+// as much as by programs.
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
@@ -100,8 +104,14 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.Encode(v)
 }
 
+// writeError answers with the one error shape of every endpoint, the
+// sources' and the SSE streams' included: {"error":"..."} on one line, so
+// that a client parses every error body alike and a log keeps it on one
+// line.
 func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, map[string]string{"error": msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
 
 // Handler returns the HTTP API, the SSE streams, the metrics and the
@@ -248,13 +258,16 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	var st Status
 	err := s.do(r.Context(), func() {
 		st.Ready = s.ready.Load()
+		st.Started = s.started
 		st.EngineNow = s.eng.Now()
 		st.Queries, st.Sources, st.Reactions = len(s.queries), len(s.sources), len(s.reactions)
 		if due, ok := s.eng.NextDue(); ok {
 			st.Scheduler.PendingFutures = true
 			st.Scheduler.NextDue = due.UTC().Format(time.RFC3339Nano)
 		}
-		st.Errors = append([]string(nil), s.loadErrs...)
+		for _, le := range s.loadErrs {
+			st.Errors = append(st.Errors, le.msg)
+		}
 	})
 	if err != nil {
 		writeError(w, 503, err.Error())

@@ -14,6 +14,7 @@ package sse
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -53,6 +54,66 @@ type Options struct {
 	CloseWhenGone bool
 	// Clients, when set, is incremented while the stream is open.
 	Clients *atomic.Int64
+	// Delivered, when set, counts the events the stream writes to its
+	// client.
+	Delivered *Delivered
+}
+
+// Delivered counts the events that streams wrote to their clients, in
+// total and per query, for a reaction's status: an SSE reaction has no
+// delivery loop of its own, its clients' streams do the delivering. It is
+// safe for concurrent use by several streams.
+type Delivered struct {
+	mu        sync.Mutex
+	events    uint64
+	last      time.Time
+	positions map[string]uint64
+}
+
+// add records n events written to one client, whose positions are now
+// seqs (per query, the last sequence written).
+func (d *Delivered) add(n int, seqs map[string]uint64) {
+	if n == 0 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.events += uint64(n)
+	d.last = time.Now()
+	if d.positions == nil {
+		d.positions = map[string]uint64{}
+	}
+	for q, seq := range seqs {
+		// Clients are at different positions; the furthest one says
+		// which events no client has received yet (the reaction's lag).
+		if p, ok := d.positions[q]; !ok || seq > p {
+			d.positions[q] = seq
+		}
+	}
+}
+
+// Fill sets the delivery fields of st: the events delivered, when the last
+// one was, and per query the furthest sequence any client has received
+// (nil until a client received one, so that no lag is shown for a stream
+// nobody has followed yet).
+func (d *Delivered) Fill(st *reactions.Status) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st.Delivered, st.LastDelivery = d.events, d.last
+	if d.positions != nil {
+		st.Positions = make(map[string]uint64, len(d.positions))
+		for q, p := range d.positions {
+			st.Positions[q] = p
+		}
+	}
+}
+
+// writeError answers a request that gets no stream with the API's error
+// shape, {"error": "..."}, so that clients parse one body for all errors.
+func writeError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
 
 // Stream serves an SSE stream of the given queries' events until the client
@@ -60,7 +121,7 @@ type Options struct {
 func Stream(w http.ResponseWriter, r *http.Request, feed reactions.Feed, queries []string, opts Options) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		writeError(w, http.StatusInternalServerError, "streaming unsupported")
 		return
 	}
 	if opts.Heartbeat <= 0 {
@@ -95,9 +156,27 @@ func Stream(w http.ResponseWriter, r *http.Request, feed reactions.Feed, queries
 			need[q] = true
 		}
 	}
+	// Events written since the last flush, counted as delivered when the
+	// connection took them. They are counted before the flush, so that a
+	// client that has read an event never sees a status without it.
+	unflushed, sent := 0, map[string]uint64{}
+	emit := func(q string, data []byte) {
+		if _, err := fmt.Fprintf(w, "id: %s\ndata: %s\n\n", FormatCursor(cursor, queries), data); err == nil {
+			unflushed++
+			sent[q] = cursor[q]
+		}
+	}
 	write := func(q string, seq uint64, data []byte) {
 		cursor[q] = seq
-		fmt.Fprintf(w, "id: %s\ndata: %s\n\n", FormatCursor(cursor, queries), data)
+		emit(q, data)
+	}
+	flush := func() {
+		if opts.Delivered != nil {
+			opts.Delivered.add(unflushed, sent)
+		}
+		unflushed = 0
+		clear(sent)
+		flusher.Flush()
 	}
 	tick := time.NewTicker(opts.Heartbeat)
 	defer tick.Stop()
@@ -131,8 +210,8 @@ func Stream(w http.ResponseWriter, r *http.Request, feed reactions.Feed, queries
 					wrote = true
 					i-- // read on from the snapshot's sequence
 				case errors.Is(err, reactions.ErrNotFound) && opts.CloseWhenGone:
-					fmt.Fprintf(w, "id: %s\ndata: {\"kind\":\"control\",\"queryId\":%q,\"sequence\":%d,\"sourceTimeMs\":%d,\"controlSignal\":{\"kind\":\"stopped\",\"reason\":\"query deleted\"}}\n\n",
-						FormatCursor(cursor, queries), q, cursor[q], time.Now().UnixMilli())
+					emit(q, fmt.Appendf(nil, `{"kind":"control","queryId":%q,"sequence":%d,"sourceTimeMs":%d,"controlSignal":{"kind":"stopped","reason":"query deleted"}}`,
+						q, cursor[q], time.Now().UnixMilli()))
 					active = append(active[:i], active[i+1:]...)
 					i--
 					wrote = true
@@ -144,7 +223,7 @@ func Stream(w http.ResponseWriter, r *http.Request, feed reactions.Feed, queries
 			}
 		}
 		if wrote {
-			flusher.Flush()
+			flush()
 		}
 		if len(active) == 0 {
 			return
@@ -213,6 +292,7 @@ type Reaction struct {
 	queries   []string
 	heartbeat time.Duration
 	clients   atomic.Int64
+	delivered Delivered
 
 	mu   sync.Mutex
 	feed reactions.Feed
@@ -241,6 +321,7 @@ func (r *Reaction) Status() reactions.Status {
 	if !running {
 		st.State = "stopped"
 	}
+	r.delivered.Fill(&st)
 	return st
 }
 
@@ -250,7 +331,7 @@ func (r *Reaction) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	feed, rctx := r.feed, r.ctx
 	r.mu.Unlock()
 	if feed == nil || rctx.Err() != nil {
-		http.Error(w, "reaction is not running", http.StatusServiceUnavailable)
+		writeError(w, http.StatusServiceUnavailable, "reaction is not running")
 		return
 	}
 	// End the stream when the reaction is deleted, not only when the
@@ -259,5 +340,5 @@ func (r *Reaction) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	defer cancel()
 	stop := context.AfterFunc(rctx, cancel)
 	defer stop()
-	Stream(w, req.WithContext(ctx), feed, r.queries, Options{Heartbeat: r.heartbeat, Clients: &r.clients})
+	Stream(w, req.WithContext(ctx), feed, r.queries, Options{Heartbeat: r.heartbeat, Clients: &r.clients, Delivered: &r.delivered})
 }
