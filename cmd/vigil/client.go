@@ -115,8 +115,8 @@ func runApply(args []string) int {
 	var files pathList
 	fs.Var(&files, "f", "resource file or directory (repeatable)")
 	mk := clientFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if len(files) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: vigil apply -f FILE|DIR [-server URL]")
@@ -175,8 +175,8 @@ func runDelete(args []string) int {
 	var files pathList
 	fs.Var(&files, "f", "delete the resources defined in this file or directory")
 	mk := clientFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	c := mk()
 	type target struct{ path, name string }
@@ -232,8 +232,8 @@ func runGet(args []string) int {
 	fs := flag.NewFlagSet("get", flag.ContinueOnError)
 	out := fs.String("o", "table", "output: table or json")
 	mk := clientFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	rest := fs.Args()
 	usage := "usage: vigil get (sources|queries|reactions|status) [NAME] | vigil get results QUERY"

@@ -38,8 +38,8 @@ func runDemo(args []string) int {
 	pace := fs.Duration("pace", 5*time.Millisecond, "wall-clock pause between tool calls (0: as fast as possible)")
 	seed := fs.Int64("seed", 1, "generator seed")
 	quiet := fs.Bool("quiet", false, "print only the summary")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	e := engine.New(engine.Options{})
 	for _, q := range demoQueries {

@@ -44,8 +44,8 @@ func runServe(args []string) int {
 	genRate := fs.Float64("generate-rate", 4, "generated tool calls per second")
 	retain := fs.Int("retain", 10000, "events kept per query for reconnecting clients")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
