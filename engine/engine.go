@@ -185,6 +185,7 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 		id: spec.ID, spec: spec, vis: newVisibility(spec.Subscriptions), branches: branches, watchers: pl.watchers,
 		columns: branches[0].columns, result: newRowBag(), readsGraph: pl.readsGraph,
 	}
+	q.readNodes, q.readRels = sortedKeys(pl.readNodes), sortedKeys(pl.readRels)
 	if len(branches) == 1 {
 		q.final = branches[0].final
 	}

@@ -107,6 +107,9 @@ func (pl *planner) compilePattern(pat ast.Pattern, sc *scope, ec *exprCompiler) 
 		}
 		i := len(pp.p.nodes)
 		pp.p.nodes = append(pp.p.nodes, nodeSlot{name: name, labels: compileLabels(np.Labels), props: cs})
+		if ls := pp.p.nodes[len(pp.p.nodes)-1].labels; ls != nil {
+			pl.noteReads(&pl.readNodes, ls.names)
+		}
 		nodeIdx[name] = i
 		if slot, ok := sc.lookup(name); ok {
 			pp.nodeIn = append(pp.nodeIn, slot)
@@ -150,6 +153,9 @@ func (pl *planner) compilePattern(pat ast.Pattern, sc *scope, ec *exprCompiler) 
 				return nil, err
 			}
 			rs := relSlot{name: name, types: compileLabels(rp.Types), props: cs, dir: rp.Direction, left: prev, right: next}
+			if rs.types != nil {
+				pl.noteReads(&pl.readRels, rs.types.names)
+			}
 			if rp.Length != nil {
 				rs.varLen, rs.min, rs.max = true, 1, -1
 				if rp.Length.Min != nil {

@@ -24,6 +24,9 @@ type planner struct {
 	// reset, so that the stage holding them can be re-evaluated when the
 	// graph under them changes.
 	subs []*subPattern
+	// reads collects the node labels and relation types the query's
+	// patterns name (Query.Reads).
+	readNodes, readRels map[string]bool
 	// watchers are the stages that must see each element change before and
 	// after it is applied (match stages, re-evaluated stages).
 	watchers []watcher

@@ -8,16 +8,18 @@ import (
 
 // Query is a registered continuous query.
 type Query struct {
-	id       string
-	spec     QuerySpec
-	vis      *visibility // the sources and labels it reads; nil: everything
-	columns  []string
-	branches []*pipeline
-	union    *distinctStage // UNION (not ALL): rows are distinct by value
-	watchers []watcher      // stages that see each element change (matches, re-evaluated stages)
-	final    *orderStage    // the RETURN's ORDER BY, for ordered Results
-	result   *rowBag        // current result rows by identity
-	pending  []delta        // output deltas of the current step
+	id   string
+	spec QuerySpec
+	vis  *visibility // the sources and labels it reads; nil: everything
+	// readNodes and readRels are the labels and types its patterns name.
+	readNodes, readRels []string
+	columns             []string
+	branches            []*pipeline
+	union               *distinctStage // UNION (not ALL): rows are distinct by value
+	watchers            []watcher      // stages that see each element change (matches, re-evaluated stages)
+	final               *orderStage    // the RETURN's ORDER BY, for ordered Results
+	result              *rowBag        // current result rows by identity
+	pending             []delta        // output deltas of the current step
 	// diff is the scratch the step's diff is built in (its slices reused
 	// from flush to flush); Engine.flush copies it out for the caller.
 	diff   Diff

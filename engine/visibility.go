@@ -1,6 +1,11 @@
 package engine
 
-import "github.com/vigilhq/vigil/engine/value"
+import (
+	"slices"
+	"sort"
+
+	"github.com/vigilhq/vigil/engine/value"
+)
 
 // Subscription is one source a query reads, and which of its elements: the
 // query sees the nodes of Source that carry one of Nodes and the relations
@@ -129,4 +134,64 @@ func (g graph) Nodes(label string, fn func(*value.Node) bool) {
 		}
 		return fn(n)
 	})
+}
+
+// noteReads adds names to the set *m (made on first use).
+func (pl *planner) noteReads(m *map[string]bool, names []string) {
+	if *m == nil {
+		*m = map[string]bool{}
+	}
+	for _, n := range names {
+		(*m)[n] = true
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Reads lists the node labels and relation types the query's patterns name
+// (a pattern without a label reads every label, and is not listed).
+func (q *Query) Reads() (nodeLabels, relTypes []string) { return q.readNodes, q.readRels }
+
+// Unsubscribed lists, as "label X" and "relation type T", what the query's
+// patterns read that none of its subscriptions admits: such a pattern can
+// never match, which is almost always a subscription that forgot a label.
+// Synthetic join types are not a source's, and are not listed.
+func (q *Query) Unsubscribed() []string {
+	if q.vis == nil {
+		return nil
+	}
+	admits := func(label string, pick func(*Subscription) []string) bool {
+		for i := range q.vis.subs {
+			ls := pick(&q.vis.subs[i])
+			if len(ls) == 0 || slices.Contains(ls, label) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	for _, l := range q.readNodes {
+		if !admits(l, func(s *Subscription) []string { return s.Nodes }) {
+			out = append(out, "label "+l)
+		}
+	}
+	for _, t := range q.readRels {
+		if slices.ContainsFunc(q.spec.Joins, func(j Join) bool { return j.ID == t }) {
+			continue
+		}
+		if !admits(t, func(s *Subscription) []string { return s.Relations }) {
+			out = append(out, "relation type "+t)
+		}
+	}
+	return out
 }

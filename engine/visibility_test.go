@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/vigilhq/vigil/engine/value"
@@ -148,5 +149,32 @@ func TestSourceFunctionInGQL(t *testing.T) {
 	}
 	if got["a1"] != "'pg'" || got["a2"] != "null" {
 		t.Fatalf("vigil.source: %v", got)
+	}
+}
+
+func TestUnsubscribedLabelsAreReported(t *testing.T) {
+	cases := []struct {
+		text string
+		subs []Subscription
+		want string
+	}{
+		{"MATCH (a:Agent)-[:MADE]->(c:ToolCall) RETURN a", []Subscription{{Source: "s", Nodes: []string{"Agent"}}}, "[label ToolCall]"},
+		{"MATCH (a:Agent)-[:MADE]->(c:ToolCall) RETURN a", []Subscription{{Source: "s", Nodes: []string{"Agent", "ToolCall"}, Relations: []string{"UNDER"}}}, "[relation type MADE]"},
+		{"MATCH (a:Agent)-[:MADE]->(c:ToolCall) RETURN a", []Subscription{{Source: "s", Nodes: []string{"Agent"}}, {Source: "t"}}, "[]"},
+		{"MATCH (a:Agent)-[:SAME]->(t:Team) RETURN a", []Subscription{{Source: "s", Nodes: []string{"Agent", "Team"}, Relations: []string{"X"}}}, "[]"},
+		{"MATCH (n) RETURN n", []Subscription{{Source: "s", Nodes: []string{"Agent"}}}, "[]"},
+		{"MATCH (a:Agent) RETURN a", nil, "[]"},
+	}
+	for _, c := range cases {
+		e := New(Options{})
+		q, err := e.AddQuery(QuerySpec{ID: "q", Text: c.text, Subscriptions: c.subs,
+			Joins: []Join{{ID: "SAME", Keys: []JoinKey{{Label: "Agent", Property: "t"}, {Label: "Team", Property: "t"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprint(q.Unsubscribed())
+		if got != c.want {
+			t.Errorf("%s with %v: %s, want %s", c.text, c.subs, got, c.want)
+		}
 	}
 }

@@ -439,6 +439,11 @@ func (s *Server) queryView(qe *queryEntry) QueryView {
 			v.Warnings = append(v.Warnings, "subscribes to source "+quote(sub.ID)+", which does not exist")
 		}
 	}
+	if qe.q != nil {
+		for _, what := range qe.q.Unsubscribed() {
+			v.Warnings = append(v.Warnings, "reads "+what+", which no subscription admits: that part of the pattern never matches (add it to spec.sources.subscriptions)")
+		}
+	}
 	return v
 }
 

@@ -30,6 +30,13 @@ name: q
 spec:
   sources: {subscriptions: [{id: s1}]}
   query: MATCH (a:Agent) RETURN elementId(a) AS id, a.src AS src
+---
+apiVersion: v1
+kind: ContinuousQuery
+name: forgot-a-label
+spec:
+  sources: {subscriptions: [{id: s1, nodes: [{sourceLabel: Agent}]}]}
+  query: MATCH (a:Agent)-[:MADE]->(c:ToolCall) RETURN a.src AS src
 `
 
 // TestSourcesAreIsolated is the issue's case over HTTP: the same id posted
@@ -83,6 +90,19 @@ func TestSourcesAreIsolated(t *testing.T) {
 	}
 	send("s1", `{"operation":"insert","element":{"type":"node","id":"a1","labels":["Agent"],"properties":{"src":1}}}`)
 	want("after s1's insert", 1)
+
+	// A label the pattern reads but no subscription admits is a warning
+	// on the query: that part of the pattern can never match.
+	resp, err := http.Get(hs.URL + "/v1/queries/forgot-a-label")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qv QueryView
+	json.NewDecoder(resp.Body).Decode(&qv)
+	resp.Body.Close()
+	if len(qv.Warnings) != 1 || !strings.Contains(qv.Warnings[0], "label ToolCall") {
+		t.Fatalf("warnings %q, want one naming label ToolCall", qv.Warnings)
+	}
 	send("s2", `{"operation":"insert","element":{"type":"node","id":"a1","labels":["Agent"],"properties":{"src":2}}}`)
 	want("after s2's insert of the same id", 1)
 	send("s2", `{"operation":"delete","element":{"type":"node","id":"a1","labels":["Agent"]}}`)

@@ -879,9 +879,11 @@ func (s *Server) querySpec(r *resources.Resource) (engine.QuerySpec, error) {
 // check error's line inside the query text becomes a line of the file.
 func queryError(r *resources.Resource, err error) error {
 	var ae *ast.Error
-	if errors.As(err, &ae) && r.Query.QueryLine > 0 && ae.Line > 0 {
-		return &resources.Error{File: r.File, Line: r.Query.QueryLine + ae.Line - 1, Kind: r.Kind, Name: r.Name,
-			Reason: fmt.Sprintf("query line %d col %d: %s", ae.Line, ae.Col, ae.Msg)}
+	if errors.As(err, &ae) && ae.Line > 0 {
+		if line, col, ok := r.Query.FilePos(ae.Line, ae.Col); ok {
+			return &resources.Error{File: r.File, Line: line, Col: col, Kind: r.Kind, Name: r.Name,
+				Reason: fmt.Sprintf("query line %d col %d: %s", ae.Line, ae.Col, ae.Msg)}
+		}
 	}
 	return locate(r, err)
 }
@@ -967,6 +969,9 @@ func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 		return action, errors.New(qe.err)
 	}
 	qe.q = q
+	for _, what := range q.Unsubscribed() {
+		s.log.Warn("query reads something no subscription admits; that part of its pattern never matches", "query", r.Name, "reads", what, "where", r.Where())
+	}
 	if !changed {
 		// Restored from the store with the same definition: its stream
 		// and state continue where they were.

@@ -265,7 +265,7 @@ spec:
 		"pg":    `error more.yaml:1: Source "pg": unknown kind "Oracle"`,
 		"nourl": `error more.yaml:6: Reaction "nourl": property url is required`,
 		"weird": `error more.yaml:13: Reaction "weird": unknown kind "Carrier-Pigeon"`,
-		"typo":  `error more.yaml:25: ContinuousQuery "typo": query line 1 col`,
+		"typo":  `error more.yaml:25:53: ContinuousQuery "typo": query line 1 col 44`,
 		"log":   "created",
 	} {
 		if !strings.HasPrefix(got[name], want) {

@@ -339,8 +339,8 @@ func TestServeEndToEnd(t *testing.T) {
 	for id, want := range map[string]string{
 		"denials":          "running",
 		"silent":           "running",
-		"broken-parse":     "error testdata/e2e/resources.yaml:36:",
-		"unknown-function": "error testdata/e2e/resources.yaml:42:",
+		"broken-parse":     "error testdata/e2e/resources.yaml:37:21: ContinuousQuery \"broken-parse\": query line 3 col 1: unexpected end of input",
+		"unknown-function": "error testdata/e2e/resources.yaml:45:28: ContinuousQuery \"unknown-function\": query line 1 col 24: unknown function",
 	} {
 		if !strings.HasPrefix(states[id], want) {
 			t.Errorf("query %s: %q, want prefix %q", id, states[id], want)
@@ -421,7 +421,7 @@ spec:
 		{"/v1/sources/events/events", `{not json`, 400, "invalid JSON"},
 		{"/v1/sources/nosuch/events", nodeEv("insert", "x", "Agent", `{}`), 404, `nosuch\" not found`},
 		{"/v1/apply", "apiVersion: v1\nkind: [", 400, "invalid YAML"},
-		{"/v1/apply", "apiVersion: v1\nkind: ContinuousQuery\nname: q2\nspec:\n  query: MATCH (a) RETURN nosuch(a)\n", 400, "nosuch"},
+		{"/v1/apply", "apiVersion: v1\nkind: ContinuousQuery\nname: q2\nspec:\n  sources: {subscriptions: [{id: events}]}\n  query: MATCH (a) RETURN nosuch(a)\n", 400, "nosuch"},
 	} {
 		code, b := p.do(t, "POST", tc.path, tc.body)
 		if code != tc.code || !strings.Contains(string(b), tc.want) {
