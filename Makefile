@@ -12,12 +12,27 @@ build:
 	$(GO) build -o $(BIN) ./cmd/vigil
 
 ## test: static checks, unit tests (incl. the randomized differential test),
-## conformance scenarios and the TCK summary.
+## the shared conformance scenarios (every one must pass) and the openCypher
+## TCK held to its baseline of known failures (TCK_BASELINE). Without
+## $(SHARED) (../shared beside the checkout) the two shared suites are skipped,
+## saying so; under CI=true a missing suite is an error.
+TCK_BASELINE := testdata/tck-baseline.txt
 test: vet fmt-check
 	@bash scripts/services.sh || echo "make test: services not ready; the tests that need PostgreSQL or MariaDB will skip and say why"
 	$(GO) test ./...
-	$(GO) run ./cmd/vigil test $(SHARED)/conformance
-	$(GO) run ./cmd/vigil tck $(SHARED)/tck/features | tail -n 1
+	@if $(call have-shared,$(SHARED)/conformance,the shared conformance scenarios); then \
+	  echo "$(GO) run ./cmd/vigil test $(SHARED)/conformance"; \
+	  $(GO) run ./cmd/vigil test $(SHARED)/conformance; fi
+	@if $(call have-shared,$(SHARED)/tck/features,the openCypher TCK); then \
+	  echo "$(GO) run ./cmd/vigil tck -q -baseline $(TCK_BASELINE) $(SHARED)/tck/features"; \
+	  $(GO) run ./cmd/vigil tck -q -baseline $(TCK_BASELINE) $(SHARED)/tck/features; fi
+
+# have-shared DIR,WHAT: a shell condition, true when DIR exists; otherwise it
+# says WHAT is skipped and is false, or under CI=true (CI always lays out
+# ../shared) says so and exits 1.
+have-shared = { [ -d "$(1)" ] || { \
+	  case "$$CI" in true|TRUE|True|1) echo "make test: $(2): $(1) not found (CI=$$CI: the shared suites must run)" >&2; exit 1;; esac; \
+	  echo "make test: skipped $(2): $(1) not found (set SHARED=DIR to run it)"; false; }; }
 
 vet:
 	$(GO) vet ./...
@@ -34,8 +49,10 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/ ./functions/
 	$(GO) run ./cmd/vigil bench --scenario all --changes 20000
 
+## tck: the openCypher TCK, every failing and skipped scenario with its reason;
+## fails on a failure not in $(TCK_BASELINE) or a listed scenario that passes.
 tck:
-	$(GO) run ./cmd/vigil tck -v $(SHARED)/tck/features
+	$(GO) run ./cmd/vigil tck -v -baseline $(TCK_BASELINE) $(SHARED)/tck/features
 
 conformance:
 	$(GO) run ./cmd/vigil test $(SHARED)/conformance

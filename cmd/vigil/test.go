@@ -14,8 +14,9 @@ import (
 // runTest implements `vigil test [flags] PATH...`: it runs every conformance
 // scenario in each PATH (a scenario file, or a folder of *.yaml files),
 // prints one PASS/FAIL/SKIP line per scenario and closes with the counts.
-// It returns 1 if any scenario failed (or a file did not load), 2 on a
-// usage error, 0 otherwise.
+// It returns 1 if any scenario failed (or a file did not load): there is
+// no list of known failures, every scenario must pass. It returns 2 on a
+// usage error or a PATH without scenarios, 0 otherwise.
 func runTest(args []string) int {
 	return testMain(args, os.Stdout, os.Stderr)
 }
@@ -34,8 +35,8 @@ func testMain(args []string, stdout, stderr io.Writer) int {
 	// Flags may come before or after the paths.
 	var paths []string
 	for rest := args; ; {
-		if code, ok := parseFlags(fs, rest); !ok {
-			return code
+		if err := fs.Parse(rest); err != nil {
+			return 2
 		}
 		if fs.NArg() == 0 {
 			break
@@ -65,6 +66,10 @@ func testMain(args []string, stdout, stderr io.Writer) int {
 		fl, err := conformance.Files(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "vigil test: %v\n", err)
+			return 2
+		}
+		if len(fl) == 0 {
+			fmt.Fprintf(stderr, "vigil test: no scenario files (*.yaml) in %s\n", p)
 			return 2
 		}
 		files = append(files, fl...)
