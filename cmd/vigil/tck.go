@@ -35,8 +35,8 @@ func runTCK(args []string) int {
 		fmt.Fprintln(fs.Output(), "usage: vigil tck [flags] FEATURES_DIR...")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

@@ -35,8 +35,8 @@ func testMain(args []string, stdout, stderr io.Writer) int {
 	// Flags may come before or after the paths.
 	var paths []string
 	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			return 2
+		if code, ok := parseFlags(fs, rest); !ok {
+			return code
 		}
 		if fs.NArg() == 0 {
 			break
