@@ -842,35 +842,14 @@ func (s *Server) stopSource(name string) {
 }
 
 func (s *Server) querySpec(r *resources.Resource) (engine.QuerySpec, error) {
-	q := r.Query
-	spec := engine.QuerySpec{ID: r.Name, Text: q.Text, Language: q.Language}
-	if len(q.Params) > 0 {
-		spec.Params = map[string]value.Value{}
-		for k, x := range q.Params {
-			v, err := value.FromGo(x)
-			if err != nil {
-				return spec, fmt.Errorf("spec.params.%s: %v", k, err)
-			}
-			spec.Params[k] = v
-		}
+	spec, err := r.QuerySpec()
+	if err != nil {
+		return spec, err
 	}
-	// A query reads the sources (and labels) it subscribes to and nothing
-	// else: an element's identity is its source and its id.
-	if len(q.Subscriptions) == 0 {
-		return spec, errors.New("spec.sources.subscriptions: the query subscribes to no source, so it can see no data (name the sources it reads)")
-	}
-	for _, sub := range q.Subscriptions {
-		if s.sources[sub.ID] == nil {
-			return spec, fmt.Errorf("spec.sources.subscriptions: source %q does not exist (apply it first, or correct the name)", sub.ID)
+	for _, sub := range spec.Subscriptions {
+		if s.sources[sub.Source] == nil {
+			return spec, fmt.Errorf("spec.sources.subscriptions: source %q does not exist (apply it first, or correct the name)", sub.Source)
 		}
-		spec.Subscriptions = append(spec.Subscriptions, engine.Subscription{Source: sub.ID, Nodes: sub.Nodes, Relations: sub.Relations})
-	}
-	for _, j := range q.Joins {
-		ej := engine.Join{ID: j.ID}
-		for _, k := range j.Keys {
-			ej.Keys = append(ej.Keys, engine.JoinKey{Label: k.Label, Property: k.Property})
-		}
-		spec.Joins = append(spec.Joins, ej)
 	}
 	return spec, nil
 }
