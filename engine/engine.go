@@ -81,6 +81,8 @@ type Engine struct {
 	snapSize int
 	// slab holds the diffs of one-row steps not handed out yet (ownDiffs).
 	slab []oneDiff
+	// idBuf is qualify's scratch.
+	idBuf []byte
 }
 
 // oneDiff is the memory of a one-row step's diff.
@@ -393,10 +395,10 @@ func (e *Engine) applyChange(ch *Change) error {
 		// The element's identity is its source and its id; a relationship
 		// connects nodes of its own source.
 		qualified := *el
-		qualified.ID = value.QualifyID(ch.Source, el.ID)
+		qualified.ID = e.qualify(ch.Source, el.ID)
 		if el.IsRel() {
-			qualified.From = value.QualifyID(ch.Source, el.From)
-			qualified.To = value.QualifyID(ch.Source, el.To)
+			qualified.From = e.qualify(ch.Source, el.From)
+			qualified.To = e.qualify(ch.Source, el.To)
 		}
 		el = &qualified
 	}
@@ -431,6 +433,26 @@ func (e *Engine) applyChange(ch *Change) error {
 		return nil
 	}
 	return fmt.Errorf("unknown operation %d", ch.Op)
+}
+
+// qualify returns value.QualifyID(source, id), reusing the string of the
+// element already stored under it: an update or delete of a known element
+// then allocates no new id.
+//
+// Hot path.
+func (e *Engine) qualify(source, id string) string {
+	b := append(e.idBuf[:0], source...)
+	b = append(b, value.IDSeparator)
+	b = append(b, id...)
+	e.idBuf = b
+	// string(b) in a map index does not allocate.
+	if n := e.index.nodes[string(b)]; n != nil {
+		return n.ID
+	}
+	if r := e.index.rels[string(b)]; r != nil {
+		return r.ID
+	}
+	return string(b)
 }
 
 // copyProps returns the properties to store: the caller's map itself when
