@@ -58,23 +58,44 @@ conformance:
 	$(GO) run ./cmd/vigil test $(SHARED)/conformance
 
 ## demo: the quickstart (examples/quickstart) served on a fresh temporary data
-## dir, fed by the built-in generator; prints the console URL. Ctrl-C stops it.
-## The terminal-only demo is still `bin/vigil demo`.
+## dir, fed by the built-in generator; prints the console URL. Ctrl-C stops it
+## and removes the data dir, unless KEEP=1 (keep it) or DEMO_DATA=DIR (use DIR,
+## kept). The terminal-only demo is still `bin/vigil demo`.
+##
+## The server runs in the background and the shell waits for it, so that a
+## signal to the shell alone (make being stopped with TERM) also stops it; the
+## trap resets itself first, so that it runs once (`kill 0` in a trap signals
+## the shell too and re-entered the trap until the shell crashed).
 DEMO_LISTEN ?= 127.0.0.1:8080
+DEMO_DATA ?=
+KEEP ?=
 demo: build
-	@data=$$(mktemp -d -t vigil-demo.XXXXXX); echo "vigil demo: data dir $$data"; \
-	./$(BIN) serve -f examples/quickstart -generate -data "$$data" -listen $(DEMO_LISTEN)
+	@data="$(DEMO_DATA)"; keep="$(KEEP)"; case "$$keep" in 0|no|false) keep=;; esac; \
+	if [ -n "$$data" ]; then mkdir -p "$$data" || exit 1; keep=1; else data=$$(mktemp -d -t vigil-demo.XXXXXX) || exit 1; fi; \
+	if [ -n "$$keep" ]; then echo "vigil demo: data dir $$data (kept when the demo stops)"; \
+	else echo "vigil demo: data dir $$data (removed when the demo stops; KEEP=1 make demo keeps it, DEMO_DATA=DIR uses DIR)"; fi; \
+	./$(BIN) serve -f examples/quickstart -generate -data "$$data" -listen $(DEMO_LISTEN) & pid=$$!; \
+	trap 'rc=$$?; trap - INT TERM EXIT; kill $$pid 2>/dev/null; wait $$pid; \
+	  if [ -n "$$keep" ]; then echo "vigil demo: data kept in $$data"; else rm -rf "$$data"; echo "vigil demo: removed $$data"; fi; \
+	  exit $$rc' INT TERM EXIT; \
+	wait $$pid
 
 ## example-postgres: the governance example on PostgreSQL (examples/postgres-governance):
 ## prepares the services, creates the tables, serves the resources durably and
-## runs the writer until Ctrl-C.
+## runs the writer until Ctrl-C, which stops both (the writer prints its progress
+## every 5 s). The writer is built rather than `go run`, so that the trap's
+## signal reaches it and not only `go run`; as in demo, the trap resets itself
+## and signals the pids it started, never `kill 0`.
 example-postgres: build
 	bash scripts/services.sh
 	psql -h 127.0.0.1 -U postgres -d test -q -f examples/postgres-governance/schema.sql
+	$(GO) build -o bin/postgres-governance-writer ./examples/postgres-governance/writer
 	@mkdir -p .vigil-data/postgres-governance
-	@trap 'kill 0' INT TERM EXIT; \
-	./$(BIN) serve -f examples/postgres-governance/resources.yaml -data .vigil-data/postgres-governance -listen $(DEMO_LISTEN) & \
-	sleep 2; $(GO) run ./examples/postgres-governance/writer
+	@./$(BIN) serve -f examples/postgres-governance/resources.yaml -data .vigil-data/postgres-governance -listen $(DEMO_LISTEN) & pid=$$!; \
+	wpid=; trap 'rc=$$?; trap - INT TERM EXIT; kill $$wpid $$pid 2>/dev/null; wait; exit $$rc' INT TERM EXIT; \
+	sleep 2; kill -0 $$pid 2>/dev/null || { wait $$pid; exit 1; }; \
+	bin/postgres-governance-writer & wpid=$$!; \
+	wait $$wpid
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./grammar/cypher/
