@@ -150,6 +150,14 @@ func isFresh(dir string) (bool, error) {
 // onlyBadgerFiles reports whether dir holds nothing but the files Badger
 // makes: a store whose creation a crash interrupted looks like that, with
 // no format marker written yet.
+//
+// That includes the temporary files of the first Open. Badger creates a
+// new database's MANIFEST and KEYREGISTRY by writing MANIFEST-REWRITE and
+// REWRITE-KEYREGISTRY, syncing and renaming them, so a kill before a rename
+// leaves the temporary name (LOCK plus MANIFEST-REWRITE, or LOCK, MANIFEST
+// plus REWRITE-KEYREGISTRY); the next Open writes the file afresh over it.
+// Leaving them out refused, for ever, a store whose creation a kill cut
+// short there.
 func onlyBadgerFiles(dir string) (bool, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -159,7 +167,9 @@ func onlyBadgerFiles(dir string) (bool, error) {
 		switch name := e.Name(); {
 		case e.IsDir():
 			return false, nil
-		case name == "MANIFEST", name == "KEYREGISTRY", name == "DISCARD", name == "LOCK":
+		case name == badger.ManifestFilename, name == "MANIFEST-REWRITE",
+			name == badger.KeyRegistryFileName, name == badger.KeyRegistryRewriteFileName,
+			name == "DISCARD", name == "LOCK":
 		case strings.HasSuffix(name, ".vlog"), strings.HasSuffix(name, ".mem"), strings.HasSuffix(name, ".sst"):
 		default:
 			return false, nil

@@ -147,6 +147,115 @@ func TestOpenAfterCrashDuringCreation(t *testing.T) {
 	}
 }
 
+// Badger creates a new database's MANIFEST and KEYREGISTRY by writing
+// MANIFEST-REWRITE and REWRITE-KEYREGISTRY and renaming them; a kill during
+// the first Open before a rename leaves the temporary file (the crash test
+// hit both). Such a store holds nothing and must open as empty, and the
+// next Open replaces the leftover. With a key in the database, or a file
+// that is not Badger's next to it, it is still refused.
+func TestOpenAfterCrashBeforeBadgerRenamed(t *testing.T) {
+	// The files a first Open writes, from a Badger database made and
+	// closed without a key.
+	tmpl := t.TempDir()
+	db, err := badger.Open(badger.DefaultOptions(tmpl).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	manifest, err := os.ReadFile(filepath.Join(tmpl, "MANIFEST"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	registry, err := os.ReadFile(filepath.Join(tmpl, "KEYREGISTRY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(dir, name string, data []byte) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lock := []byte(fmt.Sprintf("%d\n", os.Getpid()+1))
+	type state struct {
+		name  string
+		setup func(dir string)
+	}
+	var states []state
+	// Killed while writing MANIFEST-REWRITE: LOCK and the temporary file,
+	// empty, partly or wholly written.
+	for _, n := range []int{0, 8, len(manifest)} {
+		states = append(states, state{fmt.Sprintf("MANIFEST-REWRITE of %d bytes", n), func(dir string) {
+			write(dir, "LOCK", lock)
+			write(dir, "MANIFEST-REWRITE", manifest[:n])
+		}})
+	}
+	// Killed while writing REWRITE-KEYREGISTRY, the MANIFEST renamed.
+	for _, n := range []int{0, 16, len(registry)} {
+		states = append(states, state{fmt.Sprintf("REWRITE-KEYREGISTRY of %d bytes", n), func(dir string) {
+			write(dir, "LOCK", lock)
+			write(dir, "MANIFEST", manifest)
+			write(dir, "REWRITE-KEYREGISTRY", registry[:n])
+		}})
+	}
+	for _, st := range states {
+		t.Run(st.name, func(t *testing.T) {
+			dir := t.TempDir()
+			st.setup(dir)
+			s, err := Open(dir, Options{})
+			if err != nil {
+				t.Fatalf("a store whose creation a kill cut short is refused: %v", err)
+			}
+			if _, err := s.Append("q", change("q", 1)); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			for _, tmp := range []string{"MANIFEST-REWRITE", "REWRITE-KEYREGISTRY"} {
+				if _, err := os.Stat(filepath.Join(dir, tmp)); err == nil {
+					t.Errorf("%s left in the store after Open", tmp)
+				}
+			}
+			s, err = Open(dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, last := s.Bounds("q"); last != 1 {
+				t.Fatalf("last sequence %d after reopening, want 1", last)
+			}
+		})
+		t.Run(st.name+", and a foreign file", func(t *testing.T) {
+			dir := t.TempDir()
+			st.setup(dir)
+			write(dir, "notes.txt", []byte("hello"))
+			if s, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "not a Vigil store") {
+				if err == nil {
+					s.Close()
+				}
+				t.Fatalf("a directory with a file that is not Badger's: %v", err)
+			}
+		})
+	}
+	t.Run("a Badger database with a key and a REWRITE-KEYREGISTRY", func(t *testing.T) {
+		dir := t.TempDir()
+		db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Update(func(txn *badger.Txn) error { return txn.Set([]byte("k"), []byte("v")) }); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		write(dir, "REWRITE-KEYREGISTRY", registry[:16])
+		if s, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "not a Vigil store") {
+			if err == nil {
+				s.Close()
+			}
+			t.Fatalf("a Badger database with keys but no marker: %v", err)
+		}
+	})
+}
+
 func TestOpenRefusesWhatIsNotAStore(t *testing.T) {
 	cases := []struct {
 		name  string
