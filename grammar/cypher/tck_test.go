@@ -10,10 +10,8 @@ import (
 	"testing"
 
 	"github.com/vigilhq/vigil/grammar/ast"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
-
-// tckDir is the shared openCypher TCK checkout, relative to this package.
-const tckDir = "../../../shared/tck/features"
 
 // tckQuery is one query found in a feature file.
 type tckQuery struct {
@@ -30,6 +28,7 @@ var raisedRe = regexp.MustCompile(`Then an? (\w+) should be raised at ([a-z ]+):
 // Scenario Outlines with each of their Examples rows.
 func loadTCK(tb testing.TB) []tckQuery {
 	tb.Helper()
+	tckDir := sharedtest.Dir(tb, "tck/features")
 	var files []string
 	err := filepath.WalkDir(tckDir, func(path string, d os.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(path, ".feature") {
@@ -38,7 +37,7 @@ func loadTCK(tb testing.TB) []tckQuery {
 		return err
 	})
 	if err != nil || len(files) == 0 {
-		tb.Skipf("TCK features not available at %s: %v", tckDir, err)
+		tb.Fatalf("no TCK feature in %s: %v", tckDir, err)
 	}
 	var out []tckQuery
 	for _, f := range files {

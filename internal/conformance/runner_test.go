@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 func row(vs ...any) engine.Row {
@@ -521,7 +522,7 @@ func (o *oracle) queryErr() error { return nil }
 // scenario with a target that replays the expectations, and also checks the
 // scenarios' own consistency (each step's result follows from the diffs).
 func TestRunAgainstOracle(t *testing.T) {
-	dir := scenarioDir(t)
+	dir := sharedtest.Dir(t, "conformance")
 	files, err := Files(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,12 @@
 package tck
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // setupFeature exercises the translation of setup queries: read clauses
@@ -126,23 +126,14 @@ func TestSetupScenarios(t *testing.T) {
 const baselinePath = "../../testdata/tck-baseline.txt"
 
 // sharedFeatures returns the shared openCypher TCK features folder
-// (../shared/tck/features beside the checkout, or $VIGIL_TCK_FEATURES). When
-// it is missing the test is skipped, saying so, except under CI (CI=true),
-// where ../shared is always laid out and its absence is a failure.
+// ($VIGIL_TCK_FEATURES, or tck/features of the shared material): missing, the
+// test skips, saying so, except under CI, where it fails.
 func sharedFeatures(t *testing.T) string {
 	t.Helper()
-	dir := "../../../shared/tck/features"
 	if d := os.Getenv("VIGIL_TCK_FEATURES"); d != "" {
-		dir = d
+		return d
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		msg := fmt.Sprintf("the openCypher TCK features are missing: %s not found (lay the project's shared material beside the checkout as ../shared, or set VIGIL_TCK_FEATURES=DIR)", dir)
-		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-			t.Fatal("CI: " + msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
+	return sharedtest.Dir(t, "tck/features")
 }
 
 // TestFeaturesEndToEnd runs a handful of the shared TCK features, among them
