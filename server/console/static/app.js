@@ -416,11 +416,16 @@ function renderReactions(rs) {
     const lag = Object.entries(r.lag || {}).reduce((n, [, v]) => n + v, 0);
     const lagTitle = Object.entries(r.lag || {}).map(([q, v]) => `${q}: ${v}`).join(', ');
     const kind = r.kind + (st.clients ? ` (${plural(st.clients, 'client')})` : '');
+    // Only a current error is shown as one: once the reaction delivers
+    // again the server clears it, and the time of the last failure moves to
+    // the failures count's tooltip (it used to stay in this column for good).
     let err = st.error || '';
-    if (st.lastErrorAt) err += (err ? ' — ' : 'last error ') + ago(st.lastErrorAt).text;
+    const lastErr = st.lastErrorAt ? ago(st.lastErrorAt) : null;
+    if (err && lastErr) err += ' — ' + lastErr.text;
     const warn = (r.warnings || []).join('; ');
     return row([r.name, kind, (r.queries || []).join(', '), badge(st.state),
-      { text: String(st.delivered ?? 0), cls: 'num' }, { text: String(st.failures ?? 0), cls: 'num' },
+      { text: String(st.delivered ?? 0), cls: 'num' },
+      { text: String(st.failures ?? 0), title: lastErr ? `last failure ${lastErr.text} (${lastErr.title})` : '', cls: 'num' },
       { text: String(st.deadLetters ?? 0), cls: 'num' + (st.deadLetters ? ' warn' : '') },
       { text: r.lag ? String(lag) : '—', title: lagTitle, cls: 'num' }, ago(st.lastDelivery),
       { text: [err, warn].filter(Boolean).join('; '), cls: 'error' }]);

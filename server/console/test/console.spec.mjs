@@ -15,6 +15,7 @@
 // the first failure.
 
 import { createRequire } from 'node:module';
+import http from 'node:http';
 import path from 'node:path';
 
 const env = process.env;
@@ -167,6 +168,112 @@ async function mainScenario(browser) {
   return { tAdd, tUpd, tDel };
 }
 
+/** Applies a YAML body as file `file` (POST v1/apply?file=). */
+async function apply(base, file, yaml) {
+  const r = await fetch(new URL('v1/apply?file=' + encodeURIComponent(file), base), {
+    method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: yaml,
+  });
+  return { status: r.status, body: await r.text() };
+}
+
+const flakyQuery = (fn) => `apiVersion: v1
+kind: ContinuousQuery
+name: flaky
+spec:
+  sources: {subscriptions: [{id: feed, nodes: [{sourceLabel: Item}]}]}
+  query: |
+    MATCH (i:Item) RETURN ${fn}(i.name) AS x
+`;
+
+/**
+ * Errors go away once fixed or deleted: a file that does not load, a query
+ * in error, a webhook whose receiver fails and then recovers. The console
+ * polls every 3 s, so each wait allows a few polls.
+ */
+async function errorsScenario(browser) {
+  const base = env.VIGIL_URL;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  watchErrors(page, errors);
+  await page.goto(base);
+  const wait = { timeout: 8000 };
+
+  // A file that does not parse: listed, then gone once the file is fixed.
+  const box = page.locator('#load-errors');
+  let r = await apply(base, 'console-errors.yaml', 'apiVersion: v1\nkind: ContinuousQuery\nname: flaky\nspec: {query: [\n');
+  check(r.status === 400, 'a file that does not parse is refused: ' + r.body.trim());
+  await box.waitFor({ state: 'visible', ...wait });
+  check((await box.textContent()).includes('console-errors.yaml'), 'the load error names the file');
+  r = await apply(base, 'console-errors.yaml', flakyQuery('nosuch.fn'));
+  await box.waitFor({ state: 'hidden', ...wait });
+  check(true, 'the load error disappears once the file applies');
+
+  // A query in error: its error shows in the list and in its panel, and
+  // goes from both once the query is fixed.
+  const list = page.locator('#query-list');
+  const err = list.locator('li[data-query="flaky"] p.error');
+  await err.waitFor({ state: 'visible', ...wait });
+  check((await err.textContent()).includes('nosuch.fn'), 'the broken query shows its error in the list');
+  await list.locator('button[data-query="flaky"]').click();
+  const panelErr = page.locator('section.panel[data-query="flaky"] .panel-error');
+  await panelErr.waitFor({ state: 'visible', ...wait });
+  r = await apply(base, 'console-errors.yaml', flakyQuery('toUpper'));
+  check(r.status === 200, 'the fixed query applies: ' + r.body.trim());
+  await err.waitFor({ state: 'hidden', ...wait });
+  check(true, 'the query\'s error leaves the list once it is fixed');
+  await panelErr.waitFor({ state: 'hidden', ...wait });
+  check(true, 'and leaves its panel');
+
+  // Broken again, then deleted: its entry (and its error) goes.
+  await apply(base, 'console-errors.yaml', flakyQuery('nosuch.fn'));
+  await err.waitFor({ state: 'visible', ...wait });
+  const del = await fetch(new URL('v1/queries/flaky', base), { method: 'DELETE' });
+  check(del.status === 200, 'the broken query is deleted');
+  await list.locator('li[data-query="flaky"]').waitFor({ state: 'detached', ...wait });
+  check(true, 'a deleted query leaves the list with its error');
+
+  // A webhook whose receiver fails: the error shows while it does, and
+  // the column is empty again once deliveries succeed.
+  let failing = true;
+  const receiver = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => { res.statusCode = failing ? 500 : 200; res.end(); });
+  });
+  await new Promise((ok) => receiver.listen(0, '127.0.0.1', ok));
+  try {
+    const url = `http://127.0.0.1:${receiver.address().port}/hook`;
+    r = await apply(base, 'console-hook.yaml', `apiVersion: v1
+kind: Reaction
+name: hook
+spec:
+  kind: Http
+  queries: {items: }
+  properties: {url: "${url}", baseDelay: 50ms, maxDelay: 200ms, maxAttempts: 1000}
+`);
+    check(r.status === 200, 'the webhook applies: ' + r.body.trim());
+    const hookErr = page.locator('#reactions tbody tr', { has: page.locator('th', { hasText: /^hook$/ }) }).locator('td.error');
+    await page.waitForFunction(() => {
+      const th = [...document.querySelectorAll('#reactions tbody th')].find((t) => t.textContent === 'hook');
+      return th && th.parentElement.querySelector('td.error').textContent.includes('500');
+    }, null, wait);
+    check(true, 'the failing webhook shows its error');
+    failing = false;
+    await page.waitForFunction(() => {
+      const th = [...document.querySelectorAll('#reactions tbody th')].find((t) => t.textContent === 'hook');
+      return th && th.parentElement.querySelector('td.error').textContent === '';
+    }, null, wait);
+    check(true, 'the error goes once the webhook delivers again: ' + JSON.stringify(await hookErr.textContent()));
+    await fetch(new URL('v1/reactions/hook', base), { method: 'DELETE' });
+  } finally {
+    receiver.close();
+  }
+
+  const other = errors.filter((e) => !e.includes('404'));
+  check(other.length === 0, 'no errors in the page' + (other.length ? ': ' + other.join('; ') : ''));
+  await ctx.close();
+}
+
 async function tokenScenario(browser) {
   const base = env.VIGIL_TOKEN_URL, token = env.VIGIL_TOKEN;
   const ctx = await browser.newContext();
@@ -219,6 +326,7 @@ const browser = env.FIREFOX
 console.log(`browser ${env.FIREFOX ? 'firefox' : 'chromium'} ${browser.version()}`);
 try {
   const t = await mainScenario(browser);
+  await errorsScenario(browser);
   if (env.VIGIL_TOKEN_URL) await tokenScenario(browser);
   console.log(`latency insert=${t.tAdd}ms update=${t.tUpd}ms delete=${t.tDel}ms`);
 } finally {
