@@ -20,6 +20,7 @@ TCK_BASELINE := testdata/tck-baseline.txt
 test: vet fmt-check
 	@bash scripts/services.sh || echo "make test: services not ready; the tests that need PostgreSQL or MariaDB will skip and say why"
 	$(GO) test ./...
+	$(GO) run ./cmd/vigil test testdata/conformance
 	@if $(call have-shared,$(SHARED)/conformance,the shared conformance scenarios); then \
 	  echo "$(GO) run ./cmd/vigil test $(SHARED)/conformance"; \
 	  $(GO) run ./cmd/vigil test $(SHARED)/conformance; fi
@@ -55,6 +56,7 @@ tck:
 	$(GO) run ./cmd/vigil tck -v -baseline $(TCK_BASELINE) $(SHARED)/tck/features
 
 conformance:
+	$(GO) run ./cmd/vigil test testdata/conformance
 	$(GO) run ./cmd/vigil test $(SHARED)/conformance
 
 ## demo: the quickstart (examples/quickstart) served on a fresh temporary data

@@ -36,6 +36,7 @@ type planner struct {
 	nextSite     int
 	pendingSites []int
 	volatile     bool
+	siteCalls    map[int]*ast.Call // the call of each site, for errors
 }
 
 // wrap returns st, made to remember what each row produced when its
@@ -50,6 +51,7 @@ func (pl *planner) wrap(st stage, inWidth int) stage {
 	}
 	rs := newReevalStage(st, subs, inWidth)
 	rs.sites = sites
+	rs.clock = volatile || len(sites) > 0
 	if len(subs) > 0 {
 		pl.watchers = append(pl.watchers, rs)
 	}
@@ -136,6 +138,9 @@ func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 			pl.resetStage()
 			if len(plain) > 0 {
 				if where, err = ec.compile(conjunction(plain), pp.out); err != nil {
+					return nil, err
+				}
+				if err := pl.refuseSites("in the WHERE of an OPTIONAL MATCH (filter in a WITH ... WHERE after it)"); err != nil {
 					return nil, err
 				}
 			}
@@ -521,6 +526,15 @@ func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.P
 		as.windows = append(as.windows, window)
 		aggSlots[slot] = post.add("\x00agg")
 	}
+	// A temporal function in a grouping key or an aggregate's argument
+	// would have to re-aggregate the group's input rows when it falls due.
+	if err := pl.refuseSites("inside a grouping key or an aggregate's argument (compute it in a WITH before the aggregation)"); err != nil {
+		return nil, err
+	}
+	pl.resetStage()
+	// Expressions over the aggregates (items, ORDER BY, WHERE) belong to
+	// the group: the stage re-evaluates the group's row when one of their
+	// futures falls due.
 	pec := &exprCompiler{funcs: pl.funcs, params: pl.params, plan: pl, aggSlots: aggSlots, keySlots: keySlots}
 	for _, it := range items {
 		f, err := pec.compile(it.Expr, post)
@@ -547,6 +561,8 @@ func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.P
 		}
 		as.sort = append(as.sort, f)
 	}
+	as.postSites = pl.pendingSites
+	pl.resetStage()
 	return as, nil
 }
 

@@ -376,9 +376,62 @@ func (q *Query) fire(c *evalCtx, f *future) error {
 	if st := q.tstate[f.key]; st != nil && st.fut == f {
 		st.fut = nil
 	}
+	// Values computed upstream from the clock (datetime.realtime(),
+	// another temporal function) are computed again at the due time first,
+	// so that the owner sees the row as it is now.
+	if err := q.refreshUpstream(c, ref, f.key.row); err != nil {
+		return err
+	}
 	d, err := ref.st.fire(c, f.key.row)
 	if err != nil {
 		return err
 	}
 	return q.runFrom(c, ref.branch, ref.pos+1, d)
+}
+
+// refreshUpstream re-evaluates, at the current time, the rows that the
+// clock-reading stages before the owner of a due future hold for its row,
+// and pushes what changed down the pipeline. Where a stage between them
+// gives rows a new identity (UNWIND, DISTINCT, aggregation) the row cannot
+// be traced back, and every row of the clock-reading stage is re-evaluated.
+func (q *Query) refreshUpstream(c *evalCtx, ref siteRef, row uint64) error {
+	stages := q.branches[ref.branch].stages
+	for u := 0; u < ref.pos; u++ {
+		rs, ok := stages[u].(*reevalStage)
+		if !ok || !rs.clock {
+			continue
+		}
+		traced := true
+		for _, st := range stages[u+1 : ref.pos] {
+			traced = traced && keepsRowIdentity(st)
+		}
+		var d []delta
+		var err error
+		if traced {
+			d, err = rs.fire(c, row)
+		} else {
+			d, err = rs.fireAll(c)
+		}
+		if err != nil {
+			return err
+		}
+		if len(d) > 0 {
+			if err := q.runFrom(c, ref.branch, u+1, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// keepsRowIdentity reports whether a stage passes each row on under the
+// identity it came in with.
+func keepsRowIdentity(st stage) bool {
+	switch st := st.(type) {
+	case *projectStage, *filterStage, *orderStage, *trimStage:
+		return true
+	case *reevalStage:
+		return keepsRowIdentity(st.inner)
+	}
+	return false
 }

@@ -50,6 +50,7 @@ func (m *matchStage) after(x graph, n *value.Node, r *value.Rel) error {
 type reevalStage struct {
 	inner   stage
 	sites   []int // temporal call sites evaluated by inner
+	clock   bool  // inner reads the clock or has temporal call sites
 	subs    []*subPattern
 	global  []bool // sub binds a variable the input row does not hold: every row is reachable
 	memo    map[uint64][]*memoEntry
@@ -142,6 +143,19 @@ func (rs *reevalStage) fire(c *evalCtx, id uint64) ([]delta, error) {
 		out = scaled(out, e.outs, -e.w)
 		out = scaled(out, outs, e.w)
 		e.outs = outs
+	}
+	return out, nil
+}
+
+// fireAll re-evaluates every row at the current time.
+func (rs *reevalStage) fireAll(c *evalCtx) ([]delta, error) {
+	var out []delta
+	for id := range rs.memo {
+		d, err := rs.fire(c, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d...)
 	}
 	return out, nil
 }

@@ -516,6 +516,9 @@ type aggregateStage struct {
 	// expiry futures.
 	windows []time.Duration
 	site    int
+	// postSites are the temporal call sites of the expressions over the
+	// aggregates: their state and futures belong to the group's row.
+	postSites []int
 	// Per-push scratch: the grouping key being looked up, the touched
 	// groups, the post-aggregation scope, a group's candidate output values
 	// and the output slice (which every consumer reads within the step:
@@ -725,13 +728,17 @@ func (a *aggregateStage) reschedule(c *evalCtx, g *group, next time.Time) error 
 
 func (a *aggregateStage) ownSites() []int {
 	if a.site == 0 {
-		return nil
+		return a.postSites
 	}
-	return []int{a.site}
+	return append([]int{a.site}, a.postSites...)
 }
 
-// fire expires the sliding windows of the groups with identity h.
+// fire expires the sliding windows of the groups with identity h and
+// computes their rows again at the current time (for the temporal
+// functions over the aggregates).
 func (a *aggregateStage) fire(c *evalCtx, h uint64) ([]delta, error) {
+	c.firing = true
+	defer func() { c.firing = false }()
 	var touched []*group
 	for _, g := range a.groups[h] {
 		g.seen, g.prev = true, g.out
@@ -779,8 +786,8 @@ func (a *aggregateStage) emit(c *evalCtx, touched []*group) ([]delta, error) {
 		g.out = now
 		if g.count == 0 && !a.global {
 			a.drop(g)
-			if a.site != 0 {
-				c.q.dropRow(c.eng, []int{a.site}, g.h)
+			if sites := a.ownSites(); len(sites) > 0 {
+				c.q.dropRow(c.eng, sites, g.h)
 			}
 		}
 	}
@@ -820,6 +827,10 @@ func (a *aggregateStage) output(c *evalCtx, g *group) ([]value.Value, error) {
 	}
 	vals := a.valBuf[:len(a.items)+len(a.sort)]
 	clear(vals)
+	// The group is the row of the temporal functions over its aggregates.
+	saved := c.row
+	c.row = g.h
+	defer func() { c.row = saved }()
 	for i, f := range a.items {
 		v, err := f(c, post)
 		if err != nil {

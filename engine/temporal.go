@@ -212,7 +212,7 @@ func (ec *exprCompiler) engineCall(e *ast.Call, sc *scope) (evalFn, error) {
 	}
 	// The remaining functions keep per-row state or schedule futures: the
 	// stage evaluating them must remember its output (see reevalStage).
-	site := ec.plan.newSite()
+	site := ec.plan.newSite(e)
 	cond, at := arg(0), arg(1)
 	switch name {
 	case fnTrueLater:
@@ -352,10 +352,25 @@ func typeErrIfSet(v value.Value, what string) error {
 
 // newSite numbers a temporal call site and records that the stage being
 // compiled must remember its rows.
-func (pl *planner) newSite() int {
+func (pl *planner) newSite(call *ast.Call) int {
 	pl.nextSite++
 	pl.pendingSites = append(pl.pendingSites, pl.nextSite)
+	if pl.siteCalls == nil {
+		pl.siteCalls = map[int]*ast.Call{}
+	}
+	pl.siteCalls[pl.nextSite] = call
 	return pl.nextSite
+}
+
+// refuseSites fails when an expression just compiled calls a temporal
+// function in a position no stage can re-evaluate when its future falls
+// due: the query would silently never fire, so it is not registered.
+func (pl *planner) refuseSites(position string) error {
+	if len(pl.pendingSites) == 0 {
+		return nil
+	}
+	call := pl.siteCalls[pl.pendingSites[0]]
+	return ast.Errorf(call.Pos, "UnsupportedTemporalPosition", "%s cannot be used %s: nothing would re-evaluate it when it falls due", call.Name, position)
 }
 
 // historyCall compiles drasi.getVersionByTimestamp and

@@ -12,7 +12,16 @@ import (
 // one must pass: there is no list of known failures, and a panic (even "not
 // implemented") is a failure.
 func TestScenarios(t *testing.T) {
-	dir := sharedtest.Dir(t, "conformance")
+	runScenarios(t, sharedtest.Dir(t, "conformance"))
+}
+
+// TestProjectScenarios runs the project's own scenarios
+// (testdata/conformance: temporal functions at every stage of a query, ...).
+func TestProjectScenarios(t *testing.T) {
+	runScenarios(t, "../../testdata/conformance")
+}
+
+func runScenarios(t *testing.T, dir string) {
 	files, err := Files(dir)
 	if err != nil {
 		t.Fatal(err)
