@@ -158,8 +158,60 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /v1/reactions/{name}", s.handleDelete(resources.KindReaction))
 
 	mux.Handle("GET /", http.FileServerFS(console.FS()))
-	return sameSite(s.opts.Token == "", s.auth(s.untilReady(mux)))
+	return sameSite(s.opts.Token == "", s.auth(s.untilReady(jsonErrors(mux))))
 }
+
+// jsonErrors gives the mux's own answers (404 for an unknown path, 405 for a
+// method the path does not take) the JSON error shape every other error has.
+func jsonErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&plainErrorWriter{ResponseWriter: w, r: r}, r)
+	})
+}
+
+// plainErrorWriter turns a text/plain error (http.Error's) into
+// {"error": ...}; anything else passes through untouched.
+type plainErrorWriter struct {
+	http.ResponseWriter
+	r       *http.Request
+	swallow bool
+}
+
+func (p *plainErrorWriter) WriteHeader(code int) {
+	if code >= 400 && strings.HasPrefix(p.Header().Get("Content-Type"), "text/plain") {
+		p.swallow = true
+		p.Header().Del("X-Content-Type-Options")
+		msg := "no such endpoint: " + p.r.Method + " " + p.r.URL.Path
+		if code == http.StatusMethodNotAllowed {
+			msg = "method " + p.r.Method + " not allowed on " + p.r.URL.Path
+			if allow := p.Header().Get("Allow"); allow != "" {
+				msg += " (allowed: " + allow + ")"
+			}
+		} else if code != http.StatusNotFound {
+			msg = http.StatusText(code)
+		}
+		writeError(p.ResponseWriter, code, msg)
+		return
+	}
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *plainErrorWriter) Write(b []byte) (int, error) {
+	if p.swallow {
+		return len(b), nil
+	}
+	return p.ResponseWriter.Write(b)
+}
+
+// Flush passes on to the SSE streams' writer.
+func (p *plainErrorWriter) Flush() {
+	if f, ok := p.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (p *plainErrorWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
 
 // untilReady answers every resource endpoint with 503 and Retry-After until
 // the initial resources are loaded (SetReady). Before then a source that a

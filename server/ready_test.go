@@ -85,3 +85,28 @@ func TestResourceEndpointsAnswer503UntilReady(t *testing.T) {
 		}
 	}
 }
+
+// TestRoutingErrorsAreJSON: an unknown path and a wrong method answer in the
+// one error shape, {"error": ...}, like every other error.
+func TestRoutingErrorsAreJSON(t *testing.T) {
+	_, hs := newTestServer(t, 10)
+	for _, c := range []struct {
+		method, path string
+		code         int
+		want         string
+	}{
+		{"GET", "/v1/nosuch", 404, `{"error":"no such endpoint: GET /v1/nosuch"}`},
+		{"PUT", "/v1/apply", 405, `{"error":"method PUT not allowed on /v1/apply (allowed: GET, HEAD, POST)"}`},
+	} {
+		req, _ := http.NewRequest(c.method, hs.URL+c.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.code || strings.TrimSpace(string(b)) != c.want || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("%s %s: %d %s %q, want %d %s", c.method, c.path, resp.StatusCode, resp.Header.Get("Content-Type"), b, c.code, c.want)
+		}
+	}
+}
