@@ -803,7 +803,10 @@ func (b *builder) unquote(t antlr.Token) string {
 // ------------------------------------------------------------------ names
 
 func (b *builder) variable(c IVariableContext) string {
-	return b.symbolicName(c.SymbolicName())
+	if s := c.SymbolicName(); s != nil {
+		return b.symbolicName(s)
+	}
+	return c.GetText() // a soft keyword, as written
 }
 
 func (b *builder) schemaName(c ISchemaNameContext) string {

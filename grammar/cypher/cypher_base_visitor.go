@@ -415,6 +415,10 @@ func (v *BaseCypherVisitor) VisitVariable(ctx *VariableContext) interface{} {
 	return v.VisitChildren(ctx)
 }
 
+func (v *BaseCypherVisitor) VisitSoftKeyword(ctx *SoftKeywordContext) interface{} {
+	return v.VisitChildren(ctx)
+}
+
 func (v *BaseCypherVisitor) VisitPropertyKey(ctx *PropertyKeyContext) interface{} {
 	return v.VisitChildren(ctx)
 }

@@ -313,6 +313,9 @@ type CypherVisitor interface {
 	// Visit a parse tree produced by CypherParser#variable.
 	VisitVariable(ctx *VariableContext) interface{}
 
+	// Visit a parse tree produced by CypherParser#softKeyword.
+	VisitSoftKeyword(ctx *SoftKeywordContext) interface{}
+
 	// Visit a parse tree produced by CypherParser#propertyKey.
 	VisitPropertyKey(ctx *PropertyKeyContext) interface{}
 

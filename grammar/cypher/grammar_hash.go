@@ -4,4 +4,4 @@ package cypher
 
 // GrammarSHA256 is the sha256 of the Cypher.g4 the parser was generated
 // from; a test compares it with the grammar so a stale parser is caught.
-const GrammarSHA256 = "cf5394518a9f602500d8e7d4da480002d4b6757954e3db25d04bcb7c7079aa54"
+const GrammarSHA256 = "2e5df116cf8adc8801223aa63d5f513561ac242dcf6f07806c547bd5facfaaba"
