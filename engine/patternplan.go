@@ -426,12 +426,12 @@ func (pp *patternPlan) fill(x graph, b *binding, dst []value.Value, base int) {
 func merge(in *row, s *solution) *row {
 	if len(in.vals) == 0 {
 		// The first MATCH extends the empty row: share the solution's values.
-		return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), optNull: in.optNull, vals: s.vals}
+		return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), nulls: in.nulls, vals: s.vals}
 	}
 	vals := make([]value.Value, len(in.vals)+len(s.vals))
 	copy(vals, in.vals)
 	copy(vals[len(in.vals):], s.vals)
-	return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), optNull: in.optNull, vals: vals}
+	return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), nulls: in.nulls, vals: vals}
 }
 
 // scratchRow is a row of a stage's per-step scratch pool: buf is the row's
@@ -504,7 +504,7 @@ func mergeScratch(pool *rowPool, in *row, s *solution) *row {
 		copy(r.vals, in.vals)
 		copy(r.vals[len(in.vals):], s.vals)
 	}
-	r.id, r.pair, r.optNull = mix(in.id, s.id), mix(in.pair, s.id), in.optNull
+	r.id, r.pair, r.nulls = mix(in.id, s.id), mix(in.pair, s.id), in.nulls
 	return r
 }
 

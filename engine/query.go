@@ -195,7 +195,7 @@ func (q *Query) flush() Diff {
 	for _, del := range dels {
 		matched := false
 		for i, add := range adds {
-			if !paired[i] && add.pair == del.pair && add.optNull != del.optNull {
+			if !paired[i] && add.pair == del.pair && add.nulls != del.nulls {
 				paired[i], matched = true, true
 				d.addUpdate(q.visible(del), q.visible(add))
 				break
@@ -227,7 +227,7 @@ func (q *Query) flushReplace(d *Diff) bool {
 	if del.w > 0 {
 		del, add = add, del
 	}
-	if del.w != -1 || add.w != 1 || del.r.id != add.r.id || del.r.optNull || add.r.optNull ||
+	if del.w != -1 || add.w != 1 || del.r.id != add.r.id || del.r.nulls > 0 || add.r.nulls > 0 ||
 		len(del.r.vals) != len(add.r.vals) {
 		return false
 	}

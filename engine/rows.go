@@ -14,9 +14,13 @@ type row struct {
 	// null-extended row and the first match that replaces it pair up as an
 	// update.
 	pair uint64
-	// optNull marks rows that carry nulls from an unmatched OPTIONAL MATCH.
-	optNull bool
-	vals    []value.Value
+	// nulls counts the OPTIONAL MATCHes in the row's making that found
+	// nothing (0: none). Rows of one pair whose counts differ replace each
+	// other (an update: (a, null, null) becomes (a, b, null) when the first
+	// of two chained OPTIONAL MATCHes finds b); rows of one pair with equal
+	// counts are different matches (a delete and an add).
+	nulls uint8
+	vals  []value.Value
 }
 
 // delta is a row with a multiplicity change: +1 added, -1 removed.
@@ -146,7 +150,7 @@ func consolidate(in []delta) []delta {
 				clean = false
 			}
 			for k := 0; k < i && clean; k++ {
-				if in[k].r.id == in[i].r.id && in[k].r.optNull == in[i].r.optNull && identicalRows(in[k].r.vals, in[i].r.vals) {
+				if in[k].r.id == in[i].r.id && in[k].r.nulls == in[i].r.nulls && identicalRows(in[k].r.vals, in[i].r.vals) {
 					clean = false
 				}
 			}
@@ -160,7 +164,7 @@ func consolidate(in []delta) []delta {
 		for _, d := range in {
 			merged := false
 			for k := range out {
-				if out[k].r.id == d.r.id && out[k].r.optNull == d.r.optNull && identicalRows(out[k].r.vals, d.r.vals) {
+				if out[k].r.id == d.r.id && out[k].r.nulls == d.r.nulls && identicalRows(out[k].r.vals, d.r.vals) {
 					out[k].w += d.w
 					merged = true
 					break
@@ -184,7 +188,7 @@ func consolidate(in []delta) []delta {
 	for _, d := range in {
 		merged := false
 		for _, k := range byID[d.r.id] {
-			if identicalRows(out[k].r.vals, d.r.vals) && out[k].r.optNull == d.r.optNull {
+			if identicalRows(out[k].r.vals, d.r.vals) && out[k].r.nulls == d.r.nulls {
 				out[k].w += d.w
 				merged = true
 				break

@@ -255,7 +255,7 @@ func (s *stateWriter) row(r *row) {
 	s.w.Uvarint(s.n)
 	s.w.Uint64(r.id)
 	s.w.Uint64(r.pair)
-	s.w.Bool(r.optNull)
+	s.w.Uvarint(uint64(r.nulls))
 	s.w.Values(r.vals)
 }
 
@@ -300,7 +300,7 @@ func (s *stateReader) row() *row {
 		s.r.Failf("row %d out of order", ref)
 		return nil
 	}
-	r := &row{id: s.r.Uint64(), pair: s.r.Uint64(), optNull: s.r.Bool(), vals: s.r.Values()}
+	r := &row{id: s.r.Uint64(), pair: s.r.Uint64(), nulls: uint8(s.r.Uvarint()), vals: s.r.Values()}
 	s.rows = append(s.rows, r)
 	return r
 }

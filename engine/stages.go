@@ -214,7 +214,7 @@ func (m *matchStage) keep(c *evalCtx, r *row) (bool, error) {
 func (m *matchStage) nullRow(in *row) *row {
 	vals := make([]value.Value, len(m.pp.out.names))
 	copy(vals, in.vals)
-	return &row{id: mix(in.id, 0x6e756c6c), pair: mix(in.pair, 0x6f7074), optNull: true, vals: vals}
+	return &row{id: mix(in.id, 0x6e756c6c), pair: mix(in.pair, 0x6f7074), nulls: in.nulls + 1, vals: vals}
 }
 
 // optRow gives matched rows of an optional stage the pair key of the null
@@ -407,7 +407,7 @@ func (u *unwindStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			copy(vals, d.r.vals)
 			vals[len(d.r.vals)] = x
 			k := uint64(i + 1)
-			out = append(out, delta{r: &row{id: mix(d.r.id, k), pair: mix(d.r.pair, k), optNull: d.r.optNull, vals: vals}, w: d.w})
+			out = append(out, delta{r: &row{id: mix(d.r.id, k), pair: mix(d.r.pair, k), nulls: d.r.nulls, vals: vals}, w: d.w})
 		}
 	}
 	return out, nil
@@ -455,7 +455,7 @@ func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		if nr == nil {
 			nr = newRow(width)
 		}
-		nr.id, nr.pair, nr.optNull = d.r.id, d.r.pair, d.r.optNull
+		nr.id, nr.pair, nr.nulls = d.r.id, d.r.pair, d.r.nulls
 		vals := nr.vals
 		recalled := p.memo != nil && d.w < 0 && p.memo.recall(d.r, vals)
 		for i, f := range p.items {
@@ -1089,7 +1089,7 @@ func (t *trimStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			out[i] = d
 			continue
 		}
-		out[i] = delta{r: &row{id: d.r.id, pair: d.r.pair, optNull: d.r.optNull, vals: d.r.vals[:t.width:t.width]}, w: d.w}
+		out[i] = delta{r: &row{id: d.r.id, pair: d.r.pair, nulls: d.r.nulls, vals: d.r.vals[:t.width:t.width]}, w: d.w}
 	}
 	return out, nil
 }
