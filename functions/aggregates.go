@@ -69,7 +69,7 @@ func (a *numAcc) apply(v value.Value, sign int) error {
 		return nil
 	case value.KindInt, value.KindFloat:
 		if a.nExt > 0 {
-			return TypeErr("%s() cannot mix numbers and %s", a.fn, typeName(a.ext))
+			return ArgTypeErr(a.fn, "numbers or durations, not both", v)
 		}
 		if v.Kind() == value.KindInt {
 			if sign > 0 {
@@ -95,9 +95,12 @@ func (a *numAcc) apply(v value.Value, sign int) error {
 		}
 		return nil
 	}
-	if _, ok := v.Ref().(Arithmetic); ok {
+	// Durations only: the temporal instants implement Arithmetic too (date
+	// + duration), but a sum of dates means nothing, and a lone date would
+	// otherwise come back as its own sum.
+	if _, ok := v.Ref().(Arithmetic); ok && v.Kind() == value.KindDuration {
 		if a.nInt+a.nFloat > 0 {
-			return TypeErr("%s() cannot mix numbers and %s", a.fn, typeName(v))
+			return ArgTypeErr(a.fn, "numbers or durations, not both", v)
 		}
 		switch {
 		case sign > 0 && a.nExt == 0:
@@ -114,14 +117,14 @@ func (a *numAcc) apply(v value.Value, sign int) error {
 				return err
 			}
 			if !ok {
-				return TypeErr("%s() cannot add %s and %s", a.fn, typeName(a.ext), typeName(v))
+				return ArgTypeErr(a.fn, "values that add up", v)
 			}
 			a.ext = r
 		}
 		a.nExt += sign
 		return nil
 	}
-	return TypeErr("%s() expects numbers or durations, got %s %s", a.fn, typeName(v), v)
+	return ArgTypeErr(a.fn, "a Number or a Duration", v)
 }
 
 // total returns the exact numeric sum scaled by 2^1074, or a non-finite
@@ -414,7 +417,7 @@ func (a *stdevAcc) apply(v value.Value, sign int) error {
 	case value.KindFloat:
 		a.s.addFloat(v.AsFloat(), sign)
 	default:
-		return TypeErr("%s() expects numbers, got %s %s", a.name(), typeName(v), v)
+		return ArgTypeErr(a.name(), "a Number", v)
 	}
 	return nil
 }
@@ -473,7 +476,7 @@ func (a *percentileAcc) name() string {
 // arguments and expects NumberOutOfRange).
 func (a *percentileAcc) percentile(v value.Value) (float64, error) {
 	if !v.IsNumber() {
-		return 0, TypeErr("%s() expects a numeric percentile, got %s %s", a.name(), typeName(v), v)
+		return 0, ArgTypeErr(a.name(), "a numeric percentile", v)
 	}
 	p := v.AsFloat()
 	if !(p >= 0 && p <= 1) {
@@ -492,7 +495,7 @@ func (a *percentileAcc) Apply(args []value.Value) error {
 		return nil
 	}
 	if !x.IsNumber() {
-		return TypeErr("%s() expects numbers, got %s %s", a.name(), typeName(x), x)
+		return ArgTypeErr(a.name(), "a Number", x)
 	}
 	a.p = p
 	a.ms.Add(x)
@@ -636,17 +639,19 @@ func (d *distinctAcc) Revert(args []value.Value) error {
 func (d *distinctAcc) Result() value.Value { return d.inner.Result() }
 
 func registerAggregates(r *Registry) {
-	add := func(name string, lo, hi int, mk func() Accumulator) {
-		r.AddAggregate(name, &Aggregate{Name: name, MinArgs: lo, MaxArgs: hi, New: mk})
+	add := func(name string, lo, hi int, mk func() Accumulator, args ...ArgKinds) {
+		r.AddAggregate(name, &Aggregate{Name: name, MinArgs: lo, MaxArgs: hi, New: mk, Args: args})
 	}
-	add("count", 0, 1, func() Accumulator { return &countAcc{} })
-	add("sum", 1, 1, func() Accumulator { return &sumAcc{numAcc{fn: "sum"}} })
-	add("avg", 1, 1, func() Accumulator { return &avgAcc{numAcc{fn: "avg"}} })
-	add("min", 1, 1, func() Accumulator { return &extremeAcc{} })
-	add("max", 1, 1, func() Accumulator { return &extremeAcc{max: true} })
-	add("collect", 1, 1, func() Accumulator { return &collectAcc{} })
-	add("stDev", 1, 1, func() Accumulator { return &stdevAcc{sample: true, s: exactSum{squares: true}} })
-	add("stDevP", 1, 1, func() Accumulator { return &stdevAcc{s: exactSum{squares: true}} })
-	add("percentileCont", 2, 2, func() Accumulator { return &percentileAcc{cont: true} })
-	add("percentileDisc", 2, 2, func() Accumulator { return &percentileAcc{} })
+	add("count", 0, 1, func() Accumulator { return &countAcc{} }, ArgAny)
+	add("sum", 1, 1, func() Accumulator { return &sumAcc{numAcc{fn: "sum"}} }, ArgNumber|ArgDuration)
+	add("avg", 1, 1, func() Accumulator { return &avgAcc{numAcc{fn: "avg"}} }, ArgNumber|ArgDuration)
+	add("min", 1, 1, func() Accumulator { return &extremeAcc{} }, ArgAny)
+	add("max", 1, 1, func() Accumulator { return &extremeAcc{max: true} }, ArgAny)
+	add("collect", 1, 1, func() Accumulator { return &collectAcc{} }, ArgAny)
+	add("stDev", 1, 1, func() Accumulator { return &stdevAcc{sample: true, s: exactSum{squares: true}} }, ArgNumber)
+	add("stDevP", 1, 1, func() Accumulator { return &stdevAcc{s: exactSum{squares: true}} }, ArgNumber)
+	// The percentile's range [0, 1] is checked on every row: a value
+	// outside it is ArgumentError NumberOutOfRange (TCK Aggregation6).
+	add("percentileCont", 2, 2, func() Accumulator { return &percentileAcc{cont: true} }, ArgNumber, ArgNumber)
+	add("percentileDisc", 2, 2, func() Accumulator { return &percentileAcc{} }, ArgNumber, ArgNumber)
 }

@@ -74,7 +74,7 @@ func ToString(v value.Value) (value.Value, error) {
 	if s, ok := toStringValue(v); ok {
 		return value.Str(s), nil
 	}
-	return value.Null, argTypeErr("toString", "a String, Number, Boolean or temporal value", v)
+	return value.Null, ArgTypeErr("toString", "a String, Number, Boolean or temporal value", v)
 }
 
 // floatToInt truncates toward zero; ok is false for NaN, infinities and
@@ -136,7 +136,7 @@ func ToInteger(v value.Value) (value.Value, error) {
 	if out, known := convertInteger(v); known {
 		return out, nil
 	}
-	return value.Null, argTypeErr("toInteger", "a String, Number or Boolean", v)
+	return value.Null, ArgTypeErr("toInteger", "a String, Number or Boolean", v)
 }
 
 func convertFloat(v value.Value) (value.Value, bool) {
@@ -162,7 +162,7 @@ func ToFloat(v value.Value) (value.Value, error) {
 	if out, known := convertFloat(v); known {
 		return out, nil
 	}
-	return value.Null, argTypeErr("toFloat", "a String or Number", v)
+	return value.Null, ArgTypeErr("toFloat", "a String or Number", v)
 }
 
 func convertBoolean(v value.Value) (value.Value, bool) {
@@ -189,7 +189,7 @@ func ToBoolean(v value.Value) (value.Value, error) {
 	if out, known := convertBoolean(v); known {
 		return out, nil
 	}
-	return value.Null, argTypeErr("toBoolean", "a String, Integer or Boolean", v)
+	return value.Null, ArgTypeErr("toBoolean", "a String, Integer or Boolean", v)
 }
 
 func orNull(conv func(value.Value) (value.Value, bool)) ScalarFunc {
@@ -219,7 +219,7 @@ func listConv(name string, conv func(value.Value) (value.Value, bool)) ScalarFun
 			return value.Null, nil
 		case value.KindList:
 		default:
-			return value.Null, argTypeErr(name, "a List", v)
+			return value.Null, ArgTypeErr(name, "a List", v)
 		}
 		l := v.AsList()
 		out := make([]value.Value, len(l))
@@ -235,19 +235,20 @@ func unary(f func(value.Value) (value.Value, error)) ScalarFunc {
 }
 
 func registerConversions(r *Registry) {
-	add := func(name string, fn ScalarFunc) {
-		r.AddScalar(name, &Scalar{Name: name, MinArgs: 1, MaxArgs: 1, Fn: fn})
+	add := func(name string, fn ScalarFunc, arg ArgKinds) {
+		r.AddScalar(name, &Scalar{Name: name, MinArgs: 1, MaxArgs: 1, Fn: fn, Args: []ArgKinds{arg}})
 	}
-	add("toString", unary(ToString))
-	add("toInteger", unary(ToInteger))
-	add("toFloat", unary(ToFloat))
-	add("toBoolean", unary(ToBoolean))
-	add("toStringOrNull", orNull(convertString))
-	add("toIntegerOrNull", orNull(convertInteger))
-	add("toFloatOrNull", orNull(convertFloat))
-	add("toBooleanOrNull", orNull(convertBoolean))
-	add("toStringList", listConv("toStringList", convertString))
-	add("toIntegerList", listConv("toIntegerList", convertInteger))
-	add("toFloatList", listConv("toFloatList", convertFloat))
-	add("toBooleanList", listConv("toBooleanList", convertBoolean))
+	add("toString", unary(ToString), ArgString|ArgNumber|ArgBool|ArgInstant|ArgDuration)
+	add("toInteger", unary(ToInteger), ArgString|ArgNumber|ArgBool)
+	add("toFloat", unary(ToFloat), ArgString|ArgNumber)
+	add("toBoolean", unary(ToBoolean), ArgString|ArgInt|ArgBool)
+	// The OrNull variants turn what their base function rejects into null.
+	add("toStringOrNull", orNull(convertString), ArgAny)
+	add("toIntegerOrNull", orNull(convertInteger), ArgAny)
+	add("toFloatOrNull", orNull(convertFloat), ArgAny)
+	add("toBooleanOrNull", orNull(convertBoolean), ArgAny)
+	add("toStringList", listConv("toStringList", convertString), ArgList)
+	add("toIntegerList", listConv("toIntegerList", convertInteger), ArgList)
+	add("toFloatList", listConv("toFloatList", convertFloat), ArgList)
+	add("toBooleanList", listConv("toBooleanList", convertBoolean), ArgList)
 }

@@ -8,20 +8,21 @@ import (
 // that Drasi queries run unchanged. The functions that need the engine
 // (future, delta, metadata, history and window functions) are the engine's.
 func registerDrasi(r *Registry) {
-	r.AddScalar("drasi.listMin", &Scalar{Name: "drasi.listMin", MinArgs: 1, MaxArgs: 1, Fn: listExtreme(false)})
-	r.AddScalar("drasi.listMax", &Scalar{Name: "drasi.listMax", MinArgs: 1, MaxArgs: 1, Fn: listExtreme(true)})
+	list := []ArgKinds{ArgList}
+	r.AddScalar("drasi.listMin", &Scalar{Name: "drasi.listMin", MinArgs: 1, MaxArgs: 1, Fn: listExtreme("drasi.listMin", false), Args: list})
+	r.AddScalar("drasi.listMax", &Scalar{Name: "drasi.listMax", MinArgs: 1, MaxArgs: 1, Fn: listExtreme("drasi.listMax", true), Args: list})
 	r.AddAggregate("drasi.linearGradient", &Aggregate{Name: "drasi.linearGradient", MinArgs: 2, MaxArgs: 2,
-		New: func() Accumulator { return &gradientAcc{} }})
+		Args: []ArgKinds{ArgNumber, ArgNumber}, New: func() Accumulator { return &gradientAcc{} }})
 	r.AddAggregate("drasi.stdevp", &Aggregate{Name: "drasi.stdevp", MinArgs: 1, MaxArgs: 1,
-		New: func() Accumulator { return &stdevAcc{s: exactSum{squares: true}} }})
+		Args: []ArgKinds{ArgNumber}, New: func() Accumulator { return &stdevAcc{s: exactSum{squares: true}} }})
 	r.AddAggregate("drasi.last", &Aggregate{Name: "drasi.last", MinArgs: 1, MaxArgs: 1,
-		New: func() Accumulator { return &lastAcc{} }})
+		Args: []ArgKinds{ArgAny}, New: func() Accumulator { return &lastAcc{} }})
 }
 
 // listExtreme is drasi.listMin / drasi.listMax: the least or greatest
 // non-null element of a list in the ORDER BY order; null for null or an
 // empty list.
-func listExtreme(max bool) ScalarFunc {
+func listExtreme(name string, max bool) ScalarFunc {
 	return func(_ Env, args []value.Value) (value.Value, error) {
 		l := args[0]
 		switch l.Kind() {
@@ -29,7 +30,7 @@ func listExtreme(max bool) ScalarFunc {
 			return value.Null, nil
 		case value.KindList:
 		default:
-			return value.Null, TypeErr("expected a list, got %s", l.Kind())
+			return value.Null, ArgTypeErr(name, "a List", l)
 		}
 		best := value.Null
 		for _, x := range l.AsList() {
@@ -59,7 +60,11 @@ func (g *gradientAcc) point(args []value.Value) (x, y float64, ok bool, err erro
 		return 0, 0, false, nil
 	}
 	if !args[0].IsNumber() || !args[1].IsNumber() {
-		return 0, 0, false, TypeErr("drasi.linearGradient expects numbers, got %s and %s", args[0].Kind(), args[1].Kind())
+		bad := args[0]
+		if bad.IsNumber() {
+			bad = args[1]
+		}
+		return 0, 0, false, ArgTypeErr("drasi.linearGradient", "a Number", bad)
 	}
 	return args[0].AsFloat(), args[1].AsFloat(), true, nil
 }

@@ -133,14 +133,16 @@ var gqlRegistry = sync.OnceValue(func() *Registry {
 		c.Name, c.Volatile = a.gql, true
 		r.AddScalar(a.gql, &c)
 	}
-	add := func(name string, lo, hi int, fn ScalarFunc) {
-		r.AddScalar(name, &Scalar{Name: name, MinArgs: lo, MaxArgs: hi, Fn: fn})
+	add := func(name string, lo, hi int, fn ScalarFunc, args ...ArgKinds) {
+		r.AddScalar(name, &Scalar{Name: name, MinArgs: lo, MaxArgs: hi, Fn: fn, Args: args})
 	}
-	// GQL spells these as functions; Cypher has them as operators.
+	// GQL spells these as functions; Cypher has them as operators, and they
+	// keep the operators' errors (TypeError InvalidArgumentType), so they
+	// declare no signature.
 	add("mod", 2, 2, operatorFn(Mod))
 	add("power", 2, 2, operatorFn(Pow))
-	add("char_length", 1, 1, charLength("char_length"))
-	add("character_length", 1, 1, charLength("character_length"))
+	add("char_length", 1, 1, charLength("char_length"), ArgString)
+	add("character_length", 1, 1, charLength("character_length"), ArgString)
 	registerGQLLowerings(r)
 	registerDrasi(r)
 	return r
@@ -162,6 +164,6 @@ func charLength(name string) ScalarFunc {
 		case value.KindString:
 			return value.Int(int64(utf8.RuneCountInString(v.AsString()))), nil
 		}
-		return value.Null, argTypeErr(strings.ToLower(name), "a String", v)
+		return value.Null, ArgTypeErr(strings.ToLower(name), "a String", v)
 	}
 }

@@ -19,7 +19,7 @@ func numArg(fn string, v value.Value) (f float64, isNull bool, err error) {
 	case value.KindInt, value.KindFloat:
 		return v.AsFloat(), false, nil
 	}
-	return 0, false, argTypeErr(fn, "a Number", v)
+	return 0, false, ArgTypeErr(fn, "a Number", v)
 }
 
 // floatFn lifts a float64 function of one number to a Cypher function whose
@@ -51,7 +51,7 @@ func abs(_ Env, args []value.Value) (value.Value, error) {
 	case value.KindFloat:
 		return value.Float(math.Abs(v.AsFloat())), nil
 	}
-	return value.Null, argTypeErr("abs", "a Number", v)
+	return value.Null, ArgTypeErr("abs", "a Number", v)
 }
 
 // sign is an integer for integer and float arguments alike, as in Neo4j;
@@ -80,7 +80,7 @@ func sign(_ Env, args []value.Value) (value.Value, error) {
 		}
 		return value.Int(0), nil
 	}
-	return value.Null, argTypeErr("sign", "a Number", v)
+	return value.Null, ArgTypeErr("sign", "a Number", v)
 }
 
 // javaRound is Java's Math.round on doubles: ties toward positive infinity,
@@ -118,9 +118,15 @@ func round(_ Env, args []value.Value) (value.Value, error) {
 		return value.Float(javaRound(x)), nil
 	}
 	if args[1].IsNull() || (len(args) > 2 && args[2].IsNull()) || isNull {
-		for _, a := range args[1:] {
-			if k := a.Kind(); k != value.KindNull && k != value.KindInt && k != value.KindString {
-				return value.Null, argTypeErr("round", "an Integer precision and a String mode", a)
+		// A null anywhere makes the result null, but a precision or mode of
+		// the wrong type is still an error: the same argument is rejected
+		// whatever the others hold (and at compile time when it is known).
+		if k := args[1].Kind(); k != value.KindNull && k != value.KindInt {
+			return value.Null, ArgTypeErr("round", "an Integer precision", args[1])
+		}
+		if len(args) > 2 {
+			if k := args[2].Kind(); k != value.KindNull && k != value.KindString {
+				return value.Null, ArgTypeErr("round", "a String rounding mode", args[2])
 			}
 		}
 		return value.Null, nil
@@ -267,36 +273,39 @@ func randomUUID(_ Env, _ []value.Value) (value.Value, error) {
 }
 
 func registerMath(r *Registry) {
-	add := func(name string, lo, hi int, fn ScalarFunc) {
-		r.AddScalar(name, &Scalar{Name: name, MinArgs: lo, MaxArgs: hi, Fn: fn})
+	add := func(name string, lo, hi int, fn ScalarFunc, args ...ArgKinds) {
+		r.AddScalar(name, &Scalar{Name: name, MinArgs: lo, MaxArgs: hi, Fn: fn, Args: args})
 	}
 	constant := func(name string, c float64) {
 		add(name, 0, 0, func(Env, []value.Value) (value.Value, error) { return value.Float(c), nil })
 	}
-	add("abs", 1, 1, abs)
-	add("ceil", 1, 1, floatFn("ceil", math.Ceil))
-	add("floor", 1, 1, floatFn("floor", math.Floor))
-	add("round", 1, 3, round)
-	add("sign", 1, 1, sign)
-	add("sqrt", 1, 1, floatFn("sqrt", math.Sqrt))
-	add("exp", 1, 1, floatFn("exp", math.Exp))
-	add("log", 1, 1, floatFn("log", math.Log))
-	add("log10", 1, 1, floatFn("log10", math.Log10))
+	unary := func(name string, f func(float64) float64) {
+		add(name, 1, 1, floatFn(name, f), ArgNumber)
+	}
+	add("abs", 1, 1, abs, ArgNumber)
+	unary("ceil", math.Ceil)
+	unary("floor", math.Floor)
+	add("round", 1, 3, round, ArgNumber, ArgInt, ArgString)
+	add("sign", 1, 1, sign, ArgNumber)
+	unary("sqrt", math.Sqrt)
+	unary("exp", math.Exp)
+	unary("log", math.Log)
+	unary("log10", math.Log10)
 	constant("e", math.E)
 	constant("pi", math.Pi)
-	add("sin", 1, 1, floatFn("sin", math.Sin))
-	add("cos", 1, 1, floatFn("cos", math.Cos))
-	add("tan", 1, 1, floatFn("tan", math.Tan))
-	add("cot", 1, 1, floatFn("cot", func(x float64) float64 { return 1 / math.Tan(x) }))
-	add("asin", 1, 1, floatFn("asin", math.Asin))
-	add("acos", 1, 1, floatFn("acos", math.Acos))
-	add("atan", 1, 1, floatFn("atan", math.Atan))
-	add("atan2", 2, 2, atan2)
-	add("degrees", 1, 1, floatFn("degrees", func(x float64) float64 { return x * 180 / math.Pi }))
-	add("radians", 1, 1, floatFn("radians", func(x float64) float64 { return x * math.Pi / 180 }))
-	add("haversin", 1, 1, floatFn("haversin", func(x float64) float64 { return (1 - math.Cos(x)) / 2 }))
+	unary("sin", math.Sin)
+	unary("cos", math.Cos)
+	unary("tan", math.Tan)
+	unary("cot", func(x float64) float64 { return 1 / math.Tan(x) })
+	unary("asin", math.Asin)
+	unary("acos", math.Acos)
+	unary("atan", math.Atan)
+	add("atan2", 2, 2, atan2, ArgNumber, ArgNumber)
+	unary("degrees", func(x float64) float64 { return x * 180 / math.Pi })
+	unary("radians", func(x float64) float64 { return x * math.Pi / 180 })
+	unary("haversin", func(x float64) float64 { return (1 - math.Cos(x)) / 2 })
 	r.AddScalar("rand", &Scalar{Name: "rand", Fn: func(Env, []value.Value) (value.Value, error) {
 		return value.Float(randFloat()), nil
-	}, Volatile: true})
-	r.AddScalar("randomUUID", &Scalar{Name: "randomUUID", Fn: randomUUID, Volatile: true})
+	}, Volatile: true, Args: []ArgKinds{}})
+	r.AddScalar("randomUUID", &Scalar{Name: "randomUUID", Fn: randomUUID, Volatile: true, Args: []ArgKinds{}})
 }

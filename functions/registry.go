@@ -33,6 +33,12 @@ type Scalar struct {
 	MinArgs int    // fewest arguments accepted
 	MaxArgs int    // most arguments accepted; -1 for variadic
 	Fn      ScalarFunc
+	// Args is the signature: the kinds accepted at each argument position
+	// (the last entry repeats for a variadic function). Fn must raise
+	// ArgTypeErr for any other kind; the semantic checker rejects such an
+	// argument at compile time when its type is certain from the query
+	// text (AcceptsArg). Nil declares nothing: no compile-time check.
+	Args []ArgKinds
 	// Volatile marks functions whose result is not determined by their
 	// arguments (rand, randomUUID); the engine never caches them.
 	Volatile bool
@@ -69,6 +75,9 @@ type Aggregate struct {
 	Name    string // canonical name
 	MinArgs int
 	MaxArgs int
+	// Args is the signature, as for Scalar.Args; Apply must raise
+	// ArgTypeErr for any kind it does not declare.
+	Args []ArgKinds
 	// New returns an empty accumulator for one group.
 	New func() Accumulator
 }

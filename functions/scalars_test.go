@@ -69,7 +69,7 @@ func TestStringFunctions(t *testing.T) {
 		{fn: "toUpper", args: a(s("abc")), want: s("ABC")},
 		{fn: "TOUPPER", args: a(null), want: null},
 		{fn: "toLower", args: a(s("ÀBC")), want: s("àbc")},
-		{fn: "toUpper", args: a(i(1)), kind: te, code: CodeInvalidArgumentType},
+		{fn: "toUpper", args: a(i(1)), kind: te, code: CodeInvalidArgumentValue},
 		{fn: "trim", args: a(s("  \t a b \n")), want: s("a b")},
 		{fn: "lTrim", args: a(s("  a  ")), want: s("a  ")},
 		{fn: "rTrim", args: a(s("  a  ")), want: s("  a")},

@@ -60,7 +60,7 @@ func temporalCtor(name string, k value.Kind) ScalarFunc {
 		case isTemporal(a):
 			v, err = value.ConvertTemporal(k, a, env.Now())
 		default:
-			return value.Null, argTypeErr(name, "a String, a Map or a temporal value", a)
+			return value.Null, ArgTypeErr(name, "a String, a Map or a temporal value", a)
 		}
 		return v, temporalErr(err)
 	}
@@ -78,7 +78,7 @@ func clockFn(name string, k value.Kind) ScalarFunc {
 			case value.KindString:
 				tz = args[0].AsString()
 			default:
-				return value.Null, argTypeErr(name, "a time zone String", args[0])
+				return value.Null, ArgTypeErr(name, "a time zone String", args[0])
 			}
 		}
 		v, err := value.NowTemporal(k, env.Now(), tz)
@@ -93,15 +93,15 @@ func truncateFn(name string, k value.Kind) ScalarFunc {
 			return value.Null, nil
 		}
 		if args[0].Kind() != value.KindString {
-			return value.Null, argTypeErr(name, "a unit String", args[0])
+			return value.Null, ArgTypeErr(name, "a unit String", args[0])
 		}
 		if !isTemporal(args[1]) {
-			return value.Null, argTypeErr(name, "a temporal value", args[1])
+			return value.Null, ArgTypeErr(name, "a temporal value", args[1])
 		}
 		var fields map[string]value.Value
 		if len(args) == 3 && !args[2].IsNull() {
 			if args[2].Kind() != value.KindMap {
-				return value.Null, argTypeErr(name, "a Map of fields", args[2])
+				return value.Null, ArgTypeErr(name, "a Map of fields", args[2])
 			}
 			fields = args[2].AsMap()
 		}
@@ -124,7 +124,7 @@ func durationFn(_ Env, args []value.Value) (value.Value, error) {
 	case value.KindDuration:
 		return a, nil
 	default:
-		return value.Null, argTypeErr("duration", "a String or a Map", a)
+		return value.Null, ArgTypeErr("duration", "a String or a Map", a)
 	}
 	return v, temporalErr(err)
 }
@@ -136,7 +136,7 @@ func betweenFn(name string, unit value.BetweenUnit) ScalarFunc {
 		}
 		for _, a := range args {
 			if !isTemporal(a) {
-				return value.Null, argTypeErr(name, "temporal values", a)
+				return value.Null, ArgTypeErr(name, "temporal values", a)
 			}
 		}
 		v, err := value.DurationBetween(unit, args[0], args[1])
@@ -172,21 +172,21 @@ func fromEpochMillis(_ Env, args []value.Value) (value.Value, error) {
 
 // registerTemporal adds the temporal functions to r.
 func registerTemporal(r *Registry) {
-	add := func(name string, min, max int, fn ScalarFunc) {
-		r.AddScalar(name, &Scalar{Name: name, MinArgs: min, MaxArgs: max, Fn: fn})
+	add := func(name string, min, max int, fn ScalarFunc, args ...ArgKinds) {
+		r.AddScalar(name, &Scalar{Name: name, MinArgs: min, MaxArgs: max, Fn: fn, Args: args})
 	}
 	for _, tk := range temporalKinds {
-		add(tk.name, 0, 1, temporalCtor(tk.name, tk.kind))
+		add(tk.name, 0, 1, temporalCtor(tk.name, tk.kind), ArgString|ArgMap|ArgInstant)
 		for _, clock := range []string{"realtime", "transaction", "statement"} {
 			n := tk.name + "." + clock
-			add(n, 0, 1, clockFn(n, tk.kind))
+			add(n, 0, 1, clockFn(n, tk.kind), ArgString)
 		}
 		n := tk.name + ".truncate"
-		add(n, 2, 3, truncateFn(n, tk.kind))
+		add(n, 2, 3, truncateFn(n, tk.kind), ArgString, ArgInstant, ArgMap)
 	}
-	add("duration", 1, 1, durationFn)
-	add("datetime.fromepoch", 2, 2, fromEpoch)
-	add("datetime.fromepochmillis", 1, 1, fromEpochMillis)
+	add("duration", 1, 1, durationFn, ArgString|ArgMap|ArgDuration)
+	add("datetime.fromepoch", 2, 2, fromEpoch, ArgInt, ArgInt)
+	add("datetime.fromepochmillis", 1, 1, fromEpochMillis, ArgInt)
 	for _, b := range []struct {
 		name string
 		unit value.BetweenUnit
@@ -196,6 +196,6 @@ func registerTemporal(r *Registry) {
 		{"duration.inDays", value.BetweenDays},
 		{"duration.inSeconds", value.BetweenSeconds},
 	} {
-		add(b.name, 2, 2, betweenFn(strings.ToLower(b.name), b.unit))
+		add(b.name, 2, 2, betweenFn(strings.ToLower(b.name), b.unit), ArgInstant, ArgInstant)
 	}
 }

@@ -93,13 +93,13 @@ func TestTemporalErrors(t *testing.T) {
 		kind, code string
 	}{
 		{"date", []value.Value{s("2015-13-45")}, KindArgumentError, CodeInvalidArgumentValue},
-		{"date", []value.Value{i(3)}, KindTypeError, CodeInvalidArgumentType},
+		{"date", []value.Value{i(3)}, KindTypeError, CodeInvalidArgumentValue},
 		{"date", []value.Value{m("month", i(2))}, KindArgumentError, CodeInvalidArgumentValue},
 		{"datetime", []value.Value{m("year", i(2000), "timezone", s("Mars/Olympus"))}, KindArgumentError, CodeInvalidArgumentValue},
 		{"duration", []value.Value{m("eons", i(1))}, KindArgumentError, CodeInvalidArgumentValue},
-		{"duration", []value.Value{tru}, KindTypeError, CodeInvalidArgumentType},
+		{"duration", []value.Value{tru}, KindTypeError, CodeInvalidArgumentValue},
 		{"date.truncate", []value.Value{s("fortnight"), value.NewDate(2000, 1, 1)}, KindArgumentError, CodeInvalidArgumentValue},
-		{"duration.between", []value.Value{i(1), value.NewDate(2000, 1, 1)}, KindTypeError, CodeInvalidArgumentType},
+		{"duration.between", []value.Value{i(1), value.NewDate(2000, 1, 1)}, KindTypeError, CodeInvalidArgumentValue},
 	}
 	for _, tc := range tests {
 		_, err := callTemporal(t, tc.name, tc.args...)
