@@ -443,6 +443,19 @@ type Exists struct {
 	Query   *Query // a full subquery body; nil when the pattern form is used
 }
 
+// IsPatternPredicate reports whether e is a bare pattern predicate,
+// `WHERE (a)-->()`, rather than an EXISTS { ... } subquery: the two share
+// this node but not their rules (a pattern predicate introduces no
+// variables and is only a condition). The front-ends mark the difference
+// only by position: a pattern predicate starts where its pattern starts,
+// while EXISTS { (a)-->() } starts at its keyword, before the pattern. A
+// tree built without positions reads as EXISTS, which is the lenient
+// answer.
+func (e *Exists) IsPatternPredicate() bool {
+	return e.Query == nil && e.Where == nil && len(e.Pattern) == 1 &&
+		e.Pos != (Pos{}) && e.Pos == e.Pattern[0].Pos
+}
+
 func (*Literal) expr()     {}
 func (*ListLit) expr()     {}
 func (*MapLit) expr()      {}

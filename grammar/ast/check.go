@@ -15,22 +15,40 @@ type FuncInfo interface {
 	Exists(name string) bool
 }
 
+// ArgTypes is implemented by a FuncInfo that knows the signatures of its
+// functions (functions.Registry does). Check then reports, as a
+// compile-time InvalidArgumentType, an argument whose type is certain from
+// the query text and that the function never accepts: properties(1),
+// type(n) for a node n, length(r) for a relationship r (TCK Graph3 [8],
+// Graph4 [7], Graph9 [5]-[7], Path3 [2], [3], List6 [5]). A FuncInfo without
+// it gets no such check; the error is then the function's, at run time.
+type ArgTypes interface {
+	// AcceptsArg reports whether the function name accepts a value of the
+	// type typ ("Integer", "String", "List", "Map", "Node", "Relationship",
+	// "Path", ...) as its argument at position i (0-based). declared is
+	// false when the function's signature says nothing about it.
+	AcceptsArg(name string, i int, typ string) (ok, declared bool)
+}
+
 // Check reports the first compile-time semantic error of q, in source order,
 // as an *Error whose Code is the openCypher TCK error detail
 // (UndefinedVariable, VariableTypeConflict, InvalidAggregation, ...). It
 // returns nil when q is well formed. Syntax-level errors (UnexpectedSyntax,
-// IntegerOverflow, clause order, ...) are the parser's; errors only
-// detectable on data are the engine's.
+// IntegerOverflow, clause order, ...) are the parser's, but for a bare
+// pattern predicate used as a value, which only the scope tells apart;
+// errors only detectable on data are the engine's.
 //
 // Scoping follows Cypher: MATCH, UNWIND and path variables add to the scope;
 // WITH replaces it with its columns (WITH * keeps it); the WHERE of a WITH
 // and the ORDER BY of a non-DISTINCT, non-aggregating projection also see the
 // variables the projection was fed with; comprehension, quantifier and
 // reduce variables are local; EXISTS subqueries and pattern predicates see
-// the enclosing row. Types are tracked only as far as they are certain
-// (literals, pattern elements, their propagation through WITH and UNWIND):
-// an unknown type never causes an error, since a false positive would reject
-// a valid query.
+// the enclosing row, and a pattern predicate, unlike EXISTS, adds nothing to
+// it. Types are tracked only as far as they are certain (literals, pattern
+// elements, their propagation through WITH and UNWIND): an unknown type
+// never causes an error, since a false positive would reject a valid query.
+// A known type is checked against the operators and, when funcs implements
+// ArgTypes, against the signatures of the functions.
 func Check(q *Query, funcs FuncInfo) error {
 	c := &checker{funcs: funcs}
 	if err := c.query(q, nil); err != nil {
@@ -227,6 +245,10 @@ type env struct {
 	inAgg    bool      // inside an aggregating call's arguments
 	constant bool      // SKIP / LIMIT: any variable is NonConstantExpression
 	order    *orderEnv // ORDER BY after a DISTINCT or aggregating projection
+	// predicate: inside a condition (a WHERE, a comprehension's or
+	// quantifier's WHERE, a CASE WHEN), the only place a bare pattern
+	// predicate such as (a)-->() may appear.
+	predicate bool
 }
 
 // orderEnv resolves ORDER BY keys after a DISTINCT or aggregating
@@ -348,7 +370,7 @@ func (c *checker) where(e Expr, sc scope) error {
 	if e == nil {
 		return nil
 	}
-	t, err := c.expr(e, &env{vars: sc})
+	t, err := c.expr(e, &env{vars: sc, predicate: true})
 	if err != nil {
 		return err
 	}
@@ -879,7 +901,11 @@ func (c *checker) expr(e Expr, en *env) (vtype, error) {
 			return tAny, err
 		}
 		for _, w := range e.Whens {
-			t, err := c.expr(w.When, en)
+			when := en
+			if e.Subject == nil {
+				when = en.condition()
+			}
+			t, err := c.expr(w.When, when)
 			if err != nil {
 				return tAny, err
 			}
@@ -901,7 +927,7 @@ func (c *checker) expr(e Expr, en *env) (vtype, error) {
 		}
 		in := en.local(e.Var, elemOf(lt))
 		if e.Where != nil {
-			t, err := c.expr(e.Where, in)
+			t, err := c.expr(e.Where, in.condition())
 			if err != nil {
 				return tAny, err
 			}
@@ -923,7 +949,7 @@ func (c *checker) expr(e Expr, en *env) (vtype, error) {
 			return tAny, err
 		}
 		if e.Where != nil {
-			t, err := c.expr(e.Where, en.local(e.Var, elemOf(lt)))
+			t, err := c.expr(e.Where, en.local(e.Var, elemOf(lt)).condition())
 			if err != nil {
 				return tAny, err
 			}
@@ -950,7 +976,7 @@ func (c *checker) expr(e Expr, en *env) (vtype, error) {
 			return tAny, err
 		}
 		if e.Where != nil {
-			t, err := c.expr(e.Where, in)
+			t, err := c.expr(e.Where, in.condition())
 			if err != nil {
 				return tAny, err
 			}
@@ -966,6 +992,11 @@ func (c *checker) expr(e Expr, en *env) (vtype, error) {
 	case *Exists:
 		if e.Query != nil {
 			return tBool, c.query(e.Query, en.vars)
+		}
+		if e.IsPatternPredicate() {
+			if err := c.patternPredicate(e, en); err != nil {
+				return tAny, err
+			}
 		}
 		sc := en.vars.clone()
 		if err := c.pattern(e.Pattern, sc, false); err != nil {
@@ -986,6 +1017,45 @@ func (en *env) local(name string, t vtype) *env {
 	}
 	out.aggOK = false
 	return &out
+}
+
+// condition returns en for a condition: the same scope, where a bare
+// pattern predicate is allowed.
+func (en *env) condition() *env {
+	out := *en
+	out.predicate = true
+	return &out
+}
+
+// patternPredicate checks what only a bare pattern predicate, (a)-->(),
+// must satisfy, unlike EXISTS { (a)-->(b) }: it is a boolean test, so it
+// may only be a condition (TCK Pattern1 [22], [23]: not a RETURN or WITH
+// item, where it once meant a list of paths; a pattern comprehension is
+// the list form), and it cannot introduce variables, which would be bound
+// nowhere (Pattern1 [10]: MATCH (n) WHERE (n)-[r]->(a) RETURN n).
+func (c *checker) patternPredicate(e *Exists, en *env) error {
+	if !en.predicate {
+		return Errorf(e.Pos, "UnexpectedSyntax",
+			"a pattern can only be used as a condition (in WHERE); use EXISTS { ... } for a boolean or a pattern comprehension [(a)-->(b) | b] for a list")
+	}
+	for _, pp := range e.Pattern {
+		for i, n := range pp.Nodes {
+			if n.Var != "" {
+				if _, ok := en.vars[n.Var]; !ok {
+					return Errorf(n.Pos, "UndefinedVariable",
+						"variable `%s` not defined: a pattern predicate cannot introduce variables (use EXISTS { ... })", n.Var)
+				}
+			}
+			if i < len(pp.Rels) && pp.Rels[i].Var != "" {
+				r := pp.Rels[i]
+				if _, ok := en.vars[r.Var]; !ok {
+					return Errorf(r.Pos, "UndefinedVariable",
+						"variable `%s` not defined: a pattern predicate cannot introduce variables (use EXISTS { ... })", r.Var)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // elemOf is the type of the elements of a list of type t.
@@ -1046,6 +1116,17 @@ func (c *checker) call(e *Call, en *env) (vtype, error) {
 	}
 	if strings.EqualFold(e.Name, "size") && len(args) == 1 && args[0].k == kPath {
 		return tAny, Errorf(e.Args[0].Position(), "InvalidArgumentType", "size() of a path; use length()")
+	}
+	if at, ok := c.funcs.(ArgTypes); ok {
+		for i, t := range args {
+			if t.k == kAny || t.k == kNull {
+				continue // unknown, or null, which every function takes
+			}
+			if accepts, declared := at.AcceptsArg(e.Name, i, kindNames[t.k]); declared && !accepts {
+				return tAny, Errorf(e.Args[i].Position(), "InvalidArgumentType",
+					"%s() does not accept %s as argument %d", e.Name, an(t), i+1)
+			}
+		}
 	}
 	return tAny, nil
 }

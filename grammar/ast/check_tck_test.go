@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigilhq/vigil/functions"
 	"github.com/vigilhq/vigil/grammar/ast"
 	"github.com/vigilhq/vigil/grammar/cypher"
 	"github.com/vigilhq/vigil/internal/sharedtest"
@@ -218,8 +219,15 @@ func TestCheckTCKNoFalsePositives(t *testing.T) {
 	t.Logf("%d queries checked without error expected (%d not parsed)", total, unparsed)
 }
 
-// stubFuncs is a FuncInfo over fixed name lists (lower case).
+// stubFuncs is a FuncInfo over fixed name lists (lower case), with the
+// argument types of the Cypher registry: both TCK tests then hold the
+// compile-time signature checks to the TCK, the expected errors and the
+// absence of false positives.
 type stubFuncs struct{ scalars, aggregates map[string]bool }
+
+func (s stubFuncs) AcceptsArg(name string, i int, typ string) (ok, declared bool) {
+	return functions.Cypher().AcceptsArg(name, i, typ)
+}
 
 func (s stubFuncs) IsAggregate(name string) bool { return s.aggregates[strings.ToLower(name)] }
 

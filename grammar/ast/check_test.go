@@ -270,3 +270,127 @@ func TestContainsAggregate(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckArgumentTypes: an argument whose type is certain from the query
+// text and that the function never accepts is a compile-time
+// InvalidArgumentType (the signatures are the functions registry's, see
+// stubFuncs.AcceptsArg); an argument of unknown type is left to run time.
+func TestCheckArgumentTypes(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		code  string
+	}{
+		// TCK Graph9 [5]-[7], Graph4 [7], Graph3 [8], Path3 [2], [3], List6 [5].
+		{`RETURN properties(1)`, "InvalidArgumentType"},
+		{`RETURN properties('Cypher')`, "InvalidArgumentType"},
+		{`RETURN properties([true, false])`, "InvalidArgumentType"},
+		{`MATCH (r) RETURN type(r)`, "InvalidArgumentType"},
+		{`MATCH p = (a) RETURN labels(p) AS l`, "InvalidArgumentType"},
+		{`MATCH (n) RETURN length(n)`, "InvalidArgumentType"},
+		{`MATCH ()-[r]->() RETURN length(r)`, "InvalidArgumentType"},
+		{`MATCH p = (a)-[*]->(b) RETURN size(p)`, "InvalidArgumentType"},
+		// The same rule for every declared function, and through the
+		// variables whose type is certain.
+		{`RETURN toUpper(1)`, "InvalidArgumentType"},
+		{`WITH 1 AS x RETURN toUpper(x)`, "InvalidArgumentType"},
+		{`UNWIND [1, 2] AS x RETURN toUpper(x)`, "InvalidArgumentType"},
+		{`MATCH ()-[r*]->() RETURN type(r)`, "InvalidArgumentType"},
+		{`RETURN substring('abc', 1.5)`, "InvalidArgumentType"},
+		{`RETURN substring('abc', 1, 'x')`, "InvalidArgumentType"},
+		{`RETURN toBoolean(1.0)`, "InvalidArgumentType"},
+		{`RETURN toInteger([1])`, "InvalidArgumentType"},
+		{`RETURN keys(1)`, "InvalidArgumentType"},
+		{`RETURN date(1)`, "InvalidArgumentType"},
+		{`RETURN round(1.5, 1, 2)`, "InvalidArgumentType"},
+		{`MATCH (n) RETURN sum(n.x + 'a')`, ""}, // the type of n.x is unknown
+		{`RETURN sum('a')`, "InvalidArgumentType"},
+		{`RETURN percentileCont(1, 'half')`, "InvalidArgumentType"},
+		{`MATCH (n) RETURN n ORDER BY toUpper(1)`, "InvalidArgumentType"},
+		{`MATCH (n) WHERE labels(1) = [] RETURN n`, "InvalidArgumentType"},
+
+		// Left to run time: unknown types, null, parameters, range().
+		{`RETURN range(true, 1, 1)`, ""},                                       // TCK List11 [5]: an ArgumentError at run time
+		{`MATCH (a) WITH [a, 1] AS list RETURN labels(list[1]) AS l`, ""},      // Graph3 [9]
+		{`MATCH p = (n)-[r:T]->() RETURN [x IN [r, 0] | type(x)] AS list`, ""}, // Graph4 [6]
+		{`MATCH p = (n)-[r:T]->() RETURN [x IN [1, '', p] | toString(x)]`, ""}, // TypeConversion4 [10]
+		{`RETURN toUpper(null), size(null), labels(null)`, ""},
+		{`RETURN toUpper($p), size($l)`, ""},
+		{`MATCH (n)-[r]->() RETURN labels(n), keys(n), properties(r), type(r), id(n)`, ""},
+		{`MATCH p = ()-[r*]->() RETURN size(r), length(p), nodes(p), [x IN r | type(x)]`, ""},
+		{`RETURN toString(1), toInteger('1'), toFloat(1), toBoolean(0), coalesce(1, 'a', [])`, ""},
+		{`RETURN split('a,b', [',']), reverse([1]), size('abc')`, ""},
+		{`MATCH (n) RETURN count(n), collect(n), min(n), max('a')`, ""},
+		{`RETURN drasi.trueFor(true, 1)`, ""}, // an engine function: no signature here
+	} {
+		got := errCode(t, checkText(t, tc.query))
+		if got != tc.code {
+			t.Errorf("%s\n  got code %q, want %q", tc.query, got, tc.code)
+		}
+	}
+}
+
+// TestCheckPatternPredicates: a bare pattern predicate is a condition that
+// introduces no variables (TCK Pattern1 [10], [22], [23]); EXISTS { ... }
+// and pattern comprehensions may introduce theirs and appear anywhere.
+func TestCheckPatternPredicates(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		code  string
+	}{
+		{`MATCH (n) WHERE (n)-->() RETURN n`, ""},
+		{`MATCH (n), (m) WHERE (n)-[:T]->(m) RETURN n`, ""},
+		{`MATCH (n)-[r]->() WHERE (n)-[r]->() RETURN n`, ""},
+		{`MATCH (n) WHERE NOT (n)-->() AND ((n)<--() OR n.x = 1) RETURN n`, ""},
+		{`MATCH (n) WITH n WHERE (n)<-[:T]-() RETURN n`, ""},
+		{`MATCH (n)-[r WHERE (n)-->()]->() RETURN n`, ""},
+		{`MATCH (n) RETURN [x IN [1] WHERE (n)-->()] AS l`, ""},
+		{`MATCH (n) RETURN any(x IN [1] WHERE (n)-->()) AS b`, ""},
+		{`MATCH (n) RETURN CASE WHEN (n)-->() THEN 1 ELSE 0 END AS c`, ""},
+		{`MATCH (n) RETURN [(n)-[r]->(m) WHERE (m)-->() | r] AS l`, ""},
+		{`MATCH (n) WHERE exists { (n)-[r]->(m) WHERE type(r) = 'T' } RETURN n`, ""},
+		{`MATCH (n) WHERE exists { MATCH (n)-->(m) WHERE (m)-->(n) } RETURN n`, ""},
+		{`MATCH (n) RETURN exists { (n)-[r]->() } AS b`, ""},
+		{`MATCH (n) RETURN exists((n)-->()) AS b`, ""},
+
+		// Pattern1 [10]: new variables in a pattern predicate.
+		{`MATCH (a) WHERE (a)-[:T]->(b) RETURN a`, "UndefinedVariable"},
+		{`MATCH (n) WHERE (n)-[r]->() RETURN n`, "UndefinedVariable"},
+		{`MATCH (n) WHERE NOT (n)-[:T]->(:C)<-[s:T]-(n) RETURN n`, "UndefinedVariable"},
+		{`MATCH (n) WITH n WHERE (n)-->(m) RETURN n`, "UndefinedVariable"},
+		{`MATCH (n) WHERE exists { MATCH (n) WHERE (n)-->(m) } RETURN n`, "UndefinedVariable"},
+		// Pattern1 [22], [23]: a pattern predicate as a value.
+		{`MATCH (n) RETURN (n)-[]->()`, "UnexpectedSyntax"},
+		{`MATCH (n) WITH (n)-[]->() AS x RETURN x`, "UnexpectedSyntax"},
+		{`MATCH (n) RETURN NOT (n)-->() AS b`, "UnexpectedSyntax"},
+		{`MATCH (n) RETURN n ORDER BY (n)-->()`, "UnexpectedSyntax"},
+		{`MATCH (n) UNWIND [(n)-->()] AS x RETURN x`, "UnexpectedSyntax"},
+		{`MATCH (n) RETURN CASE (n)-->() WHEN true THEN 1 END AS c`, "UnexpectedSyntax"},
+		{`MATCH (n) RETURN [x IN [1] | (n)-->()] AS l`, "UnexpectedSyntax"},
+	} {
+		got := errCode(t, checkText(t, tc.query))
+		if got != tc.code {
+			t.Errorf("%s\n  got code %q, want %q", tc.query, got, tc.code)
+		}
+	}
+
+	// Every example of TCK Pattern1 [10], reported at the new variable.
+	for _, tc := range []struct {
+		pattern string
+		col     int
+	}{
+		{"(a)", 18}, {"(n)-[r]->(a)", 20}, {"(a)-[r]->(n)", 17}, {"(n)<-[r {}]-(a)", 20},
+		{"(n)-[r {}]-(a)", 20}, {"(n)-[r]->()", 20}, {"()-[r]->(n)", 19}, {"(n)<-[r]-()", 20},
+		{"(n)-[r]-()", 20}, {"()-[r]->()", 19}, {"()<-[r]-()", 19}, {"()-[r]-()", 19},
+		{"(n)-[r:REL]->(a {num: 5})", 20}, {"(n)-[r:REL*0..2]->(a {num: 5})", 20},
+		{"(n)-[r:REL]->(:C)<-[s:REL]-(a {num: 5})", 20},
+	} {
+		q := "MATCH (n) WHERE " + tc.pattern + " RETURN n"
+		err := checkText(t, q)
+		var ae *ast.Error
+		if !errors.As(err, &ae) || ae.Code != "UndefinedVariable" {
+			t.Errorf("%s: got %v, want UndefinedVariable", q, err)
+		} else if ae.Col != tc.col {
+			t.Errorf("%s: error at col %d, want %d (%v)", q, ae.Col, tc.col, ae)
+		}
+	}
+}
