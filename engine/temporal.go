@@ -203,7 +203,7 @@ func (ec *exprCompiler) engineCall(e *ast.Call, sc *scope) (evalFn, error) {
 			case value.KindNull:
 				return value.Null, nil
 			default:
-				return value.Null, functions.TypeErr("drasi.changeDateTime expects a node or relationship, got %s", v.Kind())
+				return value.Null, functions.ArgTypeErr("drasi.changeDateTime", "a node or relationship", v)
 			}
 			return dateTimeOf(time.Unix(0, at).UTC()), nil
 		}, nil
@@ -223,7 +223,7 @@ func (ec *exprCompiler) engineCall(e *ast.Call, sc *scope) (evalFn, error) {
 			}
 			t, ok := instant(tv)
 			if !ok {
-				return value.Null, typeErrIfSet(tv, "drasi.trueLater: timestamp")
+				return value.Null, typeErrIfSet(tv, "drasi.trueLater", wantInstant)
 			}
 			if !t.After(c.now) {
 				return cond(c, row)
@@ -262,7 +262,7 @@ func (ec *exprCompiler) engineCall(e *ast.Call, sc *scope) (evalFn, error) {
 			}
 			t, ok := instant(tv)
 			if !ok {
-				return value.Null, typeErrIfSet(tv, "drasi.trueUntil: timestamp")
+				return value.Null, typeErrIfSet(tv, "drasi.trueUntil", wantInstant)
 			}
 			if !t.After(c.now) {
 				return cv, nil
@@ -288,7 +288,7 @@ func (ec *exprCompiler) engineCall(e *ast.Call, sc *scope) (evalFn, error) {
 			}
 			d, ok := span(dv)
 			if !ok {
-				return value.Null, typeErrIfSet(dv, "drasi.trueFor: duration")
+				return value.Null, typeErrIfSet(dv, "drasi.trueFor", "a duration or milliseconds")
 			}
 			if st.since.IsZero() {
 				st.since = c.now
@@ -343,11 +343,17 @@ func (ec *exprCompiler) engineCall(e *ast.Call, sc *scope) (evalFn, error) {
 	return nil, ast.Errorf(e.Pos, "UnknownFunction", "unknown function %q", e.Name)
 }
 
-func typeErrIfSet(v value.Value, what string) error {
+// wantInstant names what a timestamp argument may be.
+const wantInstant = "a datetime, a date or epoch milliseconds"
+
+// typeErrIfSet is the run-time error of an argument of a type fn does not
+// accept (TypeError InvalidArgumentValue, as for every function); a null
+// argument is no error (the function returns null or false).
+func typeErrIfSet(v value.Value, fn, want string) error {
 	if v.IsNull() {
 		return nil
 	}
-	return functions.TypeErr("%s must be a datetime, date or epoch milliseconds, got %s", what, v.Kind())
+	return functions.ArgTypeErr(fn, want, v)
 }
 
 // newSite numbers a temporal call site and records that the stage being
@@ -400,13 +406,13 @@ func (pl *planner) historyCall(name string, args []evalFn) (evalFn, error) {
 		case value.KindNull:
 			return value.Null, nil
 		default:
-			return value.Null, functions.TypeErr("%s expects a node or relationship, got %s", name, vals[0].Kind())
+			return value.Null, functions.ArgTypeErr(name, "a node or relationship", vals[0])
 		}
 		hist := c.index.history[id]
 		if name == fnVersionByTimestamp {
 			t, ok := instant(vals[1])
 			if !ok {
-				return value.Null, typeErrIfSet(vals[1], name)
+				return value.Null, typeErrIfSet(vals[1], name, wantInstant)
 			}
 			v := versionAt(hist, t.UnixNano())
 			return v, nil
@@ -414,7 +420,14 @@ func (pl *planner) historyCall(name string, args []evalFn) (evalFn, error) {
 		from, ok1 := instant(vals[1])
 		to, ok2 := instant(vals[2])
 		if !ok1 || !ok2 {
-			return value.Null, functions.TypeErr("%s: from and to must be timestamps", name)
+			bad := vals[1]
+			if ok1 {
+				bad = vals[2]
+			}
+			if bad.IsNull() {
+				return value.Null, nil
+			}
+			return value.Null, functions.ArgTypeErr(name, wantInstant, bad)
 		}
 		initial := len(vals) > 3 && vals[3].AsBool()
 		var out []value.Value

@@ -94,3 +94,26 @@ func TestTemporalFunctionsWhereNothingCanFireAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestTemporalArgumentErrorsFollowTheConvention: a run-time argument of a
+// type an engine function does not accept is TypeError InvalidArgumentValue,
+// as for every other function.
+func TestTemporalArgumentErrorsFollowTheConvention(t *testing.T) {
+	for _, text := range []string{
+		"MATCH (n:A) RETURN drasi.changeDateTime(n.x) AS t",
+		"MATCH (n:A) WHERE drasi.trueLater(true, n.x) RETURN n",
+		"MATCH (n:A) WHERE drasi.trueFor(true, n.x) RETURN n",
+		"MATCH (n:A) RETURN drasi.getVersionByTimestamp(n, n.x) AS v",
+		"MATCH (n:A) RETURN drasi.getVersionsByTimeRange(n, 0, n.x) AS v",
+	} {
+		e := New(Options{})
+		q, err := e.AddQuery(QuerySpec{ID: "q", Text: text})
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		e.Apply([]Change{{Op: OpInsert, Element: Element{ID: "a", Labels: []string{"A"}, Props: map[string]value.Value{"x": value.Str("soon")}}}})
+		if err := q.Err(); err == nil || !strings.Contains(err.Error(), "InvalidArgumentValue") {
+			t.Errorf("%s: error %v, want TypeError InvalidArgumentValue", text, err)
+		}
+	}
+}

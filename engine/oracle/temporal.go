@@ -589,7 +589,11 @@ func (ev *evaluator) versions(name string, e *ast.Call, f *frame) (value.Value, 
 	from, ok1 := instantArg(vals[1])
 	to, ok2 := instantArg(vals[2])
 	if !ok1 || !ok2 {
-		return value.Null, typeError("%s: from and to must be timestamps", name)
+		bad := vals[1]
+		if ok1 {
+			bad = vals[2]
+		}
+		return value.Null, badArg(bad, name)
 	}
 	lo, hi := from.UnixNano(), to.UnixNano()
 	out := []value.Value{}
