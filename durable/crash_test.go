@@ -17,6 +17,7 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
@@ -219,14 +220,16 @@ func TestCrashRestart(t *testing.T) {
 	}
 }
 
+// crashChildLimit bounds each run of the whole workload: the child that is
+// not killed, the reference run and the final replay.
+const crashChildLimit = 2 * time.Minute
+
 func crashRestart(t *testing.T, snapEvery int) {
-	seed := time.Now().UnixNano()
-	if s := os.Getenv("VIGIL_SEED"); s != "" {
-		seed, _ = strconv.ParseInt(s, 10, 64)
-	}
-	t.Logf("seed %d (VIGIL_SEED=%d replays)", seed, seed)
+	seed := sharedtest.Seed(t)
 	const steps = 4000
-	ref, err := runWorkload("", seed, steps, 0)
+	var ref *Host
+	var err error
+	sharedtest.Within(t, crashChildLimit, "the uninterrupted reference run", func() { ref, err = runWorkload("", seed, steps, 0) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,8 +261,19 @@ func crashRestart(t *testing.T, snapEvery int) {
 				kills++
 			}
 		} else {
-			if err := <-done; err != nil {
-				t.Fatalf("child failed: %v", err)
+			// The last child runs to the end: a child stuck in a loop
+			// (a future that fires again and again) must fail the test,
+			// not keep it waiting until go test's timeout. The whole
+			// workload takes seconds, under -race too.
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("child failed: %v", err)
+				}
+			case <-time.After(crashChildLimit):
+				cmd.Process.Signal(syscall.SIGKILL)
+				<-done
+				t.Fatalf("the child did not finish the workload within %v of its last restart", crashChildLimit)
 			}
 			finished = true
 		}
@@ -277,7 +291,10 @@ func crashRestart(t *testing.T, snapEvery int) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	got, err := Open(Options{Store: st, SnapshotEvery: snapEvery, SnapshotPerElement: -1})
+	var got *Host
+	sharedtest.Within(t, crashChildLimit, "the final Open (restore and replay)", func() {
+		got, err = Open(Options{Store: st, SnapshotEvery: snapEvery, SnapshotPerElement: -1})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

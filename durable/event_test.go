@@ -8,15 +8,14 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 	"github.com/vigilhq/vigil/server/outbox"
 )
 
 // A change event written from the engine's rows is byte for byte the event
 // written from the same rows as maps (the plain outbox.Event form).
 func TestEventRowsMatchMaps(t *testing.T) {
-	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewSource(seed))
+	rng := rand.New(rand.NewSource(sharedtest.Seed(t)))
 	dt := value.NewDateTime(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), "Europe/Berlin")
 	vals := []value.Value{value.Null, value.True, value.Int(-7), value.Float(0.1), value.Float(2e-9),
 		value.Str(`<"q">`), value.Str("é\u2028"), dt, value.List([]value.Value{value.Int(1), value.Str("x")}),

@@ -66,22 +66,25 @@ spec:
 	// Delivery is at least once: an event delivered but not yet recorded as
 	// handled when the server stops is sent again (with the same
 	// idempotency key). Stop once the webhook has recorded both.
+	ctx := loopCtx(t)
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		var st reactions.Status
-		s.do(context.Background(), func() { st = s.reactions["hook"].r.Status() })
-		if st.Positions["agents"] >= 5 || time.Now().After(deadline) {
+		s.do(ctx, func() { st = s.reactions["hook"].r.Status() })
+		if st.Positions["agents"] >= 5 {
 			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the webhook's position on agents is %d after 5s, want 5 (delivered %v)", st.Positions["agents"], first)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	hs.Close()
-	s.Close()
+	stopServer(t, s, hs)
 	if len(first) != 2 || first[0] != "agents:4" || first[1] != "agents:5" {
 		t.Fatalf("before the restart the webhook got %v, want agents:4 agents:5", first)
 	}
 
 	s, hs = start()
-	defer func() { hs.Close(); s.Close() }()
+	defer stopServer(t, s, hs)
 	post(t, hs, agent("a3", `{"name":"z"}`))
 	all := waitFor(3)
 	time.Sleep(100 * time.Millisecond) // let any wrong re-delivery arrive
@@ -109,7 +112,6 @@ func TestBatchWaitGroupsSourcesIntoOneStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Start(context.Background())
-	defer s.Close()
 	rs, errs := resources.Parse("b.yaml", []byte(`apiVersion: v1
 kind: Source
 name: s
@@ -127,19 +129,19 @@ spec:
   sources: {subscriptions: [{id: s}, {id: t}]}
   query: MATCH (a:Agent) RETURN a.name AS name
 `))
-	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+	if _, err := s.Apply(loopCtx(t), rs, errs); err != nil {
 		t.Fatal(err)
 	}
 	s.SetReady()
 	hs := httptest.NewServer(s.Handler())
-	defer hs.Close()
+	defer stopServer(t, s, hs)
 	before := st.LogSeq()
 	var wg sync.WaitGroup
 	for i, src := range []string{"s", "t"} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := http.Post(hs.URL+"/v1/sources/"+src+"/events", "application/json",
+			resp, err := testClient.Post(hs.URL+"/v1/sources/"+src+"/events", "application/json",
 				strings.NewReader(agent(fmt.Sprintf("a%d", i), `{"name":"x"}`)))
 			if err != nil || resp.StatusCode != 200 {
 				t.Errorf("post to %s: %v %v", src, err, resp)
@@ -169,11 +171,10 @@ func TestRestartWithChangedQueryReplacesIt(t *testing.T) {
 	}
 	s, hs := start("MATCH (a:Agent) RETURN a.name AS name")
 	post(t, hs, agent("a1", `{"name":"x"}`))
-	hs.Close()
-	s.Close()
+	stopServer(t, s, hs)
 
 	s, hs = start("MATCH (a:Agent) RETURN a.name AS who")
-	defer func() { hs.Close(); s.Close() }()
+	defer stopServer(t, s, hs)
 	if n := len(s.eng.Queries()); n != 1 {
 		t.Fatalf("%d queries in the engine, want 1", n)
 	}
@@ -222,7 +223,7 @@ func TestRestartWithBrokenResourceKeepsRestoredQuery(t *testing.T) {
 		}
 		s.Start(context.Background())
 		rs, errs := resources.Parse("r.yaml", []byte(doc))
-		if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+		if _, err := s.Apply(loopCtx(t), rs, errs); err != nil {
 			t.Fatal(err)
 		}
 		s.SetReady()
@@ -243,11 +244,10 @@ spec:
 	s, hs := start(good)
 	post(t, hs, agent("a1", `{"name":"x"}`))
 	_, before := s.out.Bounds("q")
-	hs.Close()
-	s.Close()
+	stopServer(t, s, hs)
 
 	s, hs = start(strings.Replace(good, "query: MATCH", "query: [MATCH", 1))
-	defer func() { hs.Close(); s.Close() }()
+	defer stopServer(t, s, hs)
 	if s.eng.Query("q") == nil {
 		t.Fatal("the restored query was removed because its file failed to load")
 	}
@@ -268,16 +268,15 @@ func TestStorageFailureStopsTheServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Start(context.Background())
-	defer s.Close()
 	rs, errs := resources.Parse("r.yaml", []byte(testResources))
-	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+	if _, err := s.Apply(loopCtx(t), rs, errs); err != nil {
 		t.Fatal(err)
 	}
 	s.SetReady()
 	hs := httptest.NewServer(s.Handler())
-	defer hs.Close()
+	defer stopServer(t, s, hs)
 	st.Close() // the disk goes away
-	resp, err := http.Post(hs.URL+"/v1/sources/s/events", "application/json", strings.NewReader(agent("a1", `{"name":"x"}`)))
+	resp, err := testClient.Post(hs.URL+"/v1/sources/s/events", "application/json", strings.NewReader(agent("a1", `{"name":"x"}`)))
 	if err == nil {
 		resp.Body.Close()
 		if resp.StatusCode == 200 {
@@ -292,7 +291,7 @@ func TestStorageFailureStopsTheServer(t *testing.T) {
 	if s.Err() == nil {
 		t.Fatal("Err is nil")
 	}
-	resp, err = http.Get(hs.URL + "/healthz")
+	resp, err = testClient.Get(hs.URL + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +317,7 @@ func startDurable(t *testing.T, dir, yaml string, opts Options) (*Server, *httpt
 	}
 	s.Start(context.Background())
 	rs, errs := resources.Parse("r.yaml", []byte(yaml))
-	if out, err := s.Apply(context.Background(), rs, errs); err != nil {
+	if out, err := s.Apply(loopCtx(t), rs, errs); err != nil {
 		t.Fatalf("apply: %v %v", out, err)
 	}
 	s.SetReady()

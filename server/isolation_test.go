@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -49,16 +48,16 @@ func TestSourcesAreIsolated(t *testing.T) {
 	}
 	s.Start(context.Background())
 	rs, errs := resources.Parse("iso.yaml", []byte(twoSources))
-	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+	if _, err := s.Apply(loopCtx(t), rs, errs); err != nil {
 		t.Fatal(err)
 	}
 	s.SetReady()
 	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(func() { s.Close(); hs.Close() })
+	t.Cleanup(func() { stopServer(t, s, hs) })
 
 	send := func(src, body string) {
 		t.Helper()
-		resp, err := http.Post(hs.URL+"/v1/sources/"+src+"/events", "application/json", strings.NewReader(body))
+		resp, err := testClient.Post(hs.URL+"/v1/sources/"+src+"/events", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +69,7 @@ func TestSourcesAreIsolated(t *testing.T) {
 	}
 	results := func() []map[string]any {
 		t.Helper()
-		resp, err := http.Get(hs.URL + "/v1/queries/q/results")
+		resp, err := testClient.Get(hs.URL + "/v1/queries/q/results")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +92,7 @@ func TestSourcesAreIsolated(t *testing.T) {
 
 	// A label the pattern reads but no subscription admits is a warning
 	// on the query: that part of the pattern can never match.
-	resp, err := http.Get(hs.URL + "/v1/queries/forgot-a-label")
+	resp, err := testClient.Get(hs.URL + "/v1/queries/forgot-a-label")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +125,7 @@ func TestQueryOnAMissingSourceIsAnError(t *testing.T) {
 	} {
 		var body []byte
 		for deadline := time.Now().Add(5 * time.Second); ; {
-			resp, err := http.Post(hs.URL+"/v1/apply", "application/yaml", strings.NewReader(c.yaml))
+			resp, err := testClient.Post(hs.URL+"/v1/apply", "application/yaml", strings.NewReader(c.yaml))
 			if err != nil {
 				t.Fatal(err)
 			}

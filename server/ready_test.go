@@ -24,7 +24,7 @@ func TestResourceEndpointsAnswer503UntilReady(t *testing.T) {
 	}
 	s.Start(context.Background())
 	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(func() { s.Close(); hs.Close() })
+	t.Cleanup(func() { stopServer(t, s, hs) })
 
 	cases := []struct {
 		method, path string
@@ -49,7 +49,7 @@ func TestResourceEndpointsAnswer503UntilReady(t *testing.T) {
 		}
 		req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := testClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestResourceEndpointsAnswer503UntilReady(t *testing.T) {
 	}
 
 	rs, errs := resources.Parse("test.yaml", []byte(testResources))
-	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+	if _, err := s.Apply(loopCtx(t), rs, errs); err != nil {
 		t.Fatal(err)
 	}
 	s.SetReady()
@@ -99,7 +99,7 @@ func TestRoutingErrorsAreJSON(t *testing.T) {
 		{"PUT", "/v1/apply", 405, `{"error":"method PUT not allowed on /v1/apply (allowed: GET, HEAD, POST)"}`},
 	} {
 		req, _ := http.NewRequest(c.method, hs.URL+c.path, nil)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := testClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,6 +40,36 @@ spec:
     RETURN a.name AS name
 `
 
+// testClient is the tests' HTTP client. Its timeout makes a server that
+// stops answering (its loop stuck, say on a future that fires again and
+// again) fail the test within seconds, where http.DefaultClient would wait
+// until go test's timeout, minutes later.
+var testClient = &http.Client{Timeout: 10 * time.Second}
+
+// loopCtx bounds a call into the server's loop (Apply, Delete, do) as
+// testClient bounds a request.
+func loopCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// stopServer closes s, then hs. s first: its Close cancels the server's
+// context, which releases the handlers waiting on its loop, and hs.Close
+// waits for every handler. A Close that does not return within 10 s (the
+// loop is stuck) fails t and is left behind, instead of hanging the test.
+func stopServer(t *testing.T, s *Server, hs *httptest.Server) {
+	t.Helper()
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Error("Server.Close did not return within 10s: its loop is stuck")
+	}
+	hs.Close()
+}
+
 func newTestServer(t *testing.T, retain int) (*Server, *httptest.Server) {
 	t.Helper()
 	s, err := New(Options{Retain: retain, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -48,12 +78,12 @@ func newTestServer(t *testing.T, retain int) (*Server, *httptest.Server) {
 	}
 	s.Start(context.Background())
 	rs, errs := resources.Parse("test.yaml", []byte(testResources))
-	if res, err := s.Apply(context.Background(), rs, errs); err != nil || len(res) != 3 {
+	if res, err := s.Apply(loopCtx(t), rs, errs); err != nil || len(res) != 3 {
 		t.Fatalf("apply: %v %v", res, err)
 	}
 	s.SetReady()
 	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(func() { s.Close(); hs.Close() })
+	t.Cleanup(func() { stopServer(t, s, hs) })
 	return s, hs
 }
 
@@ -62,7 +92,7 @@ func newTestServer(t *testing.T, retain int) (*Server, *httptest.Server) {
 func post(t *testing.T, hs *httptest.Server, body string) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; {
-		resp, err := http.Post(hs.URL+"/v1/sources/s/events", "application/json", strings.NewReader(body))
+		resp, err := testClient.Post(hs.URL+"/v1/sources/s/events", "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,18 +113,36 @@ func agent(id string, props string) string {
 	return fmt.Sprintf(`{"operation":"insert","element":{"id":%q,"labels":["Agent"],"properties":%s}}`, id, props)
 }
 
-// readEvents reads n SSE data payloads from a stream.
+// readEvents reads n SSE data payloads from a stream, failing t when they
+// do not come within 5 s. It calls t.Fatal, so it must run on the test's
+// goroutine; a reader on another goroutine uses streamEvents.
 func readEvents(t *testing.T, url, lastID string, n int) ([]map[string]any, []string) {
 	t.Helper()
+	evs, ids, err := streamEvents(url, lastID, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs, ids
+}
+
+// streamEvents reads n SSE data payloads from a stream, giving up after
+// 5 s. It reports a failure as its error rather than through a testing.T,
+// so that it may run on any goroutine: t.Fatal from a goroutine other than
+// the test's ends only that goroutine, and a test waiting for its result
+// then waits until go test's own timeout, minutes later.
+func streamEvents(url, lastID string, n int) ([]map[string]any, []string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return nil, nil, err
+	}
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	var evs []map[string]any
@@ -107,14 +155,16 @@ func readEvents(t *testing.T, url, lastID string, n int) ([]map[string]any, []st
 		}
 		if d, ok := strings.CutPrefix(line, "data: "); ok {
 			var ev map[string]any
-			json.Unmarshal([]byte(d), &ev)
+			if err := json.Unmarshal([]byte(d), &ev); err != nil {
+				return evs, ids, fmt.Errorf("event %d of %s: %v: %s", len(evs)+1, url, err, d)
+			}
 			evs = append(evs, ev)
 		}
 	}
 	if len(evs) < n {
-		t.Fatalf("got %d events, want %d: %v (%v)", len(evs), n, evs, sc.Err())
+		return evs, ids, fmt.Errorf("%s: got %d events within 5s, want %d: %v (%v)", url, len(evs), n, evs, sc.Err())
 	}
-	return evs, ids
+	return evs, ids, nil
 }
 
 func TestEventsAndBootstrapSequence(t *testing.T) {
@@ -175,20 +225,36 @@ func TestSchedulerFiresOnTime(t *testing.T) {
 // Deleting a query ends its streams with a stopped event.
 func TestDeleteClosesStream(t *testing.T) {
 	s, hs := newTestServer(t, 100)
-	done := make(chan []map[string]any)
+	type read struct {
+		evs []map[string]any
+		err error
+	}
+	// The reader reports to this goroutine, which fails the test: see
+	// streamEvents. The channel is buffered so that the reader never
+	// blocks on a test that has already failed.
+	done := make(chan read, 1)
 	go func() {
-		evs, _ := readEvents(t, hs.URL+"/v1/queries/agents/events", "", 2)
-		done <- evs
+		evs, _, err := streamEvents(hs.URL+"/v1/queries/agents/events", "", 2)
+		done <- read{evs, err}
 	}()
 	time.Sleep(50 * time.Millisecond)
-	if ok, err := s.Delete(context.Background(), resources.KindContinuousQuery, "agents"); !ok || err != nil {
+	if ok, err := s.Delete(loopCtx(t), resources.KindContinuousQuery, "agents"); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	evs := <-done
+	var r read
+	select {
+	case r = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream reader did not return within 10s of the delete")
+	}
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	evs := r.evs
 	if cs, _ := evs[1]["controlSignal"].(map[string]any); cs["kind"] != "stopped" {
 		t.Fatalf("events %v", evs)
 	}
-	resp, _ := http.Get(hs.URL + "/v1/queries/agents/results")
+	resp, _ := testClient.Get(hs.URL + "/v1/queries/agents/results")
 	if resp.StatusCode != 404 {
 		t.Fatalf("results after delete: %d", resp.StatusCode)
 	}
@@ -197,7 +263,7 @@ func TestDeleteClosesStream(t *testing.T) {
 func TestMetricsExposition(t *testing.T) {
 	_, hs := newTestServer(t, 100)
 	post(t, hs, agent("a1", `{"name":"x"}`))
-	resp, _ := http.Get(hs.URL + "/metrics")
+	resp, _ := testClient.Get(hs.URL + "/metrics")
 	b, _ := io.ReadAll(resp.Body)
 	text := string(b)
 	for _, want := range []string{
@@ -253,7 +319,7 @@ spec:
   queries: {agents: }
 `
 	rs, errs := resources.Parse("more.yaml", []byte(doc))
-	res, err := s.Apply(context.Background(), rs, errs)
+	res, err := s.Apply(loopCtx(t), rs, errs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,20 +339,20 @@ spec:
 		}
 	}
 	post(t, hs, agent("a1", `{"name":"x"}`))
-	resp, _ := http.Get(hs.URL + "/v1/reactions/log")
+	resp, _ := testClient.Get(hs.URL + "/v1/reactions/log")
 	var rv ReactionView
 	json.NewDecoder(resp.Body).Decode(&rv)
 	resp.Body.Close()
 	if rv.Status.State != "running" {
 		t.Errorf("debug reaction: %+v", rv)
 	}
-	resp, _ = http.Post(hs.URL+"/v1/sources/pg/events", "application/json", strings.NewReader(agent("b", "{}")))
+	resp, _ = testClient.Post(hs.URL+"/v1/sources/pg/events", "application/json", strings.NewReader(agent("b", "{}")))
 	if resp.StatusCode != 409 {
 		t.Errorf("post to a source in error: %d", resp.StatusCode)
 	}
 	// Applying the same good resources again changes nothing.
 	rs, _ = resources.Parse("test.yaml", []byte(testResources))
-	res, _ = s.Apply(context.Background(), rs, nil)
+	res, _ = s.Apply(loopCtx(t), rs, nil)
 	for _, r := range res {
 		if r.Action != "unchanged" {
 			t.Errorf("re-apply: %+v", r)
@@ -301,7 +367,7 @@ func TestUpdatedSourceKeepsItsPosition(t *testing.T) {
 	postAt := func(pos string) map[string]any {
 		req, _ := http.NewRequest("POST", hs.URL+"/v1/sources/s/events", strings.NewReader(agent("a1", `{"name":"x"}`)))
 		req.Header.Set("Vigil-Position", pos)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := testClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,7 +378,7 @@ func TestUpdatedSourceKeepsItsPosition(t *testing.T) {
 	}
 	postAt("1")
 	rs, errs := resources.Parse("u.yaml", []byte("apiVersion: v1\nkind: Source\nname: s\nspec:\n  kind: HTTP\n  properties: {}\n"))
-	if res, err := s.Apply(context.Background(), rs, errs); err != nil || res[0].Action != "updated" {
+	if res, err := s.Apply(loopCtx(t), rs, errs); err != nil || res[0].Action != "updated" {
 		t.Fatalf("update: %v %v", res, err)
 	}
 	if m := postAt("1"); m["duplicate"] != true {

@@ -17,8 +17,7 @@ import (
 func TestCloseTakesNoSnapshotWhenDisabled(t *testing.T) {
 	dir := t.TempDir()
 	s, hs := startDurable(t, dir, sourceAndQuery("MATCH (a:Agent) RETURN a.name AS name"), Options{SnapshotEvery: -1})
-	hs.Close()
-	s.Close() // closes the store too
+	stopServer(t, s, hs) // closes the store too
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -44,8 +43,7 @@ func TestUnrestorableQueryRetractsItsStoredRows(t *testing.T) {
 	start := func() (*Server, *httptest.Server) { return startDurable(t, dir, sourceAndQuery(text), Options{}) }
 	s, hs := start()
 	post(t, hs, agent("a1", `{"name":"x"}`))
-	hs.Close()
-	s.Close()
+	stopServer(t, s, hs)
 
 	// Rewrite the snapshot with q's state section not matching the plan.
 	st, err := store.Open(dir, store.Options{})
@@ -81,7 +79,7 @@ func TestUnrestorableQueryRetractsItsStoredRows(t *testing.T) {
 	st.Close()
 
 	s, hs = start()
-	defer func() { hs.Close(); s.Close() }()
+	defer stopServer(t, s, hs)
 	folded := map[string]int{}
 	recs, err := s.out.ReadFrom("q", 0, 0)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 // getStatus reads GET /v1/status.
 func getStatus(t *testing.T, hs *httptest.Server) Status {
 	t.Helper()
-	resp, err := http.Get(hs.URL + "/v1/status")
+	resp, err := testClient.Get(hs.URL + "/v1/status")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,16 +55,16 @@ spec:
   kind: SSE
   queries: {agents: }
 `))
-	if res, err := s.Apply(context.Background(), rs, errs); err != nil || len(res) != 1 || res[0].Action != "created" {
+	if res, err := s.Apply(loopCtx(t), rs, errs); err != nil || len(res) != 1 || res[0].Action != "created" {
 		t.Fatalf("apply: %v %v", res, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var resp *http.Response
-	for {
+	for deadline := time.Now().Add(5 * time.Second); ; {
 		req, _ := http.NewRequestWithContext(ctx, "GET", hs.URL+"/v1/reactions/stream/events", nil)
 		var err error
-		if resp, err = http.DefaultClient.Do(req); err != nil {
+		if resp, err = testClient.Do(req); err != nil {
 			t.Fatal(err)
 		}
 		if resp.StatusCode == http.StatusOK {
@@ -72,6 +72,9 @@ spec:
 		}
 		// The reaction's Run has not made its feed available yet.
 		resp.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /v1/reactions/stream/events still answers %s after 5s: the reaction's feed never became available", resp.Status)
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	defer resp.Body.Close()
@@ -87,7 +90,7 @@ spec:
 				return ev
 			}
 		}
-		t.Fatalf("stream ended: %v", sc.Err())
+		t.Fatalf("stream ended before the next event (the request gives up 10s after the test starts): %v", sc.Err())
 		return nil
 	}
 	if ev := next(); ev["kind"] != "snapshot" {
@@ -101,7 +104,7 @@ spec:
 		}
 	}
 	var v ReactionView
-	r, err := http.Get(hs.URL + "/v1/reactions/stream")
+	r, err := testClient.Get(hs.URL + "/v1/reactions/stream")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,19 +131,19 @@ func TestErrorBodiesAreCompact(t *testing.T) {
 	}
 	s.Start(context.Background())
 	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(func() { s.Close(); hs.Close() })
+	t.Cleanup(func() { stopServer(t, s, hs) })
 	rs, errs := resources.Parse("errors.yaml", []byte(`apiVersion: v1
 kind: Source
 name: s
 spec: {kind: HTTP}
 `))
-	if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+	if _, err := s.Apply(loopCtx(t), rs, errs); err != nil {
 		t.Fatal(err)
 	}
 	do := func(method, path, body string) (int, string, string) {
 		t.Helper()
 		req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := testClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +208,7 @@ func TestLoadErrorsClearWhenTheFileIsFixed(t *testing.T) {
 		{"b.yaml", fixed, nil},
 	} {
 		rs, errs := resources.Parse(step.file, []byte(step.body))
-		if _, err := s.Apply(context.Background(), rs, errs); err != nil {
+		if _, err := s.Apply(loopCtx(t), rs, errs); err != nil {
 			t.Fatal(err)
 		}
 		got := getStatus(t, hs).Errors

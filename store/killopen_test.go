@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // TestKillDuringFirstOpen SIGKILLs a child process at a random moment of
@@ -38,11 +40,7 @@ func TestKillDuringFirstOpen(t *testing.T) {
 	if n <= 0 {
 		t.Skip("timing-dependent; set VIGIL_KILL_OPEN=<iterations> to run")
 	}
-	seed := time.Now().UnixNano()
-	if s := os.Getenv("VIGIL_SEED"); s != "" {
-		seed, _ = strconv.ParseInt(s, 10, 64)
-	}
-	t.Logf("seed %d (VIGIL_SEED=%d replays)", seed, seed)
+	seed := sharedtest.Seed(t)
 	rng := rand.New(rand.NewSource(seed))
 	deadline := time.Now().Add(5 * time.Minute)
 	states := map[string]int{}

@@ -6,14 +6,16 @@ package main
 // playwright-core. It installs what it needs — playwright-core with npm into
 // a cache directory outside the repository, Debian's chromium with apt-get
 // when it is missing and we are root — and skips, saying why, only when
-// that cannot be done.
+// that cannot be done; under CI=true that is a failure (sharedtest.Require).
 //
-// Environment: VIGIL_CHROMIUM (a browser executable), VIGIL_PLAYWRIGHT_DIR
-// (the npm prefix to use), VIGIL_CONSOLE_SCREENSHOT (save a PNG there).
+// Environment: VIGIL_CHROMIUM (the browser executable to use, and no other:
+// a path that is not there counts as no browser), VIGIL_PLAYWRIGHT_DIR (the
+// npm prefix to use), VIGIL_CONSOLE_SCREENSHOT (save a PNG there).
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -22,6 +24,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // playwrightVersion is the playwright-core the test installs; it drives
@@ -30,12 +34,15 @@ const playwrightVersion = "1.65.1"
 
 func TestConsoleBrowser(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary and drives a browser")
+		t.Skip("builds the binary and drives a browser; skipped with -short")
 	}
 	node := need(t, "node", "nodejs")
 	out, err := exec.Command(node, "-p", "process.versions.node.split('.')[0]").Output()
 	if major, _ := strconv.Atoi(strings.TrimSpace(string(out))); err != nil || major < 20 {
-		t.Skipf("console browser test skipped: playwright-core %s needs Node 20 or later (node major version %q, %v)", playwrightVersion, strings.TrimSpace(string(out)), err)
+		if err == nil {
+			err = fmt.Errorf("%s is Node %s", node, strings.TrimSpace(string(out)))
+		}
+		sharedtest.Require(t, "Node 20 or later (for playwright-core "+playwrightVersion+")", err, "install Node.js 20 or later first in PATH")
 	}
 	chromium := ensureChromium(t)
 	pwDir := ensurePlaywright(t)
@@ -85,7 +92,8 @@ func TestConsoleModel(t *testing.T) {
 }
 
 // need returns the path of the first of the commands found, installing the
-// Debian package when none is and we are root; it skips otherwise.
+// Debian package when none is and we are root; it skips otherwise (fails
+// under CI).
 func need(t *testing.T, names ...string) string {
 	t.Helper()
 	for _, n := range names {
@@ -93,28 +101,40 @@ func need(t *testing.T, names ...string) string {
 			return p
 		}
 	}
-	if err := aptInstall(t, "nodejs", "npm"); err != nil {
-		t.Skipf("console browser test skipped: %s is not installed and cannot be: %v", names[0], err)
-	}
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
+	const how = "apt-get install nodejs npm (as root)"
+	err := aptInstall(t, "nodejs", "npm")
+	if err == nil {
+		for _, n := range names {
+			if p, err := exec.LookPath(n); err == nil {
+				return p
+			}
 		}
+		err = errors.New("not found after installing nodejs and npm")
 	}
-	t.Skipf("console browser test skipped: %s not found after installing it", names[0])
+	sharedtest.Require(t, names[0], err, how)
 	return ""
 }
 
-// ensureChromium finds Debian's Chromium or installs it.
+// ensureChromium finds the browser named by VIGIL_CHROMIUM, or else
+// Debian's Chromium, installing it when missing; it skips when there is
+// none (fails under CI).
 func ensureChromium(t *testing.T) string {
 	t.Helper()
-	candidates := []string{os.Getenv("VIGIL_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"}
+	const how = "apt-get install chromium (as root), or set VIGIL_CHROMIUM=PATH"
+	isFile := func(c string) bool { fi, err := os.Stat(c); return err == nil && !fi.IsDir() }
+	if c := os.Getenv("VIGIL_CHROMIUM"); c != "" {
+		// An explicit choice is used or reported, never replaced by another
+		// browser that happens to be installed.
+		if isFile(c) {
+			return c
+		}
+		sharedtest.Require(t, "Chromium", fmt.Errorf("VIGIL_CHROMIUM=%s: no such file", c), how)
+		return ""
+	}
+	candidates := []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"}
 	find := func() string {
 		for _, c := range candidates {
-			if c == "" {
-				continue
-			}
-			if fi, err := os.Stat(c); err == nil && !fi.IsDir() {
+			if isFile(c) {
 				return c
 			}
 		}
@@ -123,13 +143,14 @@ func ensureChromium(t *testing.T) string {
 	if c := find(); c != "" {
 		return c
 	}
-	if err := aptInstall(t, "chromium"); err != nil {
-		t.Skipf("console browser test skipped: Chromium is not installed and cannot be: %v", err)
+	err := aptInstall(t, "chromium")
+	if err == nil {
+		if c := find(); c != "" {
+			return c
+		}
+		err = fmt.Errorf("none of %v after installing the chromium package", candidates)
 	}
-	if c := find(); c != "" {
-		return c
-	}
-	t.Skip("console browser test skipped: no /usr/bin/chromium after installing the chromium package")
+	sharedtest.Require(t, "Chromium", err, how)
 	return ""
 }
 
@@ -191,8 +212,9 @@ func ensurePlaywright(t *testing.T) string {
 		return dir
 	}
 	npm := need(t, "npm")
+	const how = "let npm reach its registry, or install playwright-core@" + playwrightVersion + " under VIGIL_PLAYWRIGHT_DIR=DIR"
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Skipf("console browser test skipped: cannot create %s: %v", dir, err)
+		sharedtest.Require(t, "playwright-core", err, how)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -200,7 +222,7 @@ func ensurePlaywright(t *testing.T) string {
 	cmd := exec.CommandContext(ctx, npm, "install", "--no-save", "--no-audit", "--no-fund", "--no-package-lock",
 		"--prefix", dir, "playwright-core@"+playwrightVersion)
 	if out, err := cmd.CombinedOutput(); err != nil || !installed() {
-		t.Skipf("console browser test skipped: npm could not install playwright-core (registry unreachable?): %v\n%s", err, tail(out, 20))
+		sharedtest.Require(t, "playwright-core", fmt.Errorf("npm could not install it (registry unreachable?): %v\n%s", err, tail(out, 20)), how)
 	}
 	return dir
 }

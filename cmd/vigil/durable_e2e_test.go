@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // TestServeDurableSIGKILL runs the real binary with -data, posts a stream of
@@ -25,11 +27,7 @@ func TestServeDurableSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills the server several times; skipped with -short")
 	}
-	seed := time.Now().UnixNano()
-	if s := os.Getenv("VIGIL_SEED"); s != "" {
-		seed, _ = strconv.ParseInt(s, 10, 64)
-	}
-	t.Logf("seed %d (VIGIL_SEED=%d replays)", seed, seed)
+	seed := sharedtest.Seed(t)
 	rng := rand.New(rand.NewSource(seed))
 
 	addr := freeAddr(t)
@@ -79,10 +77,13 @@ func TestServeDurableSIGKILL(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		client := &http.Client{Timeout: 5 * time.Second}
+		// 400 attempts of up to 5 s each would be half an hour: the
+		// whole workload has a deadline too.
+		deadline := time.Now().Add(3 * time.Minute)
 		for pos := 1; pos <= requests; pos++ {
 			for attempt := 0; ; attempt++ {
-				if attempt > 400 {
-					done <- fmt.Errorf("request %d never accepted", pos)
+				if attempt > 400 || time.Now().After(deadline) {
+					done <- fmt.Errorf("request %d never accepted (%d attempts, %d of %d requests within 3 minutes)", pos, attempt, pos-1, requests)
 					return
 				}
 				req, _ := http.NewRequest("POST", "http://"+addr+"/v1/sources/events/events", strings.NewReader(bodies[pos]))
@@ -188,7 +189,7 @@ func TestServeDurableSIGKILL(t *testing.T) {
 // metricValue reads an unlabelled metric from the server's /metrics.
 func metricValue(t *testing.T, p *proc, name string) float64 {
 	t.Helper()
-	resp, err := http.Get(strings.TrimSuffix(p.url, "/") + "/metrics")
+	resp, err := e2eClient.Get(strings.TrimSuffix(p.url, "/") + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

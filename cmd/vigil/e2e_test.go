@@ -18,11 +18,18 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
+
+// raceBinary (VIGIL_E2E_RACE=1) builds the served binary with the race
+// detector: go test -race instruments only the test binary, not the server
+// these tests start. A race report in a server's log then fails its test.
+// Off by default: it makes these tests several times slower.
+var raceBinary, _ = strconv.ParseBool(os.Getenv("VIGIL_E2E_RACE"))
 
 // The binary is built once per test run and shared by the tests (each
 // build costs seconds on a shared machine).
@@ -50,7 +57,11 @@ func vigilBinary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "vigil")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		args := []string{"build", "-o", binPath}
+		if raceBinary {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -88,7 +99,9 @@ func startServer(t testing.TB, args ...string) *proc {
 	}
 	p := &proc{cmd: cmd}
 	urlc := make(chan string, 1)
+	logged := make(chan struct{}) // the whole log is in p.stderr
 	go func() {
+		defer close(logged)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			line := sc.Text()
@@ -111,6 +124,13 @@ func startServer(t testing.TB, args ...string) *proc {
 			t.Error("server did not stop within 5s of SIGINT")
 		}
 		pw.Close()
+		select {
+		case <-logged:
+		case <-time.After(5 * time.Second):
+		}
+		if strings.Contains(p.log(), "WARNING: DATA RACE") {
+			t.Error("the server's race detector reported a data race (see its log)")
+		}
 		if t.Failed() {
 			t.Logf("server log:\n%s", p.log())
 		}
@@ -123,13 +143,19 @@ func startServer(t testing.TB, args ...string) *proc {
 	return p
 }
 
+// e2eClient is the tests' client for requests (streams have their own
+// contexts): its timeout makes a server that stops answering (its loop
+// stuck, say on a future that fires again and again) fail the test within
+// seconds instead of at go test's timeout.
+var e2eClient = &http.Client{Timeout: 10 * time.Second}
+
 func (p *proc) do(t testing.TB, method, path, body string, hdr ...string) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(method, strings.TrimSuffix(p.url, "/")+path, strings.NewReader(body))
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e2eClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,10 +195,16 @@ func openSSE(t testing.TB, url, lastID string) *sseClient {
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
+	// The stream has no client timeout (it stays open), and each read has
+	// its own (next): only the answer's headers need a bound.
+	headers := time.AfterFunc(10*time.Second, cancel)
 	resp, err := http.DefaultClient.Do(req)
+	if !headers.Stop() {
+		err = fmt.Errorf("no answer within 10s (%v)", err)
+	}
 	if err != nil {
 		cancel()
-		t.Fatal(err)
+		t.Fatalf("SSE %s: %v", url, err)
 	}
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
 		cancel()
@@ -217,10 +249,16 @@ func (c *sseClient) next(t testing.TB, what string) sseEvent {
 	return sseEvent{}
 }
 
-// nextChange skips control events.
+// nextChange skips control events, for at most 10 s: a stream that keeps
+// sending only control events fails the test rather than keeping it
+// waiting until go test's timeout.
 func (c *sseClient) nextChange(t testing.TB, what string) sseEvent {
 	t.Helper()
-	for {
+	deadline := time.Now().Add(10 * time.Second)
+	for skipped := 0; ; skipped++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: only control events (%d) for 10s", what, skipped)
+		}
 		ev := c.next(t, what)
 		if ev.Data["kind"] != "control" {
 			return ev
@@ -323,7 +361,7 @@ func (w *webhookReceiver) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 
 func TestServeEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("builds and runs the binary; skipped with -short")
 	}
 	t0 := time.Now()
 	defer func() { t.Logf("test body took %v", time.Since(t0)) }()
@@ -508,7 +546,13 @@ spec:
 	// after their lastSeen.
 	multi := openSSE(t, p.url+"v1/reactions/stream/events", "")
 	silent := resultSet{}
-	for len(silent) < 2 {
+	// Each read waits at most 5 s, but a stream that keeps sending (a
+	// future that fires again and again) would keep this loop going: it
+	// has its own deadline.
+	for deadline := time.Now().Add(10 * time.Second); len(silent) < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("silent agents after 10s: %s, want both", silent)
+		}
 		ev := multi.next(t, "silent agents")
 		if ev.Data["queryId"] == "silent" {
 			silent.apply(ev.Data)
@@ -521,8 +565,12 @@ spec:
 		}
 	}
 	p.getJSON(t, "/v1/status", &st)
-	if st.Scheduler.Fires == 0 || st.Scheduler.MaxLatenessMs > 50 {
-		t.Errorf("scheduler: %+v", st.Scheduler)
+	maxLate := 50.0
+	if raceBinary {
+		maxLate = 500 // the race detector slows the server several times
+	}
+	if st.Scheduler.Fires == 0 || st.Scheduler.MaxLatenessMs > maxLate {
+		t.Errorf("scheduler: %+v, want a fire at most %v ms late", st.Scheduler, maxLate)
 	}
 
 	// Changing and deleting a query leaves the others serving.
@@ -562,7 +610,7 @@ func parseSeq(t testing.TB, id string) uint64 {
 
 func TestServeToken(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("builds and runs the binary; skipped with -short")
 	}
 	p := startServer(t, "-f", "testdata/e2e/resources.yaml", "-token", "t0ken")
 	for _, tc := range []struct {

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 func pgEnv(k, def string) string {
@@ -27,20 +29,26 @@ func pgEnv(k, def string) string {
 
 // pgTable creates a uniquely named table and a PostgreSQL source resource
 // for it, with its own slot and publication; cleanup drops them after the
-// servers started later have stopped. It skips when PostgreSQL is not
-// reachable with logical replication (make services sets that up).
+// servers started later have stopped. When PostgreSQL is not reachable
+// with logical replication (make services sets that up), it skips, or fails
+// under CI=true (sharedtest.Require).
 func pgTable(t testing.TB, ddl string) (conn *pgx.Conn, table, source string) {
 	t.Helper()
 	ctx := context.Background()
 	host, port, user, db := pgEnv("VIGIL_PG_HOST", "127.0.0.1"), pgEnv("VIGIL_PG_PORT", "5432"), pgEnv("VIGIL_PG_USER", "postgres"), pgEnv("VIGIL_PG_DATABASE", "test")
-	conn, err := pgx.Connect(ctx, fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", host, port, user, db))
-	if err != nil {
-		t.Skipf("PostgreSQL at %s:%s unreachable (run `make services`): %v", host, port, err)
-	}
+	what := fmt.Sprintf("PostgreSQL at %s:%s", host, port)
+	const how = "run `make services`, or set VIGIL_PG_HOST/PORT/USER/DATABASE"
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(cctx, fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", host, port, user, db))
+	sharedtest.Require(t, what, err, how)
 	var wal string
-	if err := conn.QueryRow(ctx, "SHOW wal_level").Scan(&wal); err != nil || wal != "logical" {
+	if err := conn.QueryRow(cctx, "SHOW wal_level").Scan(&wal); err != nil || wal != "logical" {
 		conn.Close(ctx)
-		t.Skipf("PostgreSQL at %s:%s has wal_level=%s, not logical (run `make services`)", host, port, wal)
+		if err == nil {
+			err = fmt.Errorf("wal_level is %s, not logical", wal)
+		}
+		sharedtest.Require(t, what, err, how)
 	}
 	suffix := strconv.FormatInt(time.Now().UnixNano()%1e12, 36)
 	table = "vigil_e2e_" + suffix
@@ -116,14 +124,21 @@ spec:
 	start := func() *proc { return startServer(t, "-f", dir, "-data", data, "-listen", addr) }
 	p := start()
 
-	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
+	// The seed picks the workload and the moments of the kills; the
+	// replay repeats the workload exactly, the kills only roughly (they
+	// land wherever the writer is at the time).
+	seed := sharedtest.Seed(t)
 	rng := rand.New(rand.NewSource(seed))
 	var wg sync.WaitGroup
 	wg.Add(1)
 	var werr error
+	// The writer's statements share a deadline, so that a database that
+	// stops answering fails the test instead of hanging wg.Wait.
+	wctx, wcancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer wcancel()
 	go func() {
 		defer wg.Done()
+		ctx := wctx
 		wrng := rand.New(rand.NewSource(seed + 1))
 		next := 201
 		for tx := 0; tx < 400; tx++ {
@@ -168,7 +183,7 @@ spec:
 	}
 	wg.Wait()
 	if werr != nil {
-		t.Fatal(werr)
+		t.Fatalf("writer: %v", werr)
 	}
 
 	want := resultSet{}

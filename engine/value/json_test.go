@@ -6,14 +6,13 @@ import (
 	"math"
 	"math/rand"
 	"testing"
-	"time"
+
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // AppendJSON writes exactly what json.Marshal(ToGo(v)) writes.
 func TestAppendJSONMatchesToGo(t *testing.T) {
-	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewSource(seed))
+	rng := rand.New(rand.NewSource(sharedtest.Seed(t)))
 	strs := []string{"", "x", `q"b\`, "<a>&", "\x01\n", "é😀", "\u2028", "\xff"}
 	floats := []float64{0, 1.5, -2e-7, 1e21, 123.456, math.NaN(), math.Inf(-1)}
 	dt, _ := ParseRFC3339DateTime("2026-12-01T10:00:00.5+01:00")

@@ -6,12 +6,15 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 func hint(grammar string) string {
@@ -38,24 +41,24 @@ func Hash(t *testing.T, grammar, recorded string) {
 // grammar_hash.go) into a temp dir and compares it byte for byte with the
 // committed files, which also catches hand edits to generated code and
 // generator drift. It needs java, gofmt and either a cached ANTLR jar or
-// npm to fetch one; it skips, saying why, without them.
+// npm to fetch one; it skips, saying why, without them, or fails under
+// CI=true, where a parser nobody checked must not pass as green.
 func UpToDate(t *testing.T, grammar, prefix string) {
 	t.Helper()
+	const how = "install Java 17 (apt-get install openjdk-17-jre-headless) and npm, or cache the jar under $VIGIL_ANTLR_CACHE"
 	for _, tool := range []string{"java", "gofmt", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not found; cannot regenerate the parser", tool)
-		}
+		_, err := exec.LookPath(tool)
+		sharedtest.Require(t, tool+" (to regenerate the parser)", err, how)
 	}
 	if !jarCached() {
-		if _, err := exec.LookPath("npm"); err != nil {
-			t.Skip("no cached ANTLR jar and npm not found; cannot regenerate the parser")
-		}
+		_, err := exec.LookPath("npm")
+		sharedtest.Require(t, "the ANTLR jar (no cached jar, and npm to fetch one)", err, how)
 	}
 	out := t.TempDir()
 	cmd := exec.Command("bash", "../generate.sh", ".", grammar, out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		if !jarCached() {
-			t.Skipf("could not fetch the ANTLR jar (offline?): %v\n%s", err, msg)
+			sharedtest.Require(t, "the ANTLR jar", fmt.Errorf("could not fetch it (offline?): %v\n%s", err, msg), how)
 		}
 		t.Fatalf("generate.sh failed: %v\n%s", err, msg)
 	}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 var tiny = BuildingConfig{Buildings: 2, FloorsPerBldg: 2, RoomsPerFloor: 3, MaxDelta: 2, RunStartMillis: 5_000_000}
@@ -90,7 +92,9 @@ func runTiny(t *testing.T, query string, w Workload, n int) (*engine.Engine, *en
 			t.Fatal(err)
 		}
 		if !s.Tick.IsZero() {
-			if _, err := e.AdvanceTo(s.Tick); err != nil {
+			var err error
+			sharedtest.Within(t, time.Minute, fmt.Sprintf("AdvanceTo(%v) at step %d", s.Tick, i), func() { _, err = e.AdvanceTo(s.Tick) })
+			if err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -235,10 +239,19 @@ func TestGovernanceWindowCountsRecentDenials(t *testing.T) {
 	}
 }
 
+// runWithin is Run bounded by sharedtest.Within: a scenario takes seconds,
+// under -race too, and one that keeps firing its clock-driven queries
+// fails within two minutes.
+func runWithin(t *testing.T, s Scenario, o Options) (r *Result, err error) {
+	t.Helper()
+	sharedtest.Within(t, 2*time.Minute, "scenario "+s.Name, func() { r, err = Run(s, o) })
+	return r, err
+}
+
 func TestRunSmall(t *testing.T) {
 	o := Options{Changes: 400, RerunChanges: 20, PacedChanges: 100, Seed: 1, RerunBudget: time.Second}
 	for _, s := range Scenarios {
-		r, err := Run(s, o)
+		r, err := runWithin(t, s, o)
 		if err != nil {
 			t.Fatalf("%s: %v", s.Name, err)
 		}
@@ -273,7 +286,7 @@ func TestRunSmall(t *testing.T) {
 // and reaches the same results.
 func TestBadgerStore(t *testing.T) {
 	for _, s := range Scenarios {
-		r, err := Run(s, Options{Store: "badger", Changes: 300, RerunChanges: -1, PacedChanges: -1, Seed: 3})
+		r, err := runWithin(t, s, Options{Store: "badger", Changes: 300, RerunChanges: -1, PacedChanges: -1, Seed: 3})
 		if err != nil {
 			t.Fatalf("%s: %v", s.Name, err)
 		}

@@ -109,7 +109,11 @@ func TestRetriesThenDeadLetters(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()
-	<-done
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return within 5s of its context's cancel")
+	}
 	st := w.Status()
 	if st.Failures != 6 || st.Positions["q"] != 3 || st.Error == "" || len(sleeps) != 4 {
 		t.Fatalf("status %+v, sleeps %v", st, sleeps)
@@ -157,8 +161,10 @@ func TestStartFromNowOnCompactedStream(t *testing.T) {
 	defer cancel()
 	go w.Run(ctx, f)
 	// Let the reaction find the end of the stream first.
-	for w.Status().State != "running" {
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); w.Status().State != "running"; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("reaction not running 5s after Run started: status %+v", w.Status())
+		}
 	}
 	time.Sleep(100 * time.Millisecond)
 	f.append("q", &outbox.Event{Kind: outbox.KindChange})

@@ -6,15 +6,14 @@ import (
 	"math"
 	"math/rand"
 	"testing"
-	"time"
+
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // The hand-written change encoder writes exactly what encoding/json writes
 // for the same event.
 func TestAppendChangeMatchesEncodingJSON(t *testing.T) {
-	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewSource(seed))
+	rng := rand.New(rand.NewSource(sharedtest.Seed(t)))
 	strs := []string{"", "plain", `quote " and \ back`, "<b>&amp;</b>", "tab\tnew\nline\r", "\x00\x1f", "é ü 😀", "line\u2028sep\u2029", "bad \xff utf8", "\u007f"}
 	floats := []float64{0, -0.0, 1, -1.5, 0.1, 1e-7, 1.5e-7, 123456789012, 1e20, 1e21, 1.234e25, -3e-9, math.MaxFloat64, math.SmallestNonzeroFloat64}
 	var gen func(depth int) any

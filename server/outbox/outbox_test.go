@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestMemorySequencesAndReads(t *testing.T) {
@@ -106,7 +107,15 @@ func TestMemoryConcurrentReaders(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var after uint64
+			// A lost append would leave the reader short of 200 for ever:
+			// it gives up, failing the test, instead of spinning until go
+			// test's timeout.
+			deadline := time.Now().Add(10 * time.Second)
 			for after < 200 {
+				if time.Now().After(deadline) {
+					t.Errorf("reader at %d of 200 events after 10s", after)
+					return
+				}
 				recs, err := o.ReadFrom("q", after, 16)
 				if err != nil {
 					t.Error(err)

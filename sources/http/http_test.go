@@ -128,8 +128,10 @@ func TestSubmitPositions(t *testing.T) {
 		mu.Unlock()
 		return nil
 	})
-	for src.Status().State != "running" {
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); src.Status().State != "running"; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("source not running 5s after Run started: status %+v", src.Status())
+		}
 	}
 	body := `{"operation":"insert","element":{"id":"a"}}`
 	for _, tc := range []struct {
@@ -181,8 +183,13 @@ func TestRequestBeforeRunWaitsForIt(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
-	if n := <-got; n != 1 {
-		t.Fatalf("emitted %d changes, want 1", n)
+	select {
+	case n := <-got:
+		if n != 1 {
+			t.Fatalf("emitted %d changes, want 1", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request was acknowledged but its batch not emitted within 5s")
 	}
 }
 

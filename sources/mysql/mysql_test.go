@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/sources/sourcetest"
 )
@@ -45,21 +46,24 @@ func dial() (*client.Conn, error) {
 	return client.ConnectWithContext(ctx, myHost+":"+myPort, myUser, myPass, myDB, 5*time.Second)
 }
 
-// admin connects, or skips the test when the server is unreachable or has
-// no row-based binlog.
+// admin connects. When the server is unreachable or has no row-based
+// binary log, it skips the test, or fails it under CI=true (sharedtest.Require).
 func admin(t *testing.T) *client.Conn {
 	t.Helper()
+	what := fmt.Sprintf("MySQL/MariaDB at %s:%s", myHost, myPort)
+	const how = "run `make services`, or set VIGIL_MYSQL_HOST/PORT/USER/PASSWORD/DATABASE"
 	conn, err := dial()
-	if err != nil {
-		t.Skipf("MySQL/MariaDB at %s:%s unreachable (run `make services`): %v", myHost, myPort, err)
-	}
+	sharedtest.Require(t, what, err, how)
 	t.Cleanup(func() { conn.Close() })
 	r, err := conn.Execute("SELECT @@log_bin, @@binlog_format")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if on, _ := r.GetInt(0, 0); on != 1 {
-		t.Skipf("MySQL/MariaDB at %s:%s has no binary log (run `make services`)", myHost, myPort)
+		sharedtest.Require(t, what, errors.New("no binary log (log_bin is off)"), how)
+	}
+	if format, _ := r.GetString(0, 1); format != "ROW" {
+		sharedtest.Require(t, what, fmt.Errorf("binlog_format is %s, not ROW", format), how)
 	}
 	return conn
 }
@@ -317,9 +321,22 @@ func compareState(t *testing.T, want map[string]string, c *collector) {
 	}
 }
 
+// writerLimit bounds a writer that its test never stops.
+const writerLimit = 2 * time.Minute
+
+// writer changes random rows of the table until stopped, one transaction
+// at a time; it returns how many transactions committed. It also stops
+// when the test ends, before the fixture's cleanup drops the table (a test
+// that fails before closing stop must not leave it writing, nor calling
+// t.Error after the test is over), and after writerLimit, which no test
+// needs, failing the test.
 func writer(t *testing.T, f *fixture, idBase, idRange int, stop <-chan struct{}) <-chan int {
 	out := make(chan int, 1)
+	ctx, cancel := context.WithTimeout(t.Context(), writerLimit)
+	exited := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-exited })
 	go func() {
+		defer close(exited)
 		conn, err := dial()
 		if err != nil {
 			t.Error(err)
@@ -332,6 +349,12 @@ func writer(t *testing.T, f *fixture, idBase, idRange int, stop <-chan struct{})
 		for {
 			select {
 			case <-stop:
+				out <- n
+				return
+			case <-ctx.Done():
+				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+					t.Errorf("writer still running after %v: the test never stopped it", writerLimit)
+				}
 				out <- n
 				return
 			default:
@@ -351,7 +374,9 @@ func writer(t *testing.T, f *fixture, idBase, idRange int, stop <-chan struct{})
 			}
 			for _, q := range qs {
 				if _, err := conn.Execute(q); err != nil {
-					t.Error(err)
+					if ctx.Err() == nil {
+						t.Error(err)
+					}
 					out <- n
 					return
 				}
@@ -571,7 +596,12 @@ func TestSchemaChange(t *testing.T) {
 		c.WaitBatches(t, 1)
 		f.exec("ALTER TABLE $T ADD COLUMN w int")
 		f.exec("INSERT INTO $T VALUES (2, 'b', 8)")
-		err := <-errc
+		var err error
+		select {
+		case err = <-errc:
+		case <-time.After(30 * time.Second):
+			t.Fatal("Run neither failed on the schema change nor returned when its 20s context ended")
+		}
 		if err == nil || !strings.Contains(err.Error(), "changed schema (added column w)") {
 			t.Fatalf("Run: %v", err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/sources/sourcetest"
 )
@@ -37,21 +38,23 @@ var (
 	pgDB   = env("VIGIL_PG_DATABASE", "test")
 )
 
-// admin connects as the test superuser, or skips the test when the server
-// cannot be reached or is not set up for logical replication.
+// admin connects as the test superuser. When the server cannot be reached
+// or is not set up for logical replication, it skips the test, or fails it
+// under CI=true (sharedtest.Require).
 func admin(t *testing.T) *pgconn.PgConn {
 	t.Helper()
+	what := fmt.Sprintf("PostgreSQL at %s:%s", pgHost, pgPort)
+	const how = "run `make services`, or set VIGIL_PG_HOST/PORT/USER/DATABASE"
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	conn, err := pgconn.Connect(ctx, fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", pgHost, pgPort, pgUser, pgDB))
-	if err != nil {
-		t.Skipf("PostgreSQL at %s:%s unreachable (run `make services`): %v", pgHost, pgPort, err)
-	}
+	sharedtest.Require(t, what, err, how)
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	rows, err := query(ctx, conn, "SHOW wal_level")
-	if err != nil || string(rows[0][0]) != "logical" {
-		t.Skipf("PostgreSQL at %s:%s does not have wal_level=logical (run `make services`)", pgHost, pgPort)
+	if err == nil && string(rows[0][0]) != "logical" {
+		err = fmt.Errorf("wal_level is %s, not logical", rows[0][0])
 	}
+	sharedtest.Require(t, what, err, how)
 	return conn
 }
 
@@ -339,13 +342,23 @@ func compareState(t *testing.T, want map[string]string, c *collector) {
 }
 
 // writer changes random rows of the table until stopped, one transaction
-// at a time; it returns how many transactions committed.
+// at a time; it returns how many transactions committed. It also stops
+// when the test ends, before the fixture's cleanup drops the table (a test
+// that fails before closing stop must not leave it writing, nor calling
+// t.Error after the test is over), and after writerLimit, which no test
+// needs, failing the test.
 func writer(t *testing.T, f *fixture, idBase, idRange int, stop <-chan struct{}) <-chan int {
 	out := make(chan int, 1)
+	ctx, cancel := context.WithTimeout(t.Context(), writerLimit)
+	exited := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-exited })
 	go func() {
-		conn, err := pgconn.Connect(context.Background(), fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", pgHost, pgPort, pgUser, pgDB))
+		defer close(exited)
+		conn, err := pgconn.Connect(ctx, fmt.Sprintf("host=%s port=%s user=%s dbname=%s sslmode=disable", pgHost, pgPort, pgUser, pgDB))
 		if err != nil {
-			t.Error(err)
+			if ctx.Err() == nil {
+				t.Error(err)
+			}
 			out <- 0
 			return
 		}
@@ -355,6 +368,12 @@ func writer(t *testing.T, f *fixture, idBase, idRange int, stop <-chan struct{})
 		for {
 			select {
 			case <-stop:
+				out <- n
+				return
+			case <-ctx.Done():
+				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+					t.Errorf("writer still running after %v: the test never stopped it", writerLimit)
+				}
 				out <- n
 				return
 			default:
@@ -371,8 +390,10 @@ func writer(t *testing.T, f *fixture, idBase, idRange int, stop <-chan struct{})
 			default:
 				sql = fmt.Sprintf("UPDATE %s SET n = n + 1, v = 'upd' WHERE id = %d", f.table, id)
 			}
-			if _, err := conn.Exec(context.Background(), sql).ReadAll(); err != nil {
-				t.Error(err)
+			if _, err := conn.Exec(ctx, sql).ReadAll(); err != nil {
+				if ctx.Err() == nil {
+					t.Error(err)
+				}
 				out <- n
 				return
 			}
@@ -381,6 +402,9 @@ func writer(t *testing.T, f *fixture, idBase, idRange int, stop <-chan struct{})
 	}()
 	return out
 }
+
+// writerLimit bounds a writer that its test never stops.
+const writerLimit = 2 * time.Minute
 
 func TestBootstrapRacingWrites(t *testing.T) {
 	const rows = 100000
@@ -627,7 +651,12 @@ func TestSchemaChange(t *testing.T) {
 		c.WaitBatches(t, 1)
 		f.exec("ALTER TABLE $T ADD COLUMN w int")
 		f.exec("INSERT INTO $T VALUES (2, 'b', 8)")
-		err := <-errc
+		var err error
+		select {
+		case err = <-errc:
+		case <-time.After(30 * time.Second):
+			t.Fatal("Run neither failed on the schema change nor returned when its 20s context ended")
+		}
 		if err == nil || !strings.Contains(err.Error(), "changed schema (added column w)") {
 			t.Fatalf("Run: %v", err)
 		}
