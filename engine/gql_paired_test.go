@@ -272,7 +272,11 @@ func TestPairedCypherGQL(t *testing.T) {
 			}
 		}
 		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		deadline := time.Now().Add(time.Minute)
 		for step := 0; step < perRun; step++ {
+			if time.Now().After(deadline) {
+				t.Fatalf("seed %d run %d: step %d of %d still running after a minute: a step hangs or the machine is far too slow", seed, run, step, perRun)
+			}
 			if step == perRun/4 {
 				for _, p := range late {
 					register(p)
@@ -382,4 +386,23 @@ func TestGQLConcatTypeError(t *testing.T) {
 	if err := bad.Err(); err == nil || !strings.Contains(err.Error(), "||") || !strings.Contains(err.Error(), "Integer") {
 		t.Fatalf("string || integer: got %v, want a TypeError naming ||", err)
 	}
+}
+
+// TestGQLPairsAgainstOracle puts both members of every pair under the
+// oracle, over the wide random changes of the differential test (sources,
+// nulls, floats, lists, temporal values). Values the pairs' universe does
+// not have can make a member fail (an index by a float, a size of a
+// number); each may, as long as it fails where the oracle does.
+//
+// It stops at 10,000 changes or after 10s (VIGIL_DIFF_CHANGES and
+// VIGIL_DIFF_BUDGET set both this and the differential test's limits).
+func TestGQLPairsAgainstOracle(t *testing.T) {
+	limit, budget := diffLimits(t, 10000, 10*time.Second)
+	var shapes []diffShape
+	for _, p := range gqlPairs {
+		shapes = append(shapes,
+			diffShape{name: p.name + "/cypher", query: p.cypher, bagLists: p.bagLists, ordered: p.ordered, loose: true, mayFail: true},
+			diffShape{name: p.name + "/gql", query: p.gql, lang: "gql", bagLists: p.bagLists, ordered: p.ordered, loose: true, mayFail: true})
+	}
+	runDifferential(t, shapes, limit, budget, false)
 }

@@ -244,7 +244,11 @@ func TestTemporalDifferentialAgainstOracle(t *testing.T) {
 				}
 			}
 		}
+		deadline := time.Now().Add(time.Minute)
 		for step := 0; step < perRun; step++ {
+			if time.Now().After(deadline) {
+				t.Fatalf("seed %d run %d: step %d of %d still running after a minute: a step hangs or the machine is far too slow", seed, run, step, perRun)
+			}
 			if rng.Intn(5) < 2 {
 				to := s.clockMove()
 				diffs, err := e.AdvanceTo(to)

@@ -4,7 +4,11 @@
 // It exists only for tests. The randomized differential test applies changes
 // to the incremental engine and, after every change, compares the engine's
 // materialized result with what this package computes from scratch over the
-// whole graph. The oracle must never be used to produce result diffs or to
+// whole graph. That graph comes from the change stream, never from the
+// engine: Model applies the same changes by the documented rules (sources,
+// deletes, dangling relationships, refused changes) and derives the
+// synthetic join relations and each query's subscribed view itself, so a
+// bug in the engine's element index cannot reach the oracle's input. The oracle must never be used to produce result diffs or to
 // answer queries in production code: it re-solves every pattern by
 // brute-force backtracking over all nodes and relationships, groups with
 // quadratic scans and sorts with no regard for cost.

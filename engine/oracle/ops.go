@@ -45,15 +45,16 @@ func opSlice(subject, from, to value.Value, hasFrom, hasTo bool) (value.Value, e
 	return functions.Slice(subject, from, to, hasFrom, hasTo)
 }
 
-// propertyHolder is implemented by extension payloads (temporal values)
+// componentHolder is implemented by extension payloads (temporal values)
 // that expose components as properties (date.year, duration.days).
-type propertyHolder interface {
-	Property(key string) (value.Value, bool)
+type componentHolder interface {
+	Component(name string) (value.Value, bool)
 }
 
 // opProp is subject.key: a property of a node, relationship or map (a
-// missing key is null), a component of a temporal value, or null for a null
-// subject; anything else is a type error.
+// missing key is null), a component of a temporal value (a component the
+// value does not have is an error, as in Neo4j: date.hour has no meaning),
+// or null for a null subject; anything else is a type error.
 func opProp(v value.Value, key string) (value.Value, error) {
 	switch v.Kind() {
 	case value.KindNull:
@@ -61,11 +62,11 @@ func opProp(v value.Value, key string) (value.Value, error) {
 	case value.KindNode, value.KindRel, value.KindMap:
 		return v.Prop(key), nil
 	}
-	if p, ok := v.Ref().(propertyHolder); ok {
-		if x, ok := p.Property(key); ok {
+	if p, ok := v.Ref().(componentHolder); ok {
+		if x, ok := p.Component(key); ok {
 			return x, nil
 		}
-		return value.Null, nil
+		return value.Null, functions.ArgErr(functions.CodeInvalidArgumentValue, "%s has no component %q", v.Kind(), key)
 	}
 	return value.Null, typeError("cannot read property %q of %s %s", key, v.Kind(), v)
 }
