@@ -18,6 +18,7 @@ import (
 	"github.com/vigilhq/vigil/grammar/ast"
 	"github.com/vigilhq/vigil/grammar/cypher"
 	"github.com/vigilhq/vigil/grammar/gql"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // diffShape is one query of the differential tests, with everything its
@@ -192,18 +193,6 @@ var diffShapes = []diffShape{
 	{name: "fail-sum", query: "MATCH (n:B) RETURN n.y AS y, sum(n.v) AS s", mayFail: true},
 	{name: "fail-join-sum", query: "MATCH (a:A)-[:SAME_K]->(c) RETURN a.y AS y, sum(c.v) AS s", joins: []Join{joinSameK}, mayFail: true},
 	{name: "fail-component", query: "MATCH (n:A) WHERE n.t IS NOT NULL RETURN id(n) AS id, n.t.day AS d", mayFail: true},
-}
-
-// diffSeed returns the seed from VIGIL_SEED or a fresh one.
-func diffSeed(t *testing.T) int64 {
-	if s := os.Getenv("VIGIL_SEED"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			t.Fatalf("VIGIL_SEED: %v", err)
-		}
-		return n
-	}
-	return time.Now().UnixNano()
 }
 
 // diffLimits returns how many changes a randomized differential test
@@ -741,50 +730,53 @@ func TestDifferentialAgainstOracle(t *testing.T) {
 // fails when a shape never emitted a diff or a shape that may fail never
 // did.
 func runDifferential(t *testing.T, shapes []diffShape, limit int, budget time.Duration, coverage bool) {
-	seed := diffSeed(t)
-	t.Logf("seed %d (replay with VIGIL_SEED=%d)", seed, seed)
+	seed := sharedtest.Seed(t)
 	rng := rand.New(rand.NewSource(seed))
 	deadline := time.Now().Add(budget)
 	const perRun = 1500
 	st := &diffStats{emitted: map[string]int{}, failures: map[string]int{}}
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	stopped := false
-	for ; st.changes < limit && !stopped; st.runs++ {
-		m := oracle.NewModel(start)
-		// TODO(engine bug, TestKnownBugIntegerToEqualFloatUpdateIsLost):
-		// draw floats equal to ints (equalNumbers: true) once the engine
-		// shows a change from 3.0 to 3 inside a list, a map or an element.
-		gen := &changeGen{rng: rng, m: m, equalNumbers: os.Getenv("VIGIL_DIFF_EQUAL_NUMBERS") != ""}
-		r := &diffRun{t: t, seed: seed, run: st.runs, rng: rng, e: New(Options{Start: start}), m: m,
-			gen: gen, at: start, revive: map[int][]diffShape{}, again: map[string]int{}, stats: st}
-		var late []diffShape
-		for i, s := range shapes {
-			if (i+st.runs)%2 == 0 {
-				r.register(s)
-			} else {
-				late = append(late, s)
-			}
-		}
-		for r.step = 0; r.step < perRun && st.changes < limit; r.step++ {
-			if time.Now().After(deadline) {
-				stopped = true
-				break
-			}
-			if r.step == perRun/4 {
-				for _, s := range late {
+	// The budget stops the loop between steps; Within bounds a step that
+	// never returns.
+	sharedtest.Within(t, budget+time.Minute, fmt.Sprintf("the differential test, seed %d", seed), func() {
+		for ; st.changes < limit && !stopped; st.runs++ {
+			m := oracle.NewModel(start)
+			// TODO(engine bug, TestKnownBugIntegerToEqualFloatUpdateIsLost):
+			// draw floats equal to ints (equalNumbers: true) once the engine
+			// shows a change from 3.0 to 3 inside a list, a map or an element.
+			gen := &changeGen{rng: rng, m: m, equalNumbers: os.Getenv("VIGIL_DIFF_EQUAL_NUMBERS") != ""}
+			r := &diffRun{t: t, seed: seed, run: st.runs, rng: rng, e: New(Options{Start: start}), m: m,
+				gen: gen, at: start, revive: map[int][]diffShape{}, again: map[string]int{}, stats: st}
+			var late []diffShape
+			for i, s := range shapes {
+				if (i+st.runs)%2 == 0 {
 					r.register(s)
+				} else {
+					late = append(late, s)
 				}
 			}
-			for _, s := range r.revive[r.step] {
-				r.register(s)
+			for r.step = 0; r.step < perRun && st.changes < limit; r.step++ {
+				if time.Now().After(deadline) {
+					stopped = true
+					break
+				}
+				if r.step == perRun/4 {
+					for _, s := range late {
+						r.register(s)
+					}
+				}
+				for _, s := range r.revive[r.step] {
+					r.register(s)
+				}
+				if r.rng.Intn(10) == 0 {
+					r.advance()
+					r.check(nil)
+				}
+				r.check(r.applyStep())
 			}
-			if r.rng.Intn(10) == 0 {
-				r.advance()
-				r.check(nil)
-			}
-			r.check(r.applyStep())
 		}
-	}
+	})
 	t.Logf("%d runs, %d changes (%d refused as malformed), %d clock moves, %d result checks over %d shapes",
 		st.runs, st.changes, st.refused, st.moves, st.checks, len(shapes))
 	t.Logf("failures the engine and the oracle agreed on: %v", st.failures)

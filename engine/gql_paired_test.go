@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math/rand"
 	"sort"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // gqlPair is an openCypher query and a GQL query that mean the same thing.
@@ -235,8 +237,7 @@ func diffKey(d Diff, bagLists bool) string {
 // and, over random graphs and random change streams, checks after every
 // change that both members emitted the same diff and hold the same result.
 func TestPairedCypherGQL(t *testing.T) {
-	seed := diffSeed(t)
-	t.Logf("seed %d (replay with VIGIL_SEED=%d)", seed, seed)
+	seed := sharedtest.Seed(t)
 	rng := rand.New(rand.NewSource(seed))
 	runs, perRun := 4, 600
 	if testing.Short() {
@@ -272,49 +273,47 @@ func TestPairedCypherGQL(t *testing.T) {
 			}
 		}
 		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		deadline := time.Now().Add(time.Minute)
-		for step := 0; step < perRun; step++ {
-			if time.Now().After(deadline) {
-				t.Fatalf("seed %d run %d: step %d of %d still running after a minute: a step hangs or the machine is far too slow", seed, run, step, perRun)
-			}
-			if step == perRun/4 {
-				for _, p := range late {
-					register(p)
+		sharedtest.Within(t, time.Minute, fmt.Sprintf("seed %d run %d of the paired Cypher/GQL test", seed, run), func() {
+			for step := 0; step < perRun; step++ {
+				if step == perRun/4 {
+					for _, p := range late {
+						register(p)
+					}
+				}
+				at = at.Add(time.Second)
+				batch := []Change{randomChange(rng, e, at)}
+				if rng.Intn(8) == 0 {
+					batch = append(batch, randomChange(rng, e, at))
+				}
+				diffs, err := e.Apply(batch)
+				if err != nil {
+					t.Fatalf("seed %d run %d step %d: %v", seed, run, step, err)
+				}
+				total += len(batch)
+				byQuery := map[string]Diff{}
+				for _, d := range diffs {
+					byQuery[d.QueryID] = d
+				}
+				for _, l := range ls {
+					p := l.pair
+					if l.cy.Err() != nil || l.gq.Err() != nil {
+						t.Fatalf("seed %d run %d step %d: %s: query errors: cypher %v, gql %v", seed, run, step, p.name, l.cy.Err(), l.gq.Err())
+					}
+					dc, dg := diffKey(byQuery[p.name+"/cypher"], p.bagLists), diffKey(byQuery[p.name+"/gql"], p.bagLists)
+					if dc != dg {
+						t.Fatalf("seed %d run %d step %d: %s: diffs differ\ncypher: %s\n%s\ngql:    %s\n%s\nchanges: %+v",
+							seed, run, step, p.name, p.cypher, dc, p.gql, dg, batch)
+					}
+					rc := canonRows(rowsOf(l.cy), p.bagLists, p.ordered)
+					rg := canonRows(rowsOf(l.gq), p.bagLists, p.ordered)
+					if strings.Join(rc, "\n") != strings.Join(rg, "\n") {
+						t.Fatalf("seed %d run %d step %d: %s: results differ\ncypher: %s\n  %s\ngql:    %s\n  %s",
+							seed, run, step, p.name, p.cypher, strings.Join(rc, "\n  "), p.gql, strings.Join(rg, "\n  "))
+					}
+					compared++
 				}
 			}
-			at = at.Add(time.Second)
-			batch := []Change{randomChange(rng, e, at)}
-			if rng.Intn(8) == 0 {
-				batch = append(batch, randomChange(rng, e, at))
-			}
-			diffs, err := e.Apply(batch)
-			if err != nil {
-				t.Fatalf("seed %d run %d step %d: %v", seed, run, step, err)
-			}
-			total += len(batch)
-			byQuery := map[string]Diff{}
-			for _, d := range diffs {
-				byQuery[d.QueryID] = d
-			}
-			for _, l := range ls {
-				p := l.pair
-				if l.cy.Err() != nil || l.gq.Err() != nil {
-					t.Fatalf("seed %d run %d step %d: %s: query errors: cypher %v, gql %v", seed, run, step, p.name, l.cy.Err(), l.gq.Err())
-				}
-				dc, dg := diffKey(byQuery[p.name+"/cypher"], p.bagLists), diffKey(byQuery[p.name+"/gql"], p.bagLists)
-				if dc != dg {
-					t.Fatalf("seed %d run %d step %d: %s: diffs differ\ncypher: %s\n%s\ngql:    %s\n%s\nchanges: %+v",
-						seed, run, step, p.name, p.cypher, dc, p.gql, dg, batch)
-				}
-				rc := canonRows(rowsOf(l.cy), p.bagLists, p.ordered)
-				rg := canonRows(rowsOf(l.gq), p.bagLists, p.ordered)
-				if strings.Join(rc, "\n") != strings.Join(rg, "\n") {
-					t.Fatalf("seed %d run %d step %d: %s: results differ\ncypher: %s\n  %s\ngql:    %s\n  %s",
-						seed, run, step, p.name, p.cypher, strings.Join(rc, "\n  "), p.gql, strings.Join(rg, "\n  "))
-				}
-				compared++
-			}
-		}
+		})
 	}
 	t.Logf("%d pairs, %d random changes, %d diff+result comparisons, all identical", len(gqlPairs), total, compared)
 }

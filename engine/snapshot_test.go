@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigilhq/vigil/engine/oracle"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // snapshotExtraShapes cover state the differential shapes do not: a query
@@ -209,8 +210,7 @@ func restored(t *testing.T, seed int64, e *Engine) *Engine {
 // and next due time. Queries are removed and added on the way, so that
 // futures of removed queries are in the snapshot too.
 func TestSnapshotRestoreMatchesUninterrupted(t *testing.T) {
-	seed := diffSeed(t)
-	t.Logf("seed %d (replay with VIGIL_SEED=%d)", seed, seed)
+	seed := sharedtest.Seed(t)
 	rng := rand.New(rand.NewSource(seed))
 	runs, perRun := 3, 500
 	if testing.Short() {
@@ -233,66 +233,64 @@ func TestSnapshotRestoreMatchesUninterrupted(t *testing.T) {
 		// The wide generator reads what exists from a model of its own,
 		// kept in step with the changes the engines took.
 		gen := &changeGen{rng: rng, m: oracle.NewModel(start)}
-		deadline := time.Now().Add(time.Minute)
-		for i := 0; i < perRun; i++ {
-			if time.Now().After(deadline) {
-				t.Fatalf("seed %d run %d: step %d of %d still running after a minute: a step hangs or the machine is far too slow", seed, run, i, perRun)
-			}
-			var da, db []Diff
-			var ea, eb error
-			switch k := rng.Intn(20); {
-			case k < 13:
-				var chs []Change
-				for n := 1 + rng.Intn(3); n > 0; n-- {
-					at := s.changeTime()
-					if rng.Intn(2) == 0 {
-						chs = append(chs, gen.change(at))
+		sharedtest.Within(t, time.Minute, fmt.Sprintf("seed %d run %d of the snapshot test", seed, run), func() {
+			for i := 0; i < perRun; i++ {
+				var da, db []Diff
+				var ea, eb error
+				switch k := rng.Intn(20); {
+				case k < 13:
+					var chs []Change
+					for n := 1 + rng.Intn(3); n > 0; n-- {
+						at := s.changeTime()
+						if rng.Intn(2) == 0 {
+							chs = append(chs, gen.change(at))
+						} else {
+							chs = append(chs, s.change(at))
+						}
+					}
+					mcs := modelChanges(chs)
+					da, ea = a.Apply(chs)
+					db, eb = b.Apply(chs)
+					for _, mc := range mcs {
+						if gen.m.Apply(mc) != nil {
+							break // the engines stop at a refused change too
+						}
+					}
+				case k < 17:
+					to := s.clockMove()
+					da, ea = a.AdvanceTo(to)
+					db, eb = b.AdvanceTo(to)
+				case k < 18:
+					sp := specs[rng.Intn(len(specs))]
+					if a.Query(sp.ID) != nil {
+						a.RemoveQuery(sp.ID)
+						b.RemoveQuery(sp.ID)
 					} else {
-						chs = append(chs, s.change(at))
+						_, ea = a.AddQuery(sp)
+						_, eb = b.AddQuery(sp)
 					}
+				case k < 19:
+					b = restored(t, seed, b)
+					restores++
+				default:
+					b = restored(t, seed, a)
+					restores++
 				}
-				mcs := modelChanges(chs)
-				da, ea = a.Apply(chs)
-				db, eb = b.Apply(chs)
-				for _, mc := range mcs {
-					if gen.m.Apply(mc) != nil {
-						break // the engines stop at a refused change too
-					}
+				steps++
+				if len(da) > 0 {
+					nonEmpty++
 				}
-			case k < 17:
-				to := s.clockMove()
-				da, ea = a.AdvanceTo(to)
-				db, eb = b.AdvanceTo(to)
-			case k < 18:
-				sp := specs[rng.Intn(len(specs))]
-				if a.Query(sp.ID) != nil {
-					a.RemoveQuery(sp.ID)
-					b.RemoveQuery(sp.ID)
-				} else {
-					_, ea = a.AddQuery(sp)
-					_, eb = b.AddQuery(sp)
+				if fmt.Sprint(ea) != fmt.Sprint(eb) {
+					t.Fatalf("seed %d run %d step %d: errors differ: %v vs %v", seed, run, i, ea, eb)
 				}
-			case k < 19:
-				b = restored(t, seed, b)
-				restores++
-			default:
-				b = restored(t, seed, a)
-				restores++
+				if x, y := strictDiffs(da), strictDiffs(db); x != y {
+					t.Fatalf("seed %d run %d step %d: diffs differ\nuninterrupted:\n%s\nrestored:\n%s", seed, run, i, x, y)
+				}
+				if x, y := engineState(a), engineState(b); x != y {
+					t.Fatalf("seed %d run %d step %d: state differs\nuninterrupted:\n%s\nrestored:\n%s", seed, run, i, x, y)
+				}
 			}
-			steps++
-			if len(da) > 0 {
-				nonEmpty++
-			}
-			if fmt.Sprint(ea) != fmt.Sprint(eb) {
-				t.Fatalf("seed %d run %d step %d: errors differ: %v vs %v", seed, run, i, ea, eb)
-			}
-			if x, y := strictDiffs(da), strictDiffs(db); x != y {
-				t.Fatalf("seed %d run %d step %d: diffs differ\nuninterrupted:\n%s\nrestored:\n%s", seed, run, i, x, y)
-			}
-			if x, y := engineState(a), engineState(b); x != y {
-				t.Fatalf("seed %d run %d step %d: state differs\nuninterrupted:\n%s\nrestored:\n%s", seed, run, i, x, y)
-			}
-		}
+		})
 	}
 	t.Logf("%d steps (%d with diffs), %d restores", steps, nonEmpty, restores)
 	if nonEmpty < steps/4 {

@@ -12,6 +12,7 @@ import (
 	"github.com/vigilhq/vigil/functions"
 	"github.com/vigilhq/vigil/grammar/ast"
 	"github.com/vigilhq/vigil/grammar/cypher"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 // temporalShapes are the queries of the temporal differential test. Their
@@ -168,8 +169,7 @@ func TestTemporalDifferentialAgainstOracle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the temporal differential test runs thousands of changes; skipped in -short mode")
 	}
-	seed := diffSeed(t)
-	t.Logf("seed %d (replay with VIGIL_SEED=%d)", seed, seed)
+	seed := sharedtest.Seed(t)
 	rng := rand.New(rand.NewSource(seed))
 	const runs, perRun = 8, 400
 	funcs := functions.Cypher()
@@ -244,39 +244,37 @@ func TestTemporalDifferentialAgainstOracle(t *testing.T) {
 				}
 			}
 		}
-		deadline := time.Now().Add(time.Minute)
-		for step := 0; step < perRun; step++ {
-			if time.Now().After(deadline) {
-				t.Fatalf("seed %d run %d: step %d of %d still running after a minute: a step hangs or the machine is far too slow", seed, run, step, perRun)
-			}
-			if rng.Intn(5) < 2 {
-				to := s.clockMove()
-				diffs, err := e.AdvanceTo(to)
-				if err != nil {
-					t.Fatalf("seed %d run %d step %d: AdvanceTo: %v", seed, run, step, err)
+		sharedtest.Within(t, time.Minute, fmt.Sprintf("seed %d run %d of the temporal differential test", seed, run), func() {
+			for step := 0; step < perRun; step++ {
+				if rng.Intn(5) < 2 {
+					to := s.clockMove()
+					diffs, err := e.AdvanceTo(to)
+					if err != nil {
+						t.Fatalf("seed %d run %d step %d: AdvanceTo: %v", seed, run, step, err)
+					}
+					moves++
+					trail = append(trail, "advance to "+to.Format("15:04:05.000"))
+					check(step, "clock move", diffs)
 				}
-				moves++
-				trail = append(trail, "advance to "+to.Format("15:04:05.000"))
-				check(step, "clock move", diffs)
+				at := s.changeTime()
+				batch := []Change{s.change(at)}
+				if rng.Intn(6) == 0 { // sometimes two changes at one instant
+					batch = append(batch, s.change(at))
+				}
+				for _, ch := range batch {
+					trail = append(trail, fmt.Sprintf("%s %s %s%s %v %v at %s", ch.Op, ch.Element.ID, ch.Element.Type, relEnds(ch.Element), ch.Element.Labels, ch.Element.Props, at.Format("15:04:05.000")))
+				}
+				diffs, err := e.Apply(batch)
+				if err != nil {
+					t.Fatalf("seed %d run %d step %d: %v", seed, run, step, err)
+				}
+				for _, ch := range batch {
+					s.record(ch)
+				}
+				changes += len(batch)
+				check(step, "change", diffs)
 			}
-			at := s.changeTime()
-			batch := []Change{s.change(at)}
-			if rng.Intn(6) == 0 { // sometimes two changes at one instant
-				batch = append(batch, s.change(at))
-			}
-			for _, ch := range batch {
-				trail = append(trail, fmt.Sprintf("%s %s %s%s %v %v at %s", ch.Op, ch.Element.ID, ch.Element.Type, relEnds(ch.Element), ch.Element.Labels, ch.Element.Props, at.Format("15:04:05.000")))
-			}
-			diffs, err := e.Apply(batch)
-			if err != nil {
-				t.Fatalf("seed %d run %d step %d: %v", seed, run, step, err)
-			}
-			for _, ch := range batch {
-				s.record(ch)
-			}
-			changes += len(batch)
-			check(step, "change", diffs)
-		}
+		})
 	}
 	t.Logf("%d shapes, %d changes, %d clock moves, %d checks: all agreed with the oracle", len(temporalShapes), changes, moves, checks)
 	for _, sh := range temporalShapes {
