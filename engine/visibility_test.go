@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/vigilhq/vigil/engine/value"
@@ -176,5 +177,43 @@ func TestUnsubscribedLabelsAreReported(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s with %v: %s, want %s", c.text, c.subs, got, c.want)
 		}
+	}
+}
+
+// TestBootstrapAndScansSeeOnlySubscribedSources: a query registered over
+// existing data, and a pattern part found by a label scan (a cartesian
+// product), see only the subscribed sources too; not only the elements
+// anchored by a change.
+func TestBootstrapAndScansSeeOnlySubscribedSources(t *testing.T) {
+	e := New(Options{})
+	agent := func(src, id string) Change {
+		return Change{Op: OpInsert, Source: src, Element: Element{ID: id, Labels: []string{"Agent"}, Props: map[string]value.Value{"n": value.Str(src + "/" + id)}}}
+	}
+	if _, err := e.Apply([]Change{agent("s1", "a1"), agent("s2", "a1"), agent("s2", "a2")}); err != nil {
+		t.Fatal(err)
+	}
+	boot, err := e.AddQuery(QuerySpec{ID: "boot", Text: "MATCH (a:Agent) RETURN a.n AS n", Subscriptions: []Subscription{{Source: "s1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := boot.Results(); len(r) != 1 || r[0][0].AsString() != "s1/a1" {
+		t.Fatalf("bootstrap over existing data: %v, want only s1/a1", r)
+	}
+	pairs, err := e.AddQuery(QuerySpec{ID: "pairs", Text: "MATCH (a:Agent), (b:Agent) RETURN a.n AS a, b.n AS b", Subscriptions: []Subscription{{Source: "s1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Apply([]Change{agent("s1", "a3"), agent("s2", "a4")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range pairs.Results() {
+		for _, v := range r {
+			if !strings.HasPrefix(v.AsString(), "s1/") {
+				t.Fatalf("cartesian product reached another source's node: %v", pairs.Results())
+			}
+		}
+	}
+	if n := len(pairs.Results()); n != 4 {
+		t.Fatalf("cartesian product over s1's two agents: %d rows, want 4 (%v)", n, pairs.Results())
 	}
 }
