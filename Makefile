@@ -4,7 +4,7 @@ SHARED    ?= $(abspath ../shared)
 BIN       := bin/vigil
 FUZZTIME  ?= 20s
 
-.PHONY: all build test vet fmt-check generate bench tck conformance demo fuzz clean services example-postgres mutants
+.PHONY: all build test race vet fmt-check generate bench tck conformance demo fuzz clean services example-postgres
 
 all: build
 
@@ -15,10 +15,16 @@ build:
 ## the shared conformance scenarios (every one must pass) and the openCypher
 ## TCK held to its baseline of known failures (TCK_BASELINE). Without
 ## $(SHARED) (../shared beside the checkout) the two shared suites are skipped,
-## saying so; under CI=true a missing suite is an error.
+## saying so; under CI=true a missing suite is an error. Likewise the
+## services (scripts/services.sh): without them the PostgreSQL and MariaDB
+## tests skip, saying why; under CI=true a services.sh failure fails the run,
+## and so does every test that would skip for a missing service or tool
+## (internal/sharedtest.Require).
 TCK_BASELINE := testdata/tck-baseline.txt
 test: vet fmt-check
-	@bash scripts/services.sh || echo "make test: services not ready; the tests that need PostgreSQL or MariaDB will skip and say why"
+	@if ! bash scripts/services.sh; then \
+	  if $(in-ci); then echo "make test: scripts/services.sh failed (CI=$$CI: the PostgreSQL and MariaDB tests must run)" >&2; exit 1; fi; \
+	  echo "make test: services not ready; the tests that need PostgreSQL or MariaDB will skip and say why"; fi
 	$(GO) test ./...
 	$(GO) run ./cmd/vigil test testdata/conformance
 	@if $(call have-shared,$(SHARED)/conformance,the shared conformance scenarios); then \
@@ -32,8 +38,29 @@ test: vet fmt-check
 # says WHAT is skipped and is false, or under CI=true (CI always lays out
 # ../shared) says so and exits 1.
 have-shared = { [ -d "$(1)" ] || { \
-	  case "$$CI" in true|TRUE|True|1) echo "make test: $(2): $(1) not found (CI=$$CI: the shared suites must run)" >&2; exit 1;; esac; \
+	  if $(in-ci); then echo "make test: $(2): $(1) not found (CI=$$CI: the shared suites must run)" >&2; exit 1; fi; \
 	  echo "make test: skipped $(2): $(1) not found (set SHARED=DIR to run it)"; false; }; }
+
+# in-ci: a shell condition, true under CI: $$CI read as Go's strconv.ParseBool
+# reads it, as the tests do (internal/sharedtest.InCI), so that make and the
+# tests never disagree about whether a skip is allowed.
+in-ci = case "$$CI" in 1|t|T|true|TRUE|True) true;; *) false;; esac
+
+## race: the race detector over the packages that run goroutines: the
+## server and its outbox, the durable host and its store, the sources and
+## reactions, and the benchmark harness that drives them. cmd/vigil's tests
+## are not run with -race: the test process holds only HTTP clients, and
+## -race would not instrument the server binary they build and start.
+## Instead they run again with VIGIL_E2E_RACE=1, which builds that binary
+## with -race and fails a test whose server reports a race. About 5 minutes
+## on CI's two cores with a warm build cache (3.5 for the packages, most of
+## it durable's crash test; 1.5 for cmd/vigil), 9 or more when the race
+## runtime and dependencies are compiled first. .ci/run runs it after make
+## test; the services it needs are those make test prepares.
+RACE_PKGS ?= ./server/... ./durable/ ./store/ ./sources/... ./reactions/... ./internal/bench/
+race:
+	$(GO) test -race $(RACE_PKGS)
+	VIGIL_E2E_RACE=1 $(GO) test ./cmd/vigil/
 
 vet:
 	$(GO) vet ./...
@@ -105,15 +132,6 @@ fuzz:
 
 clean:
 	rm -rf bin
-
-## mutants: the mutation check (docs/mutants.md): applies each deliberate bug
-## of internal/mutants/mutants.txt to a scratch copy of the work tree and runs
-## its tests; fails unless every mutant is caught. MUTANTS=REGEXP runs the
-## mutants whose name matches; MUTANTS_FLAGS passes more flags (-j 2, -rev HEAD).
-MUTANTS ?=
-MUTANTS_FLAGS ?=
-mutants:
-	$(GO) run ./internal/mutants $(if $(MUTANTS),-run '$(MUTANTS)') $(MUTANTS_FLAGS)
 
 ## services: PostgreSQL (wal_level=logical) and MariaDB (row-based binlog) on
 ## loopback for the CDC sources' integration tests; installs or reconfigures.
