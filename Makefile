@@ -4,7 +4,7 @@ SHARED    ?= $(abspath ../shared)
 BIN       := bin/vigil
 FUZZTIME  ?= 20s
 
-.PHONY: all build test race vet fmt-check generate bench tck conformance demo fuzz clean services example-postgres
+.PHONY: all build test race vet fmt-check generate bench tck conformance demo fuzz clean services example-postgres mutants
 
 all: build
 
@@ -132,6 +132,15 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+## mutants: the mutation check (docs/mutants.md): applies each deliberate bug
+## of internal/mutants/mutants.txt to a scratch copy of the work tree and runs
+## its tests; fails unless every mutant is caught. MUTANTS=REGEXP runs the
+## mutants whose name matches; MUTANTS_FLAGS passes more flags (-j 2, -rev HEAD).
+MUTANTS ?=
+MUTANTS_FLAGS ?=
+mutants:
+	$(GO) run ./internal/mutants $(if $(MUTANTS),-run '$(MUTANTS)') $(MUTANTS_FLAGS)
 
 ## services: PostgreSQL (wal_level=logical) and MariaDB (row-based binlog) on
 ## loopback for the CDC sources' integration tests; installs or reconfigures.
