@@ -501,7 +501,7 @@ RBRACE  : '}';
 PLUSEQ  : '+=';
 REGEQ   : '=~';
 EQ      : '=';
-NE      : '<>';
+NE      : '<>' | '!=';  // '!=' as Neo4j and Drasi accept it
 LE      : '<=';
 GE      : '>=';
 LT      : '<';

@@ -4,4 +4,4 @@ package cypher
 
 // GrammarSHA256 is the sha256 of the Cypher.g4 the parser was generated
 // from; a test compares it with the grammar so a stale parser is caught.
-const GrammarSHA256 = "2e5df116cf8adc8801223aa63d5f513561ac242dcf6f07806c547bd5facfaaba"
+const GrammarSHA256 = "054b92115799053b43e9f30f6377b8b6b55dd584425a28a917f393aac1f6eefb"

@@ -35,3 +35,15 @@ func TestKeywordsAsVariables(t *testing.T) {
 		}
 	}
 }
+
+// TestBangEqualsIsNotEquals: `!=` is `<>`, as Neo4j and Drasi accept it.
+func TestBangEqualsIsNotEquals(t *testing.T) {
+	a, err1 := Parse("MATCH (o) WHERE o.status != 'ready' RETURN o")
+	b, err2 := Parse("MATCH (o) WHERE o.status <> 'ready' RETURN o")
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if ra, rb := renderQuery(a), renderQuery(b); ra != rb {
+		t.Fatalf("!= parses as %s, <> as %s", ra, rb)
+	}
+}

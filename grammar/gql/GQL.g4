@@ -564,7 +564,7 @@ RBRACK       : ']';
 LBRACE       : '{';
 RBRACE       : '}';
 EQ           : '=';
-NE           : '<>';
+NE           : '<>' | '!=';  // '!=' as Drasi's GQL accepts it
 LE           : '<=';
 GE           : '>=';
 LT           : '<';

@@ -4,4 +4,4 @@ package gql
 
 // GrammarSHA256 is the sha256 of the GQL.g4 the parser was generated
 // from; a test compares it with the grammar so a stale parser is caught.
-const GrammarSHA256 = "8c431bedd6e161dc92d8cfc5258ad542fb872fbbdafe6fd174231fec61d2e7e3"
+const GrammarSHA256 = "4ae18ad323155e829556917c6cb7392145b579a6426d24e1fea9fab746e7c177"
