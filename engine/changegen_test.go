@@ -212,10 +212,7 @@ func (g *changeGen) malformed(src string, at time.Time) Change {
 	case 1:
 		return Change{Op: OpUpdate, Time: at, Source: src, Element: Element{ID: "n1\x1fx", Labels: []string{"A"}}}
 	case 2:
-		// TODO(engine bug: a sourced relationship without an end is
-		// accepted, see TestKnownBugRelationshipWithoutEndInASource): draw
-		// it in every source once fixed.
-		return Change{Op: OpInsert, Time: at, Element: Element{ID: g.relID(""), Type: "T", From: g.nodeID("")}}
+		return Change{Op: OpInsert, Time: at, Source: src, Element: Element{ID: g.relID(src), Type: "T", From: g.nodeID(src)}}
 	case 3: // a node id as a relationship: refused while the node exists
 		return Change{Op: OpInsert, Time: at, Source: src, Element: Element{ID: g.nodeID(src), Type: "T", From: g.nodeID(src), To: g.nodeID(src)}}
 	case 4: // a relationship id as a node: refused while the relationship exists

@@ -184,7 +184,7 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 		return nil, err
 	}
 	q := &Query{
-		id: spec.ID, spec: spec, vis: newVisibility(spec.Subscriptions), branches: branches, watchers: pl.watchers,
+		id: spec.ID, spec: spec, vis: newVisibility(spec.Subscriptions, spec.Joins), branches: branches, watchers: pl.watchers,
 		columns: branches[0].columns, result: newRowBag(), readsGraph: pl.readsGraph,
 	}
 	q.readNodes, q.readRels = sortedKeys(pl.readNodes), sortedKeys(pl.readRels)
@@ -390,6 +390,9 @@ func (e *Engine) applyChange(ch *Change) error {
 	}
 	if strings.IndexByte(el.ID, value.IDSeparator) >= 0 || strings.IndexByte(el.From, value.IDSeparator) >= 0 || strings.IndexByte(el.To, value.IDSeparator) >= 0 {
 		return fmt.Errorf("element id %q contains the reserved byte 0x1f", el.ID)
+	}
+	if el.IsRel() && (el.From == "" || el.To == "") && ch.Op != OpDelete {
+		return fmt.Errorf("relationship needs from and to")
 	}
 	if ch.Source != "" {
 		// The element's identity is its source and its id; a relationship

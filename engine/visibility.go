@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/vigilhq/vigil/engine/value"
 )
@@ -20,24 +21,30 @@ type Subscription struct {
 }
 
 // visibility is what a query may read of the shared index: the elements of
-// its subscribed sources (and labels), plus the elements without a source
-// (synthetic join relations, and elements given to the engine API without
-// one). A nil visibility admits everything.
+// its subscribed sources (and labels; every source when it has no
+// subscription), the elements given to the engine API without a source,
+// and the synthetic relations of the joins it declares itself: another
+// query's join is not its business.
 type visibility struct {
-	subs []Subscription // few: a linear scan beats a map here
+	subs  []Subscription // few: a linear scan beats a map here
+	joins []string       // the join types it declares
 }
 
-func newVisibility(subs []Subscription) *visibility {
-	if len(subs) == 0 {
-		return nil
+func newVisibility(subs []Subscription, joins []Join) *visibility {
+	v := &visibility{subs: subs}
+	for _, j := range joins {
+		v.joins = append(v.joins, j.ID)
 	}
-	return &visibility{subs: subs}
+	return v
 }
 
 // sub returns the subscription of the element with qualified id, or nil
 // when the query does not read its source. ok is true for an element
 // without a source.
 func (v *visibility) sub(id string) (s *Subscription, ok bool) {
+	if len(v.subs) == 0 {
+		return nil, true
+	}
 	src := value.SourceOfID(id)
 	if src == "" {
 		return nil, true
@@ -54,7 +61,7 @@ func (v *visibility) sub(id string) (s *Subscription, ok bool) {
 //
 // Hot path: called for every candidate the solver meets.
 func (v *visibility) node(n *value.Node) bool {
-	if v == nil {
+	if v == nil || len(v.subs) == 0 {
 		return true
 	}
 	s, ok := v.sub(n.ID)
@@ -80,6 +87,9 @@ func (v *visibility) rel(r *value.Rel) bool {
 	if v == nil {
 		return true
 	}
+	if isJoinRel(r) {
+		return slices.Contains(v.joins, r.Type)
+	}
 	s, ok := v.sub(r.ID)
 	if !ok {
 		return false
@@ -93,6 +103,13 @@ func (v *visibility) rel(r *value.Rel) bool {
 		}
 	}
 	return false
+}
+
+// isJoinRel reports whether r is a synthetic relation of a join (its id is
+// joinRelID's, which no source's qualified id can be: a source name holds
+// no ':').
+func isJoinRel(r *value.Rel) bool {
+	return strings.HasPrefix(r.ID, "join:") && strings.HasPrefix(r.ID[5:], r.Type+":")
 }
 
 // graph is the index as one query sees it: every lookup the solver and the
@@ -167,7 +184,7 @@ func (q *Query) Reads() (nodeLabels, relTypes []string) { return q.readNodes, q.
 // never match, which is almost always a subscription that forgot a label.
 // Synthetic join types are not a source's, and are not listed.
 func (q *Query) Unsubscribed() []string {
-	if q.vis == nil {
+	if q.vis == nil || len(q.vis.subs) == 0 {
 		return nil
 	}
 	admits := func(label string, pick func(*Subscription) []string) bool {

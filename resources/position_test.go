@@ -130,7 +130,7 @@ func TestQueryErrorPosition(t *testing.T) {
 		{"folded block", head + "  query: >\n    MATCH (a:Agent)\n    WHERE a.x = = 1\n", "7:17", "= 1"},
 		{"plain, on the key's line", head + "  query: MATCH (a:Agent) WHERE a.x = = 1\n", "5:38", "= 1"},
 		{"plain, over several lines", head + "  query: MATCH (a:Agent)\n    WHERE a.x = = 1\n    RETURN a\n", "6:17", "= 1"},
-		{"plain, over several lines, error at a line start", head + "  query: MATCH (a:Agent) WHERE\n    RETURN a\n", "6:5", "RETURN"},
+		{"plain, over several lines, error at a line start", head + "  query: MATCH (a:Agent) WHERE a.x >\n    > 1 RETURN a\n", "6:5", "> 1"},
 		{"double-quoted with escapes", head + `  query: "MATCH (a:Agent) WHERE a.s = 'q\"\u00e9\tz' AND a.x = = 1"` + "\n", "5:64", "= 1"},
 		{"double-quoted, escaped line break", head + "  query: \"MATCH (a:Agent) \\\n    WHERE a.x = = 1\"\n", "6:17", "= 1"},
 		{"single-quoted with a doubled quote", head + "  query: 'MATCH (a:Agent) WHERE a.s = \"it''s\" AND a.x = = 1'\n", "5:57", "= 1"},

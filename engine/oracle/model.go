@@ -211,9 +211,10 @@ func (m *Model) Rel(source, id string) *value.Rel {
 }
 
 // Graph is the graph a query with the given subscriptions sees (none: it
-// sees everything): the visible nodes, and the visible relationships, the
-// synthetic ones included, whose ends are both visible nodes.
-func (m *Model) Graph(subs []Subscription) *Graph {
+// sees everything): the visible nodes, and the visible relationships whose
+// ends are both visible nodes, among them the synthetic relations of the
+// joins the query declares (joins: their types), and no other query's.
+func (m *Model) Graph(subs []Subscription, joins []string) *Graph {
 	g := &Graph{Nodes: map[string]*value.Node{}, Rels: map[string]*value.Rel{}}
 	for id, e := range m.nodes {
 		if nodeVisible(subs, e) {
@@ -231,7 +232,9 @@ func (m *Model) Graph(subs []Subscription) *Graph {
 		}
 	}
 	for _, r := range m.joinRels() {
-		add(r) // a synthetic relation belongs to no source
+		if contains(joins, r.Type) {
+			add(r) // a synthetic relation belongs to no source
+		}
 	}
 	return g
 }

@@ -297,7 +297,7 @@ func Run(s Scenario, o Options) (*Result, error) {
 		res.P50Micros, res.P99Micros, res.P999Micros, res.MaxMicros = p[0], p[1], p[2], p[3]
 		if o.NoVerify {
 			res.Verified = "skipped"
-		} else if err := Verify(s, e, q); err != nil {
+		} else if err := VerifyReplay(s, o.Seed, o.Changes, e, q); err != nil {
 			res.Verified = err.Error()
 		} else {
 			res.Verified = "ok"

@@ -31,8 +31,8 @@ func Verify(s Scenario, e *engine.Engine, q *engine.Query) error {
 // the oracle's own model replays the scenario's workload for seed — its
 // bootstrap and its first changes steps, from Source, clock moves
 // included, as Run drives e — and the re-run query is evaluated over what
-// the query's subscription shows of it. The replayed clock must also read
-// what e's does.
+// the query's subscription shows of it, at e's clock (which must not run
+// ahead of the stream's).
 func VerifyReplay(s Scenario, seed int64, changes int, e *engine.Engine, q *engine.Query) error {
 	w := s.NewWorkload(seed)
 	m := oracle.NewModel(w.Start())
@@ -50,10 +50,13 @@ func VerifyReplay(s Scenario, seed int64, changes int, e *engine.Engine, q *engi
 			m.AdvanceTo(st.Tick)
 		}
 	}
-	if !m.Now().Equal(e.Now()) {
-		return fmt.Errorf("replay: the engine's clock reads %v, the replayed stream's %v", e.Now(), m.Now())
+	// A durable host moves the engine's clock only when a future falls
+	// due (the next logged step carries its own time), so its clock may
+	// trail the stream's last tick; it never runs ahead.
+	if e.Now().After(m.Now()) {
+		return fmt.Errorf("replay: the engine's clock reads %v, after the replayed stream's %v", e.Now(), m.Now())
 	}
-	return verifyOver(s, m.Graph([]oracle.Subscription{{Source: Source}}), e, q)
+	return verifyOver(s, m.Graph([]oracle.Subscription{{Source: Source}}, nil), e, q)
 }
 
 // modelChange is the oracle model's form of a workload change, from
