@@ -93,6 +93,9 @@ var diffShapes = []diffShape{
 	{name: "undirected", query: "MATCH (a)-[r]-(b) WHERE a.x = b.x RETURN id(r) AS r, id(a) AS a"},
 	{name: "optional", query: "MATCH (a:A) OPTIONAL MATCH (a)-[:T]->(b:B) RETURN id(a) AS a, b.x AS bx"},
 	{name: "grouped", query: "MATCH (a:A)-[:T]->(b) RETURN a.y AS y, count(*) AS c, sum(b.x) AS s"},
+	// The grouping key is the element itself: its snapshot in the result
+	// must follow the element's updates.
+	{name: "grouped-by-element", query: "MATCH (a:A)-[:T]->(b) RETURN a, count(b) AS c"},
 	{name: "global", query: "MATCH (n) RETURN count(n) AS c, min(n.x) AS mn, max(n.x) AS mx", loose: true},
 	{name: "collect", query: "MATCH (n:B) RETURN n.y AS y, collect(n.x) AS xs", bagLists: true},
 	{name: "distinct", query: "MATCH (n:A) RETURN DISTINCT n.y AS y"},
