@@ -355,14 +355,54 @@ func propertyOf(s value.Value, key string) (value.Value, error) {
 	return value.Null, functions.TypeErr("cannot read property %q of %s", key, s.Kind())
 }
 
+// siteCount is how many temporal call sites the query has so far.
+func (ec *exprCompiler) siteCount() int {
+	if ec.plan == nil {
+		return 0
+	}
+	return ec.plan.nextSite
+}
+
+// eagerLogic is AND or OR whose right operand calls a temporal function:
+// that function belongs to every row of its clause and must see each of
+// the row's changes (drasi.previousDistinctValue must record 'pending' even
+// while `c.status = 'active' AND ...` is false), so the right operand is
+// evaluated whatever the left one says. Its error counts only when the left
+// one does not decide the result.
+func eagerLogic(op ast.BinaryOp, l, r evalFn) evalFn {
+	and := op == ast.OpAnd
+	return func(c *evalCtx, row []value.Value) (value.Value, error) {
+		a, err := l(c, row)
+		if err != nil {
+			return value.Null, err
+		}
+		b, rerr := r(c, row)
+		decided := a.Kind() == value.KindBool && a.AsBool() != and
+		if decided {
+			return value.Bool(!and), nil
+		}
+		if rerr != nil {
+			return value.Null, rerr
+		}
+		if and {
+			return functions.And(a, b)
+		}
+		return functions.Or(a, b)
+	}
+}
+
 func (ec *exprCompiler) binary(e *ast.Binary, sc *scope) (evalFn, error) {
 	l, err := ec.compile(e.L, sc)
 	if err != nil {
 		return nil, err
 	}
+	sites := ec.siteCount()
 	r, err := ec.compile(e.R, sc)
 	if err != nil {
 		return nil, err
+	}
+	if (e.Op == ast.OpAnd || e.Op == ast.OpOr) && ec.siteCount() > sites {
+		return eagerLogic(e.Op, l, r), nil
 	}
 	switch e.Op {
 	case ast.OpAnd:

@@ -127,10 +127,26 @@ func (pl *planner) single(sq *ast.SingleQuery) (*pipeline, error) {
 			// when the graph under them changes; an OPTIONAL MATCH keeps
 			// them, since they decide which rows get nulls.
 			var plain, graphy []ast.Expr
+			temporal := false
 			for _, c := range conds {
-				if (readsGraph(c) || pl.timeDependent(c)) && !cl.Optional {
+				temporal = temporal || pl.timeDependent(c)
+			}
+			for _, c := range conds {
+				switch {
+				case cl.Optional:
+					plain = append(plain, c)
+				case temporal && !cl.Optional:
+					// A temporal function's row is the match before the
+					// WHERE: it must see every change of the row, also
+					// those another condition rejects
+					// (`c.status = 'active' AND
+					// drasi.previousDistinctValue(c.status) = 'pending'`),
+					// so the whole WHERE runs in the stage that keeps its
+					// state.
 					graphy = append(graphy, c)
-				} else {
+				case readsGraph(c):
+					graphy = append(graphy, c)
+				default:
 					plain = append(plain, c)
 				}
 			}
