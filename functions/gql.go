@@ -30,6 +30,14 @@ var gqlAliases = []struct{ gql, impl string }{
 	{"rtrim", "rTrim"},
 	{"left", "left"},
 	{"right", "right"},
+	// Drasi's GQL also has these (Cypher's functions under their own names):
+	// queries written for it run unchanged.
+	{"reverse", "reverse"},
+	{"replace", "replace"},
+	{"split", "split"},
+	{"substring", "substring"},
+	{"round", "round"},
+	{"last", "last"},
 	// lists and strings: GQL's size/cardinality of a list
 	{"size", "size"},
 	{"cardinality", "size"},
