@@ -301,15 +301,17 @@ func TestStorageFailureStopsTheServer(t *testing.T) {
 	}
 }
 
-// startDurable starts a server with opts on the store in dir, applies the
-// resources in yaml and marks it ready.
+// startDurable starts a server with opts on the store in dir (in memory
+// when dir is empty), applies the resources in yaml and marks it ready.
 func startDurable(t *testing.T, dir, yaml string, opts Options) (*Server, *httptest.Server) {
 	t.Helper()
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
+	if dir != "" {
+		st, err := store.Open(dir, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Store = st
 	}
-	opts.Store = st
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := New(opts)
 	if err != nil {

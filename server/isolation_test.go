@@ -1,16 +1,11 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/vigilhq/vigil/resources"
 )
 
 const twoSources = `apiVersion: v1
@@ -42,17 +37,7 @@ spec:
 // to two sources is two elements, and a query subscribed to s1 neither sees
 // s2's a1 nor loses s1's a1 when s2 deletes its own.
 func TestSourcesAreIsolated(t *testing.T) {
-	s, err := New(Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start(context.Background())
-	rs, errs := resources.Parse("iso.yaml", []byte(twoSources))
-	if _, err := s.Apply(loopCtx(t), rs, errs); err != nil {
-		t.Fatal(err)
-	}
-	s.SetReady()
-	hs := httptest.NewServer(s.Handler())
+	s, hs := startDurable(t, "", twoSources, Options{})
 	t.Cleanup(func() { stopServer(t, s, hs) })
 
 	send := func(src, body string) {
