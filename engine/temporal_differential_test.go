@@ -169,15 +169,24 @@ func TestTemporalDifferentialAgainstOracle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the temporal differential test runs thousands of changes; skipped in -short mode")
 	}
+	runTemporalDifferential(t, temporalShapes, 8, 400, 0)
+}
+
+// runTemporalDifferential is the body of the temporal differential tests:
+// runs engines of perRun random steps each over shapes. A positive budget
+// ends the test early (after the step under way) once it is spent, so a
+// slow machine runs fewer changes rather than timing out.
+func runTemporalDifferential(t *testing.T, shapes []diffShape, runs, perRun int, budget time.Duration) {
 	seed := sharedtest.Seed(t)
 	rng := rand.New(rand.NewSource(seed))
-	const runs, perRun = 8, 400
+	began := time.Now()
+	spent := func() bool { return budget > 0 && time.Since(began) > budget }
 	funcs := functions.Cypher()
 	changes, moves, checks := 0, 0, 0
 	emitted := map[string]int{} // non-empty diffs per shape, to show each shape moves
 	fired := 0                  // non-empty diffs emitted by clock moves
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for run := 0; run < runs; run++ {
+	for run := 0; run < runs && !spent(); run++ {
 		e := New(Options{Start: start})
 		s := &temporalStream{rng: rng, e: e, hist: oracle.NewHistory(), last: map[string]map[string]value.Value{}}
 		type live struct {
@@ -187,7 +196,7 @@ func TestTemporalDifferentialAgainstOracle(t *testing.T) {
 			shadow shadow
 		}
 		var qs []*live
-		for _, sh := range temporalShapes {
+		for _, sh := range shapes {
 			q, err := e.AddQuery(QuerySpec{ID: sh.name, Text: sh.query})
 			if err != nil {
 				t.Fatalf("seed %d: %s: %v", seed, sh.name, err)
@@ -245,7 +254,7 @@ func TestTemporalDifferentialAgainstOracle(t *testing.T) {
 			}
 		}
 		sharedtest.Within(t, time.Minute, fmt.Sprintf("seed %d run %d of the temporal differential test", seed, run), func() {
-			for step := 0; step < perRun; step++ {
+			for step := 0; step < perRun && !spent(); step++ {
 				if rng.Intn(5) < 2 {
 					to := s.clockMove()
 					diffs, err := e.AdvanceTo(to)
@@ -276,8 +285,8 @@ func TestTemporalDifferentialAgainstOracle(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d shapes, %d changes, %d clock moves, %d checks: all agreed with the oracle", len(temporalShapes), changes, moves, checks)
-	for _, sh := range temporalShapes {
+	t.Logf("%d shapes, %d changes, %d clock moves, %d checks: all agreed with the oracle", len(shapes), changes, moves, checks)
+	for _, sh := range shapes {
 		if emitted[sh.name] == 0 {
 			t.Errorf("%s: emitted nothing in the whole test: the shape checks nothing", sh.name)
 		}

@@ -24,7 +24,7 @@ type History struct {
 	entries  []histEntry
 	versions map[string][]elemVersion
 	// per-entry caches, filled lazily by evaluations
-	prefix map[prefixKey][]map[string]row
+	prefix map[prefixKey][]map[string]inRow
 	evs    map[*ast.Query][]*evaluator
 	sites  map[*ast.Query]map[*ast.Call]prefixKey
 	runs   map[prefixKey]*runState
@@ -49,7 +49,7 @@ func NewHistory() *History {
 		nodes:    map[string]*value.Node{},
 		rels:     map[string]*value.Rel{},
 		versions: map[string][]elemVersion{},
-		prefix:   map[prefixKey][]map[string]row{},
+		prefix:   map[prefixKey][]map[string]inRow{},
 		evs:      map[*ast.Query][]*evaluator{},
 		runs:     map[prefixKey]*runState{},
 	}

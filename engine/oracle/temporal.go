@@ -107,10 +107,14 @@ var temporalArity = map[string][2]int{
 }
 
 // prefixKey names the input of one clause: the clauses of part before it
-// (and, for a MATCH, the match itself without its WHERE).
+// (and, for a MATCH, the match itself without its WHERE and inline WHEREs).
+// With group set, the rows are instead the groups of the aggregating
+// projection of that clause: a temporal function there belongs to the
+// group's row, identified by its grouping key values.
 type prefixKey struct {
 	part   *ast.SingleQuery
 	clause int
+	group  bool
 }
 
 // histCtx is what an evaluation needs to read the history: the query, the
@@ -126,28 +130,41 @@ type histCtx struct {
 	sites     map[*ast.Call]prefixKey
 }
 
-// querySites locates every engine temporal call of q: the clause it is in.
-func querySites(q *ast.Query) map[*ast.Call]prefixKey {
+// querySites locates every engine temporal call of q: the clause it is in,
+// and whether it belongs to the groups of an aggregating projection
+// (drasi.slidingWindow, an aggregate itself, reads the rows it aggregates).
+func querySites(q *ast.Query, funcs *functions.Registry) map[*ast.Call]prefixKey {
 	sites := map[*ast.Call]prefixKey{}
 	for _, part := range q.Parts {
 		for ci, c := range part.Clauses {
 			var exprs []ast.Expr
+			group := false
 			switch c := c.(type) {
 			case *ast.Match:
 				exprs = append(exprs, c.Where)
+				for _, pp := range c.Pattern {
+					for _, n := range pp.Nodes {
+						exprs = append(exprs, n.Where)
+					}
+					for _, r := range pp.Rels {
+						exprs = append(exprs, r.Where)
+					}
+				}
 			case *ast.Unwind:
 				exprs = append(exprs, c.Expr)
 			case *ast.With:
 				exprs = append(exprs, projectionExprs(&c.Projection)...)
 				exprs = append(exprs, c.Where)
+				group = aggregates(&c.Projection, funcs)
 			case *ast.Return:
 				exprs = append(exprs, projectionExprs(&c.Projection)...)
+				group = aggregates(&c.Projection, funcs)
 			}
 			for _, e := range exprs {
 				walk(e, func(x ast.Expr) bool {
 					if call, ok := x.(*ast.Call); ok {
-						if _, ok := temporalArity[strings.ToLower(call.Name)]; ok {
-							sites[call] = prefixKey{part: part, clause: ci}
+						if name := strings.ToLower(call.Name); temporalArity[name] != [2]int{} {
+							sites[call] = prefixKey{part: part, clause: ci, group: group && name != tfSlidingWindow}
 						}
 					}
 					return true
@@ -156,6 +173,43 @@ func querySites(q *ast.Query) map[*ast.Call]prefixKey {
 		}
 	}
 	return sites
+}
+
+// aggregates reports whether a projection groups: it has GROUP BY or an
+// item or sort key calling an aggregate (drasi.slidingWindow included).
+func aggregates(p *ast.Projection, funcs *functions.Registry) bool {
+	if p.GroupBy != nil {
+		return true
+	}
+	found := false
+	for _, e := range projectionExprs(p) {
+		walk(e, func(x ast.Expr) bool {
+			if call, ok := x.(*ast.Call); ok && (funcs.IsAggregate(call.Name) || strings.EqualFold(call.Name, tfSlidingWindow)) {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// stateful reports whether e calls a temporal function whose value depends
+// on the history of its row (everything but the element readers).
+func stateful(e ast.Expr) bool {
+	found := false
+	walk(e, func(x ast.Expr) bool {
+		if call, ok := x.(*ast.Call); ok {
+			switch name := strings.ToLower(call.Name); name {
+			case tfChangeDateTime, tfVersionAt, tfVersionsIn:
+			default:
+				if temporalArity[name] != [2]int{} {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 func projectionExprs(p *ast.Projection) []ast.Expr {
@@ -177,7 +231,7 @@ func (h *History) ctx(q *ast.Query, params map[string]value.Value, funcs *functi
 	}
 	s := h.sites[q]
 	if s == nil {
-		s = querySites(q)
+		s = querySites(q, funcs)
 		h.sites[q] = s
 	}
 	return &histCtx{h: h, q: q, params: params, funcs: funcs, upto: upto, stateless: stateless, sites: s}
@@ -199,8 +253,56 @@ func (hc *histCtx) evAt(i int) *evaluator {
 	return evs[i]
 }
 
-// rowsAt is the input of the clause k at entry i, by row identity.
-func (hc *histCtx) rowsAt(k prefixKey, i int) (map[string]row, error) {
+// inRow is one row at the input of a temporal function: its variables and,
+// for a group, the group's aggregate values.
+type inRow struct {
+	r    row
+	aggs map[*ast.Call]value.Value
+}
+
+// prefix is the query evaluated up to the input of clause k: the clauses
+// before it and, for a MATCH, the match stripped of every WHERE; with it,
+// the names of the variables UNWIND binds there.
+func prefix(k prefixKey) (*ast.SingleQuery, map[string]bool) {
+	clauses := append([]ast.Clause(nil), k.part.Clauses[:k.clause]...)
+	if m, ok := k.part.Clauses[k.clause].(*ast.Match); ok {
+		bare := *m
+		bare.Where = nil
+		bare.Pattern = nil
+		for _, pp := range m.Pattern {
+			c := *pp
+			c.Nodes, c.Rels = nil, nil
+			for _, n := range pp.Nodes {
+				x := *n
+				x.Where = nil
+				c.Nodes = append(c.Nodes, &x)
+			}
+			for _, r := range pp.Rels {
+				x := *r
+				x.Where = nil
+				c.Rels = append(c.Rels, &x)
+			}
+			bare.Pattern = append(bare.Pattern, &c)
+		}
+		clauses = append(clauses, &bare)
+	}
+	unwound := map[string]bool{}
+	for _, c := range clauses {
+		switch c := c.(type) {
+		case *ast.Unwind:
+			unwound[c.Var] = true
+		case *ast.With:
+			// A projection starts a new scope: what it keeps of an
+			// unwound value is a value like any other.
+			unwound = map[string]bool{}
+		}
+	}
+	return &ast.SingleQuery{Clauses: clauses}, unwound
+}
+
+// rowsAt is the input of the clause k at entry i, by row identity: the rows
+// the clause receives or, for a group site, the groups of its projection.
+func (hc *histCtx) rowsAt(k prefixKey, i int) (map[string]inRow, error) {
 	cache := hc.h.prefix[k]
 	for len(cache) <= i {
 		cache = append(cache, nil)
@@ -209,38 +311,138 @@ func (hc *histCtx) rowsAt(k prefixKey, i int) (map[string]row, error) {
 	if cache[i] != nil {
 		return cache[i], nil
 	}
-	clauses := append([]ast.Clause(nil), k.part.Clauses[:k.clause]...)
-	if m, ok := k.part.Clauses[k.clause].(*ast.Match); ok {
-		bare := *m
-		bare.Where = nil
-		clauses = append(clauses, &bare)
-	}
-	_, rows, _, err := hc.evAt(i).runSingle(&ast.SingleQuery{Clauses: clauses}, []row{{}}, nil)
+	pre, unwound := prefix(k)
+	ev := hc.evAt(i)
+	_, rows, _, err := ev.runSingle(pre, []row{{}}, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]row, len(rows))
+	out := make(map[string]inRow, len(rows))
+	if k.group {
+		if out, err = ev.groupRows(k, rows); err != nil {
+			return nil, err
+		}
+		cache[i] = out
+		return out, nil
+	}
 	for _, r := range rows {
-		key := rowKey(r)
+		key := rowKey(r, unwound)
 		if _, dup := out[key]; dup {
 			return nil, fmt.Errorf("oracle: two input rows with identity %s: temporal functions need distinct rows", key)
 		}
-		out[key] = r
+		out[key] = inRow{r: r}
 	}
 	cache[i] = out
 	return out, nil
 }
 
-// rowKey identifies a row by the elements it binds, by variable (or,
-// binding none, by its values).
-func rowKey(r row) string {
+// groupRows is the groups of the aggregating projection of clause k over
+// its input rows, by grouping key: each with its aggregate values and, as
+// variables, its first input row overlaid with the items that call no
+// history-dependent temporal function (those are what is evaluated from
+// these rows, so cannot be part of them).
+func (ev *evaluator) groupRows(k prefixKey, rows []row) (map[string]inRow, error) {
+	p, calls, keys, err := ev.groupItems(k)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := ev.group(keys, rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]inRow, len(groups))
+	for _, g := range groups {
+		aggs, err := ev.aggregate(calls, g.rows)
+		if err != nil {
+			return nil, err
+		}
+		src := row{}
+		if len(g.rows) > 0 {
+			src = g.rows[0]
+		}
+		items := row{}
+		for _, it := range p.Items {
+			if stateful(it.Expr) {
+				continue
+			}
+			v, err := ev.eval(it.Expr, &frame{vars: src, aggs: aggs})
+			if err != nil {
+				return nil, err
+			}
+			items[it.Alias] = v
+		}
+		out[groupKey(g.key)] = inRow{r: src.overlay(items), aggs: aggs}
+	}
+	return out, nil
+}
+
+// groupItems splits the items of the aggregating projection of clause k:
+// the aggregate calls and the grouping keys (the items calling none).
+func (ev *evaluator) groupItems(k prefixKey) (*ast.Projection, []*ast.Call, []ast.Expr, error) {
+	var p *ast.Projection
+	switch c := k.part.Clauses[k.clause].(type) {
+	case *ast.With:
+		p = &c.Projection
+	case *ast.Return:
+		p = &c.Projection
+	}
+	if p == nil || p.Star || p.GroupBy != nil {
+		return nil, nil, nil, fmt.Errorf("oracle: a temporal function over a GROUP BY or * projection: not supported")
+	}
+	var calls []*ast.Call
+	var keys []ast.Expr
+	for _, it := range p.Items {
+		n := len(calls)
+		calls = ev.aggregateCalls(it.Expr, calls)
+		if len(calls) == n {
+			keys = append(keys, it.Expr)
+		}
+	}
+	for _, s := range p.OrderBy {
+		calls = ev.aggregateCalls(s.Expr, calls)
+	}
+	return p, calls, keys, nil
+}
+
+// groupOf identifies the group a frame of the projection of clause k
+// evaluates for: its grouping keys over the frame's variables (the group's
+// first row, overlaid with the items in WITH's WHERE). The keys must read
+// input variables no item alias hides with another value.
+func (ev *evaluator) groupOf(k prefixKey, f *frame) (string, error) {
+	_, _, keys, err := ev.groupItems(k)
+	if err != nil {
+		return "", err
+	}
+	vals := make([]value.Value, len(keys))
+	for i, x := range keys {
+		if vals[i], err = ev.eval(x, &frame{vars: f.vars}); err != nil {
+			return "", err
+		}
+	}
+	return groupKey(vals), nil
+}
+
+// groupKey identifies a group by its grouping key values.
+func groupKey(key []value.Value) string {
+	parts := make([]string, len(key))
+	for i, v := range key {
+		parts[i] = v.Kind().String() + ":" + v.String()
+	}
+	return "group\x00" + strings.Join(parts, "\x00")
+}
+
+// rowKey identifies a row by the elements it binds and the values UNWIND
+// bound, by variable (or, binding none, by its values).
+func rowKey(r row, unwound map[string]bool) string {
 	var ids, vals []string
 	for name, v := range r {
-		switch v.Kind() {
-		case value.KindNode:
+		switch {
+		case v.Kind() == value.KindNode:
 			ids = append(ids, name+"=n:"+v.AsNode().ID)
-		case value.KindRel:
+		case v.Kind() == value.KindRel:
 			ids = append(ids, name+"=r:"+v.AsRel().ID)
+		case unwound[name]:
+			ids = append(ids, name+"=v:"+v.Kind().String()+":"+v.String())
 		default:
 			vals = append(vals, name+"="+v.String())
 		}
@@ -250,6 +452,20 @@ func rowKey(r row) string {
 	}
 	sortStrings(ids)
 	return strings.Join(ids, "\x00")
+}
+
+// identicalAggs compares the aggregate values of two versions of a group.
+func identicalAggs(a, b map[*ast.Call]value.Value) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, x := range a {
+		y, ok := b[k]
+		if !ok || x.Kind() != y.Kind() || !value.Identical(x, y) {
+			return false
+		}
+	}
+	return true
 }
 
 func identicalRow(a, b row) bool {
@@ -268,9 +484,10 @@ func identicalRow(a, b row) bool {
 // rowVersion is one version of a row in its run: its contents, the time
 // they arrived and the entry they arrived with.
 type rowVersion struct {
-	at  time.Time
-	idx int
-	r   row
+	at   time.Time
+	idx  int
+	r    row
+	aggs map[*ast.Call]value.Value
 }
 
 // runState holds, for the input of one clause, the run of every row as of
@@ -304,10 +521,12 @@ func (hc *histCtx) run(k prefixKey, key string) ([]rowVersion, error) {
 		}
 		for key, r := range rows {
 			vs := st.runs[key]
-			if n := len(vs); n > 0 && identicalRow(vs[n-1].r, r) {
+			// A group's row is its key and aggregate values: another first
+			// row with the same aggregates is no change of it.
+			if n := len(vs); n > 0 && (k.group || identicalRow(vs[n-1].r, r.r)) && identicalAggs(vs[n-1].aggs, r.aggs) {
 				continue
 			}
-			st.runs[key] = append(vs, rowVersion{at: hc.h.entries[i].at, idx: i, r: r})
+			st.runs[key] = append(vs, rowVersion{at: hc.h.entries[i].at, idx: i, r: r.r, aggs: r.aggs})
 		}
 		st.upto = i
 	}
@@ -420,12 +639,21 @@ func (ev *evaluator) temporalCall(e *ast.Call, f *frame) (v value.Value, ok bool
 	if !found {
 		return value.Null, true, fmt.Errorf("oracle: %s outside a clause", e.Name)
 	}
-	run, err := hc.run(site, rowKey(f.vars))
+	var key string
+	if site.group {
+		if key, err = ev.groupOf(site, f); err != nil {
+			return value.Null, true, err
+		}
+	} else {
+		_, unwound := prefix(site)
+		key = rowKey(f.vars, unwound)
+	}
+	run, err := hc.run(site, key)
 	if err != nil {
 		return value.Null, true, err
 	}
 	at := func(v rowVersion, x ast.Expr) (value.Value, error) {
-		return hc.evAt(v.idx).eval(x, &frame{vars: v.r})
+		return hc.evAt(v.idx).eval(x, &frame{vars: v.r, aggs: v.aggs})
 	}
 	last := len(run) - 1
 	switch name {
@@ -640,7 +868,8 @@ func (ev *evaluator) slidingWindow(c *ast.Call, rows []row) (value.Value, error)
 	site := hc.sites[c]
 	var in []row
 	for _, r := range rows {
-		run, err := hc.run(site, rowKey(r))
+		_, unwound := prefix(site)
+		run, err := hc.run(site, rowKey(r, unwound))
 		if err != nil {
 			return value.Null, err
 		}
