@@ -19,6 +19,12 @@ var temporalStageShapes = []diffShape{
 	{name: "with-true-until", query: "MATCH (n:S) WITH n WHERE n.g = 'a' WITH n, drasi.trueUntil(n.s = 'up', n.ts) AS u RETURN id(n) AS id, u"},
 	{name: "with-previous", query: "MATCH (n:S) WITH n WITH n, drasi.previousValue(n.x, -1) AS px, drasi.previousDistinctValue(n.s, 'none') AS ps RETURN id(n) AS id, n.x AS x, px, ps"},
 	{name: "with-rel-true-for", query: "MATCH (a:S)-[r:T]->(b:S) WITH a, r, b WHERE drasi.trueFor(r.w > 1 AND a.s = 'up', 2500) RETURN id(r) AS r, id(a) AS a"},
+	// An earlier stage that reads the clock is computed again when the
+	// later function's future falls due: late is true at n.due, so the row
+	// shows from n.due on (the engine's refreshUpstream); the UNWIND
+	// between them gives the rows a new identity.
+	{name: "clock-with-true-later", query: "MATCH (n:S) WITH n, datetime.realtime() >= n.due AS late WITH n, late WHERE drasi.trueLater(late, n.due) RETURN id(n) AS id, late"},
+	{name: "clock-unwind-true-later", query: "MATCH (n:S) WITH n, datetime.realtime() >= n.due AS late UNWIND [1, 2] AS k WITH n, k, late WHERE drasi.trueLater(late, n.due) RETURN id(n) AS id, k"},
 	// Over aggregates: the row is the group, its changes those of its keys
 	// and aggregate values.
 	{name: "agg-count-true-for", query: "MATCH (n:S) WITH n.g AS g, count(n) AS c WHERE drasi.trueFor(c >= 2, duration({seconds: 3})) RETURN g, c"},

@@ -16,9 +16,14 @@ import (
 // the element history as ../shared/conformance/README.md states them.
 //
 // A temporal function reads the history of the row it is evaluated for: the
-// input row of its clause (for a MATCH's WHERE, the match before the WHERE;
-// for a projection, the rows the clause receives), identified by the
-// elements it binds. The row's run is the changes since the row last
+// input row of its clause (for a MATCH's WHERE or an inline pattern WHERE,
+// the match before any WHERE; for a projection, the rows the clause
+// receives), identified by the elements it binds and the values UNWIND
+// bound; in an aggregating WITH or RETURN, the group, identified by its
+// grouping key values, whose contents are its aggregate values (the group
+// keys must read input variables no item alias hides). The rows are found by
+// evaluating the query up to the clause over the graph after each change.
+// The row's run is the changes since the row last
 // appeared there, its versions the changes in that run that gave it
 // different contents (elements compared with their change times). So:
 //
