@@ -796,6 +796,7 @@ func (a *aggregateStage) save(s *stateWriter) {
 			w.Int(g.count)
 			w.Bool(g.unsorted)
 			s.row(g.out)
+			w.Values(g.post)
 			for j, acc := range g.accs {
 				sa, ok := acc.(functions.StatefulAccumulator)
 				if !ok {
@@ -825,6 +826,7 @@ func (a *aggregateStage) load(s *stateReader) {
 		gs := make([]*group, 0, ng)
 		for k := 0; k < ng && r.Err() == nil; k++ {
 			g := &group{h: h, key: r.Values(), count: r.Int(), unsorted: r.Bool(), out: s.row()}
+			g.post = r.Values()
 			if g.key == nil {
 				g.key = []value.Value{}
 			}

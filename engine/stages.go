@@ -547,9 +547,13 @@ type group struct {
 	// expire then scans whole windows instead of their expired prefix.
 	unsorted bool
 	count    int
-	out      *row // the row currently emitted for the group
-	prev     *row // out before this push
-	seen     bool // touched in this push
+	// post is the group's keys and aggregate values when its row was last
+	// computed: a push that leaves them as they were is no change of the
+	// group (its temporal functions do not see it), unless a future fires.
+	post []value.Value
+	out  *row // the row currently emitted for the group
+	prev *row // out before this push
+	seen bool // touched in this push
 }
 
 // group finds the group of key, or creates it with a copy of key (the
@@ -765,7 +769,12 @@ func (a *aggregateStage) emit(c *evalCtx, touched []*group) ([]delta, error) {
 		}
 		var now *row
 		if g.count > 0 || a.global {
-			vals, err := a.output(c, g)
+			post := a.post(g)
+			if !c.firing && g.post != nil && identicalRows(g.post, post) {
+				continue // no change of the group: its row stays as it is
+			}
+			g.post = append(g.post[:0], post...)
+			vals, err := a.output(c, g, post)
 			if err != nil {
 				return nil, err
 			}
@@ -810,9 +819,9 @@ func (a *aggregateStage) drop(g *group) {
 	}
 }
 
-// output computes a group's output values into scratch (valid until the
-// next call).
-func (a *aggregateStage) output(c *evalCtx, g *group) ([]value.Value, error) {
+// post computes g's keys and aggregate values into scratch (valid until
+// the next call): the scope of the expressions over the aggregates.
+func (a *aggregateStage) post(g *group) []value.Value {
 	n := len(g.key) + len(g.accs)
 	if cap(a.postBuf) < n+len(a.items) {
 		a.postBuf = make([]value.Value, n+len(a.items))
@@ -822,6 +831,12 @@ func (a *aggregateStage) output(c *evalCtx, g *group) ([]value.Value, error) {
 	for i, acc := range g.accs {
 		post[len(g.key)+i] = acc.Result()
 	}
+	return post
+}
+
+// output computes a group's output values over its post scope (from post)
+// into scratch (valid until the next call).
+func (a *aggregateStage) output(c *evalCtx, g *group, post []value.Value) ([]value.Value, error) {
 	if cap(a.valBuf) < len(a.items)+len(a.sort) {
 		a.valBuf = make([]value.Value, len(a.items)+len(a.sort))
 	}

@@ -117,3 +117,26 @@ func TestTemporalArgumentErrorsFollowTheConvention(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupUnchangedByAMemberChangeKeepsItsTemporalState: an update of a
+// member row that leaves the group's keys and aggregates as they were is
+// no change of the group, so drasi.previousValue over it does not shift.
+func TestGroupUnchangedByAMemberChangeKeepsItsTemporalState(t *testing.T) {
+	e := New(Options{})
+	q, err := e.AddQuery(QuerySpec{ID: "q", Text: "MATCH (n:S) RETURN n.g AS g, sum(n.x) AS s, drasi.previousValue(sum(n.x), -1) AS ps"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1 := func(at int64) []Change {
+		return []Change{{Op: OpUpdate, Time: time.Unix(at, 0), Element: Element{ID: "n1", Labels: []string{"S"},
+			Props: map[string]value.Value{"g": value.Str("a"), "x": value.Int(1)}}}}
+	}
+	for _, at := range []int64{1, 2, 3} {
+		if _, err := e.Apply(n1(at)); err != nil {
+			t.Fatal(err)
+		}
+		if r := q.Results(); len(r) != 1 || r[0][2].AsInt() != -1 {
+			t.Fatalf("after the update at %d: %v, want ps = -1 (the group has had one version)", at, r)
+		}
+	}
+}
