@@ -389,12 +389,12 @@ variable
 // `-[call:CALL]->`, `WITH o AS order`), as Neo4j and Drasi accept: a variable
 // stands where an expression starts or after AS, and there none of these can
 // be read as the keyword. Words that could start or continue an expression
-// (NOT, IN, IS, CASE, END, NULL, TRUE, ...) or follow one (AS, DISTINCT) stay
+// (NOT, IN, IS, CASE, END, NULL, TRUE, ...) or follow one (DISTINCT) stay
 // reserved; backticks make any word a variable.
 softKeyword
     : MATCH | OPTIONAL | WHERE | WITH | RETURN | ORDER | BY | ASC | ASCENDING
     | DESC | DESCENDING | SKIP_ | LIMIT | UNWIND | UNION | CREATE | MERGE | SET
-    | DELETE | REMOVE | CALL | ON | STARTS | ENDS | CONTAINS
+    | DELETE | REMOVE | CALL | ON | STARTS | ENDS | CONTAINS | AS
     ;
 
 propertyKey

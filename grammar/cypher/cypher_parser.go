@@ -175,7 +175,7 @@ func cypherParserInit() {
 		122, 124, 126, 128, 130, 132, 134, 136, 138, 140, 142, 144, 146, 148, 150,
 		152, 0, 11, 1, 0, 10, 13, 2, 0, 1, 1, 19, 19, 2, 0, 64, 64, 66, 66, 1,
 		0, 66, 71, 1, 0, 72, 73, 1, 0, 74, 76, 1, 0, 78, 80, 2, 0, 18, 18, 46,
-		48, 6, 0, 1, 5, 8, 17, 19, 22, 24, 25, 27, 27, 38, 40, 5, 0, 18, 18, 23,
+		48, 6, 0, 1, 5, 7, 17, 19, 22, 24, 25, 27, 27, 38, 40, 5, 0, 18, 18, 23,
 		23, 26, 26, 45, 50, 84, 85, 4, 0, 1, 17, 19, 22, 24, 25, 27, 44, 900, 0,
 		154, 1, 0, 0, 0, 2, 160, 1, 0, 0, 0, 4, 167, 1, 0, 0, 0, 6, 174, 1, 0,
 		0, 0, 8, 188, 1, 0, 0, 0, 10, 191, 1, 0, 0, 0, 12, 198, 1, 0, 0, 0, 14,
@@ -2592,7 +2592,7 @@ func (p *CypherParser) ProjectionItems() (localctx IProjectionItemsContext) {
 			_la = p.GetTokenStream().LA(1)
 		}
 
-	case CypherParserMATCH, CypherParserOPTIONAL, CypherParserWHERE, CypherParserWITH, CypherParserRETURN, CypherParserORDER, CypherParserBY, CypherParserASCENDING, CypherParserASC, CypherParserDESCENDING, CypherParserDESC, CypherParserSKIP_, CypherParserLIMIT, CypherParserUNWIND, CypherParserUNION, CypherParserALL, CypherParserCREATE, CypherParserMERGE, CypherParserSET, CypherParserDELETE, CypherParserDETACH, CypherParserREMOVE, CypherParserCALL, CypherParserYIELD, CypherParserON, CypherParserCASE, CypherParserNOT, CypherParserSTARTS, CypherParserENDS, CypherParserCONTAINS, CypherParserNULL, CypherParserTRUE, CypherParserFALSE, CypherParserCOUNT, CypherParserANY, CypherParserNONE, CypherParserSINGLE, CypherParserREDUCE, CypherParserEXISTS, CypherParserDOLLAR, CypherParserLPAREN, CypherParserLBRACK, CypherParserLBRACE, CypherParserPLUS, CypherParserMINUS, CypherParserHexInteger, CypherParserOctalInteger, CypherParserDecimalInteger, CypherParserFloatLiteral, CypherParserInvalidNumber, CypherParserStringLiteral, CypherParserEscapedIdentifier, CypherParserIdentifier:
+	case CypherParserMATCH, CypherParserOPTIONAL, CypherParserWHERE, CypherParserWITH, CypherParserRETURN, CypherParserAS, CypherParserORDER, CypherParserBY, CypherParserASCENDING, CypherParserASC, CypherParserDESCENDING, CypherParserDESC, CypherParserSKIP_, CypherParserLIMIT, CypherParserUNWIND, CypherParserUNION, CypherParserALL, CypherParserCREATE, CypherParserMERGE, CypherParserSET, CypherParserDELETE, CypherParserDETACH, CypherParserREMOVE, CypherParserCALL, CypherParserYIELD, CypherParserON, CypherParserCASE, CypherParserNOT, CypherParserSTARTS, CypherParserENDS, CypherParserCONTAINS, CypherParserNULL, CypherParserTRUE, CypherParserFALSE, CypherParserCOUNT, CypherParserANY, CypherParserNONE, CypherParserSINGLE, CypherParserREDUCE, CypherParserEXISTS, CypherParserDOLLAR, CypherParserLPAREN, CypherParserLBRACK, CypherParserLBRACE, CypherParserPLUS, CypherParserMINUS, CypherParserHexInteger, CypherParserOctalInteger, CypherParserDecimalInteger, CypherParserFloatLiteral, CypherParserInvalidNumber, CypherParserStringLiteral, CypherParserEscapedIdentifier, CypherParserIdentifier:
 		p.EnterOuterAlt(localctx, 2)
 		{
 			p.SetState(232)
@@ -5074,7 +5074,7 @@ func (p *CypherParser) CallClause() (localctx ICallClauseContext) {
 		}
 		_la = p.GetTokenStream().LA(1)
 
-		if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672702) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
+		if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672830) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
 			{
 				p.SetState(333)
 				p.Expression()
@@ -5826,7 +5826,7 @@ func (p *CypherParser) PatternPart() (localctx IPatternPartContext) {
 	}
 	_la = p.GetTokenStream().LA(1)
 
-	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&2218539855380286) != 0) || _la == CypherParserEscapedIdentifier || _la == CypherParserIdentifier {
+	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&2218539855380414) != 0) || _la == CypherParserEscapedIdentifier || _la == CypherParserIdentifier {
 		{
 			p.SetState(377)
 			p.Variable()
@@ -10701,7 +10701,7 @@ func (p *CypherParser) UnaryExpression() (localctx IUnaryExpressionContext) {
 			p.UnaryExpression()
 		}
 
-	case CypherParserMATCH, CypherParserOPTIONAL, CypherParserWHERE, CypherParserWITH, CypherParserRETURN, CypherParserORDER, CypherParserBY, CypherParserASCENDING, CypherParserASC, CypherParserDESCENDING, CypherParserDESC, CypherParserSKIP_, CypherParserLIMIT, CypherParserUNWIND, CypherParserUNION, CypherParserALL, CypherParserCREATE, CypherParserMERGE, CypherParserSET, CypherParserDELETE, CypherParserDETACH, CypherParserREMOVE, CypherParserCALL, CypherParserYIELD, CypherParserON, CypherParserCASE, CypherParserSTARTS, CypherParserENDS, CypherParserCONTAINS, CypherParserNULL, CypherParserTRUE, CypherParserFALSE, CypherParserCOUNT, CypherParserANY, CypherParserNONE, CypherParserSINGLE, CypherParserREDUCE, CypherParserEXISTS, CypherParserDOLLAR, CypherParserLPAREN, CypherParserLBRACK, CypherParserLBRACE, CypherParserHexInteger, CypherParserOctalInteger, CypherParserDecimalInteger, CypherParserFloatLiteral, CypherParserInvalidNumber, CypherParserStringLiteral, CypherParserEscapedIdentifier, CypherParserIdentifier:
+	case CypherParserMATCH, CypherParserOPTIONAL, CypherParserWHERE, CypherParserWITH, CypherParserRETURN, CypherParserAS, CypherParserORDER, CypherParserBY, CypherParserASCENDING, CypherParserASC, CypherParserDESCENDING, CypherParserDESC, CypherParserSKIP_, CypherParserLIMIT, CypherParserUNWIND, CypherParserUNION, CypherParserALL, CypherParserCREATE, CypherParserMERGE, CypherParserSET, CypherParserDELETE, CypherParserDETACH, CypherParserREMOVE, CypherParserCALL, CypherParserYIELD, CypherParserON, CypherParserCASE, CypherParserSTARTS, CypherParserENDS, CypherParserCONTAINS, CypherParserNULL, CypherParserTRUE, CypherParserFALSE, CypherParserCOUNT, CypherParserANY, CypherParserNONE, CypherParserSINGLE, CypherParserREDUCE, CypherParserEXISTS, CypherParserDOLLAR, CypherParserLPAREN, CypherParserLBRACK, CypherParserLBRACE, CypherParserHexInteger, CypherParserOctalInteger, CypherParserDecimalInteger, CypherParserFloatLiteral, CypherParserInvalidNumber, CypherParserStringLiteral, CypherParserEscapedIdentifier, CypherParserIdentifier:
 		p.EnterOuterAlt(localctx, 2)
 		{
 			p.SetState(612)
@@ -11256,7 +11256,7 @@ func (p *CypherParser) PostfixOperator() (localctx IPostfixOperatorContext) {
 		}
 		_la = p.GetTokenStream().LA(1)
 
-		if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672702) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
+		if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672830) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
 			{
 				p.SetState(629)
 
@@ -11281,7 +11281,7 @@ func (p *CypherParser) PostfixOperator() (localctx IPostfixOperatorContext) {
 		}
 		_la = p.GetTokenStream().LA(1)
 
-		if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672702) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
+		if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672830) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
 			{
 				p.SetState(633)
 
@@ -12961,7 +12961,7 @@ func (p *CypherParser) ListLiteral() (localctx IListLiteralContext) {
 	}
 	_la = p.GetTokenStream().LA(1)
 
-	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672702) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
+	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672830) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
 		{
 			p.SetState(678)
 			p.Expression()
@@ -13655,7 +13655,7 @@ func (p *CypherParser) CaseExpression() (localctx ICaseExpressionContext) {
 	}
 	_la = p.GetTokenStream().LA(1)
 
-	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672702) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
+	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672830) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
 		{
 			p.SetState(714)
 
@@ -14376,7 +14376,7 @@ func (p *CypherParser) PatternComprehension() (localctx IPatternComprehensionCon
 	}
 	_la = p.GetTokenStream().LA(1)
 
-	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&2218539855380286) != 0) || _la == CypherParserEscapedIdentifier || _la == CypherParserIdentifier {
+	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&2218539855380414) != 0) || _la == CypherParserEscapedIdentifier || _la == CypherParserIdentifier {
 		{
 			p.SetState(748)
 			p.Variable()
@@ -15461,7 +15461,7 @@ func (p *CypherParser) FunctionInvocation() (localctx IFunctionInvocationContext
 	}
 	_la = p.GetTokenStream().LA(1)
 
-	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672702) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
+	if ((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&6199202482430672830) != 0) || ((int64((_la-72)) & ^0x3f) == 0 && ((int64(1)<<(_la-72))&16323) != 0) {
 		{
 			p.SetState(802)
 			p.Expression()
@@ -15811,7 +15811,7 @@ func (p *CypherParser) Variable() (localctx IVariableContext) {
 			p.SymbolicName()
 		}
 
-	case CypherParserMATCH, CypherParserOPTIONAL, CypherParserWHERE, CypherParserWITH, CypherParserRETURN, CypherParserORDER, CypherParserBY, CypherParserASCENDING, CypherParserASC, CypherParserDESCENDING, CypherParserDESC, CypherParserSKIP_, CypherParserLIMIT, CypherParserUNWIND, CypherParserUNION, CypherParserCREATE, CypherParserMERGE, CypherParserSET, CypherParserDELETE, CypherParserREMOVE, CypherParserCALL, CypherParserON, CypherParserSTARTS, CypherParserENDS, CypherParserCONTAINS:
+	case CypherParserMATCH, CypherParserOPTIONAL, CypherParserWHERE, CypherParserWITH, CypherParserRETURN, CypherParserAS, CypherParserORDER, CypherParserBY, CypherParserASCENDING, CypherParserASC, CypherParserDESCENDING, CypherParserDESC, CypherParserSKIP_, CypherParserLIMIT, CypherParserUNWIND, CypherParserUNION, CypherParserCREATE, CypherParserMERGE, CypherParserSET, CypherParserDELETE, CypherParserREMOVE, CypherParserCALL, CypherParserON, CypherParserSTARTS, CypherParserENDS, CypherParserCONTAINS:
 		p.EnterOuterAlt(localctx, 2)
 		{
 			p.SetState(825)
@@ -15871,6 +15871,7 @@ type ISoftKeywordContext interface {
 	STARTS() antlr.TerminalNode
 	ENDS() antlr.TerminalNode
 	CONTAINS() antlr.TerminalNode
+	AS() antlr.TerminalNode
 
 	// IsSoftKeywordContext differentiates from other interfaces.
 	IsSoftKeywordContext()
@@ -16008,6 +16009,10 @@ func (s *SoftKeywordContext) CONTAINS() antlr.TerminalNode {
 	return s.GetToken(CypherParserCONTAINS, 0)
 }
 
+func (s *SoftKeywordContext) AS() antlr.TerminalNode {
+	return s.GetToken(CypherParserAS, 0)
+}
+
 func (s *SoftKeywordContext) GetRuleContext() antlr.RuleContext {
 	return s
 }
@@ -16036,7 +16041,7 @@ func (p *CypherParser) SoftKeyword() (localctx ISoftKeywordContext) {
 		p.SetState(828)
 		_la = p.GetTokenStream().LA(1)
 
-		if !((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&1924338024254) != 0) {
+		if !((int64(_la) & ^0x3f) == 0 && ((int64(1)<<_la)&1924338024382) != 0) {
 			p.GetErrorHandler().RecoverInline(p)
 		} else {
 			p.GetErrorHandler().ReportMatch(p)

@@ -4,4 +4,4 @@ package cypher
 
 // GrammarSHA256 is the sha256 of the Cypher.g4 the parser was generated
 // from; a test compares it with the grammar so a stale parser is caught.
-const GrammarSHA256 = "054b92115799053b43e9f30f6377b8b6b55dd584425a28a917f393aac1f6eefb"
+const GrammarSHA256 = "b4b2cfef0001a3e6303fa96f53ba1f7c63d0c2523775dcfecf0d3cca6590f894"

@@ -15,6 +15,8 @@ func TestKeywordsAsVariables(t *testing.T) {
 			`(match (o:Order)) (with o as order order order.total desc limit 3) (return order ~"order")`},
 		{"MATCH (a) WHERE a.name STARTS WITH 'x' RETURN a ORDER BY a.y ASC SKIP 1 LIMIT 2",
 			`(match (a) where (STARTS WITH a.name "x")) (return a ~"a" order a.y asc skip 1 limit 2)`},
+		{"MATCH (as:AutonomousSystem) WITH as AS as RETURN as.asn AS asn",
+			`(match (as:AutonomousSystem)) (with as as as) (return as.asn as asn)`},
 		{"MATCH (with:W) WITH with WHERE with.x > 1 RETURN with AS limit",
 			`(match (with:W)) (with with ~"with" where (> with.x 1)) (return with as limit)`},
 	}
