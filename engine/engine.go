@@ -391,17 +391,19 @@ func (e *Engine) applyChange(ch *Change) error {
 	if strings.IndexByte(el.ID, value.IDSeparator) >= 0 || strings.IndexByte(el.From, value.IDSeparator) >= 0 || strings.IndexByte(el.To, value.IDSeparator) >= 0 {
 		return fmt.Errorf("element id %q contains the reserved byte 0x1f", el.ID)
 	}
-	if el.IsRel() && (el.From == "" || el.To == "") && ch.Op != OpDelete {
-		return fmt.Errorf("relationship needs from and to")
-	}
 	if ch.Source != "" {
 		// The element's identity is its source and its id; a relationship
 		// connects nodes of its own source.
 		qualified := *el
 		qualified.ID = e.qualify(ch.Source, el.ID)
 		if el.IsRel() {
-			qualified.From = e.qualify(ch.Source, el.From)
-			qualified.To = e.qualify(ch.Source, el.To)
+			// A missing end stays missing, for the check below.
+			if el.From != "" {
+				qualified.From = e.qualify(ch.Source, el.From)
+			}
+			if el.To != "" {
+				qualified.To = e.qualify(ch.Source, el.To)
+			}
 		}
 		el = &qualified
 	}
@@ -523,7 +525,7 @@ func (e *Engine) putNode(n *value.Node) {
 			want[r.ID] = r
 		}
 		for _, rid := range e.index.attached(n.ID) {
-			if strings.HasPrefix(rid, "join:") && want[rid] == nil {
+			if isJoinRelID(rid) && want[rid] == nil {
 				e.deleteRel(rid)
 			}
 		}

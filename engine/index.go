@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/vigilhq/vigil/engine/value"
 )
@@ -226,8 +227,16 @@ func sameKeys(a, b []JoinKey) bool {
 	return true
 }
 
+// joinRelPrefix starts every synthetic relation's id, which no source's
+// element id can start with (a qualified id starts with a source name, and
+// a source name holds no ':').
+const joinRelPrefix = "join:"
+
 // joinRelID names the synthetic relation of join j from node a to node b.
-func joinRelID(j, a, b string) string { return "join:" + j + ":" + a + ":" + b }
+func joinRelID(j, a, b string) string { return joinRelPrefix + j + ":" + a + ":" + b }
+
+// isJoinRelID reports whether id names a synthetic relation of a join.
+func isJoinRelID(id string) bool { return strings.HasPrefix(id, joinRelPrefix) }
 
 // joinEdges lists the synthetic relationships that node n (as stored now in
 // postings) takes part in. n may be nil (no edges).

@@ -10,7 +10,7 @@ import (
 type Query struct {
 	id   string
 	spec QuerySpec
-	vis  *visibility // the sources and labels it reads; nil: everything
+	vis  *visibility // the sources, labels and joins it reads
 	// readNodes and readRels are the labels and types its patterns name.
 	readNodes, readRels []string
 	columns             []string

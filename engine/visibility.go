@@ -3,7 +3,6 @@ package engine
 import (
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/vigilhq/vigil/engine/value"
 )
@@ -11,9 +10,10 @@ import (
 // Subscription is one source a query reads, and which of its elements: the
 // query sees the nodes of Source that carry one of Nodes and the relations
 // of Source whose type is one of Relations; an empty list admits every
-// label (or type). A query with no subscriptions sees every element, which
-// is the engine API's default; the server always subscribes a query to the
-// sources its resource names.
+// label (or type). A query with no subscriptions sees every source's
+// elements, which is the engine API's default; the server always subscribes
+// a query to the sources its resource names. Either way a query sees the
+// synthetic relations of its own joins only.
 type Subscription struct {
 	Source    string
 	Nodes     []string
@@ -87,7 +87,7 @@ func (v *visibility) rel(r *value.Rel) bool {
 	if v == nil {
 		return true
 	}
-	if isJoinRel(r) {
+	if isJoinRelID(r.ID) {
 		return slices.Contains(v.joins, r.Type)
 	}
 	s, ok := v.sub(r.ID)
@@ -103,13 +103,6 @@ func (v *visibility) rel(r *value.Rel) bool {
 		}
 	}
 	return false
-}
-
-// isJoinRel reports whether r is a synthetic relation of a join (its id is
-// joinRelID's, which no source's qualified id can be: a source name holds
-// no ':').
-func isJoinRel(r *value.Rel) bool {
-	return strings.HasPrefix(r.ID, "join:") && strings.HasPrefix(r.ID[5:], r.Type+":")
 }
 
 // graph is the index as one query sees it: every lookup the solver and the
@@ -141,7 +134,8 @@ func (g graph) Rel(id string) *value.Rel {
 // Nodes calls fn for every visible node with the label (every visible node
 // when label is empty) until fn returns false.
 func (g graph) Nodes(label string, fn func(*value.Node) bool) {
-	if g.vis == nil {
+	if g.vis == nil || len(g.vis.subs) == 0 {
+		// Every node is visible: no filtering closure.
 		g.Index.Nodes(label, fn)
 		return
 	}
