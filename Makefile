@@ -57,7 +57,7 @@ in-ci = case "$$CI" in 1|t|T|true|TRUE|True) true;; *) false;; esac
 ## it durable's crash test; 1.5 for cmd/vigil), 9 or more when the race
 ## runtime and dependencies are compiled first. .ci/run runs it after make
 ## test; the services it needs are those make test prepares.
-RACE_PKGS ?= ./server/... ./durable/ ./store/ ./sources/... ./reactions/... ./internal/bench/
+RACE_PKGS ?= ./server/... ./durable/ ./store/ ./sources/... ./reactions/... ./cmd/vigil/internal/bench/
 race:
 	$(GO) test -race $(RACE_PKGS)
 	VIGIL_E2E_RACE=1 $(GO) test ./cmd/vigil/
@@ -134,13 +134,13 @@ clean:
 	rm -rf bin
 
 ## mutants: the mutation check (docs/mutants.md): applies each deliberate bug
-## of internal/mutants/mutants.txt to a scratch copy of the work tree and runs
+## of tools/mutants/mutants.txt to a scratch copy of the work tree and runs
 ## its tests; fails unless every mutant is caught. MUTANTS=REGEXP runs the
 ## mutants whose name matches; MUTANTS_FLAGS passes more flags (-j 2, -rev HEAD).
 MUTANTS ?=
 MUTANTS_FLAGS ?=
 mutants:
-	$(GO) run ./internal/mutants $(if $(MUTANTS),-run '$(MUTANTS)') $(MUTANTS_FLAGS)
+	$(GO) run ./tools/mutants $(if $(MUTANTS),-run '$(MUTANTS)') $(MUTANTS_FLAGS)
 
 ## services: PostgreSQL (wal_level=logical) and MariaDB (row-based binlog) on
 ## loopback for the CDC sources' integration tests; installs or reconfigures.

@@ -9,7 +9,7 @@ import (
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/internal/sharedtest"
-	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/outbox"
 )
 
 // A change event written from the engine's rows is byte for byte the event

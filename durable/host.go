@@ -21,7 +21,7 @@ import (
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/internal/jsonenc"
-	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )

@@ -13,7 +13,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/outbox"
 )
 
 // ErrNotFound is returned by Feed.Snapshot for a query that does not exist

@@ -27,7 +27,7 @@ import (
 	"github.com/vigilhq/vigil/grammar/ast"
 	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/resources"
-	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )

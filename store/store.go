@@ -22,7 +22,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 
-	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/outbox"
 )
 
 // formatVersion is written into every new store; a store without it, or

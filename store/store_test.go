@@ -10,7 +10,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/outbox"
 )
 
 func change(q string, n int) *outbox.Event {

@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/vigilhq/vigil/internal/bench"
+	"github.com/vigilhq/vigil/cmd/vigil/internal/bench"
 )
 
 // runBench implements `vigil bench`: it runs the benchmark scenarios

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigilhq/vigil/internal/tck"
+	"github.com/vigilhq/vigil/cmd/vigil/internal/tck"
 )
 
 // runTCK runs `vigil tck [-v] [-q] [-run REGEX] [-strict] [-baseline FILE]

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/vigilhq/vigil/internal/conformance"
+	"github.com/vigilhq/vigil/cmd/vigil/internal/conformance"
 )
 
 // runTest implements `vigil test [flags] PATH...`: it runs every conformance

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/reactions"
-	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/outbox"
 )
 
 // memFeed is an in-memory reactions.Feed: per query, the events appended

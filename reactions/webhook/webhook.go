@@ -36,7 +36,7 @@ import (
 
 	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/resources"
-	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/outbox"
 )
 
 // Kind is the reaction kind this package registers (Drasi's name for it).

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/vigilhq/vigil/reactions"
-	"github.com/vigilhq/vigil/server/outbox"
+	"github.com/vigilhq/vigil/outbox"
 )
 
 // feed is a minimal reactions.Feed over an in-memory outbox.

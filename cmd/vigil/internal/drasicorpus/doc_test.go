@@ -12,7 +12,7 @@ import (
 // updateDoc regenerates the generated parts of docs/drasi.md (the counts
 // and the table of every query) from the corpus and the run's results:
 //
-//	go test ./internal/drasicorpus -run TestCorpus -update-doc
+//	go test ./cmd/vigil/internal/drasicorpus -run TestCorpus -update-doc
 //
 // The prose around them (the differences and gaps, by class) is written by
 // hand; the tables link each entry to its class by finding the entry's id
@@ -20,9 +20,9 @@ import (
 var updateDoc = flag.Bool("update-doc", false, "rewrite the counts and tables of docs/drasi.md")
 
 const (
-	countsBegin = "<!-- counts:begin (generated: go test ./internal/drasicorpus -run TestCorpus -update-doc) -->"
+	countsBegin = "<!-- counts:begin (generated: go test ./cmd/vigil/internal/drasicorpus -run TestCorpus -update-doc) -->"
 	countsEnd   = "<!-- counts:end -->"
-	tableBegin  = "<!-- queries:begin (generated: go test ./internal/drasicorpus -run TestCorpus -update-doc) -->"
+	tableBegin  = "<!-- queries:begin (generated: go test ./cmd/vigil/internal/drasicorpus -run TestCorpus -update-doc) -->"
 	tableEnd    = "<!-- queries:end -->"
 )
 

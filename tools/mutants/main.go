@@ -5,9 +5,9 @@
 // fail within its time limit. A mutant that survives is a bug the tests
 // would let through.
 //
-//	go run ./internal/mutants               # every mutant (make mutants)
-//	go run ./internal/mutants -run trueFor  # those whose name matches
-//	go run ./internal/mutants -list         # the list, and which are stale
+//	go run ./tools/mutants               # every mutant (make mutants)
+//	go run ./tools/mutants -run trueFor  # those whose name matches
+//	go run ./tools/mutants -list         # the list, and which are stale
 //
 // Each mutant names its file, an exact original snippet that must occur
 // exactly once in that file (else the mutant is reported stale, so that a
@@ -44,7 +44,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 func run(argv []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("mutants", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	listFile := fl.String("f", "", "the mutant list (default: internal/mutants/mutants.txt of the repository)")
+	listFile := fl.String("f", "", "the mutant list (default: tools/mutants/mutants.txt of the repository)")
 	runPat := fl.String("run", "", "only the mutants whose name matches this regexp")
 	listOnly := fl.Bool("list", false, "list the mutants and whether each still applies; run nothing")
 	jobs := fl.Int("j", 1, "mutants tested at once, each in its own scratch copy")
@@ -54,7 +54,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	verbose := fl.Bool("v", false, "print the test output of every mutant, caught ones included")
 	md := fl.Bool("md", false, "print the results as a Markdown table")
 	fl.Usage = func() {
-		fmt.Fprintf(stderr, "usage: go run ./internal/mutants [flags]\n\nApplies each deliberate bug of the mutant list to a scratch copy of the\nrepository and runs its tests; fails unless every one is caught.\n\n")
+		fmt.Fprintf(stderr, "usage: go run ./tools/mutants [flags]\n\nApplies each deliberate bug of the mutant list to a scratch copy of the\nrepository and runs its tests; fails unless every one is caught.\n\n")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(argv); err != nil {
@@ -82,7 +82,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *listFile == "" {
-		*listFile = filepath.Join(root, "internal", "mutants", "mutants.txt")
+		*listFile = filepath.Join(root, "tools", "mutants", "mutants.txt")
 	}
 	all, err := ReadList(*listFile)
 	if err != nil {

@@ -123,7 +123,7 @@ func TestSetupScenarios(t *testing.T) {
 }
 
 // baselinePath is the checked-in list of the TCK scenarios known to fail.
-const baselinePath = "../../testdata/tck-baseline.txt"
+const baselinePath = "../../../../testdata/tck-baseline.txt"
 
 // sharedFeatures returns the shared openCypher TCK features folder
 // ($VIGIL_TCK_FEATURES, or tck/features of the shared material): missing, the

@@ -19,7 +19,7 @@ func TestScenarios(t *testing.T) {
 // TestProjectScenarios runs the project's own scenarios
 // (testdata/conformance: temporal functions at every stage of a query, ...).
 func TestProjectScenarios(t *testing.T) {
-	runScenarios(t, "../../testdata/conformance")
+	runScenarios(t, "../../../../testdata/conformance")
 }
 
 func runScenarios(t *testing.T, dir string) {

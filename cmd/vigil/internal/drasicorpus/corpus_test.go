@@ -43,12 +43,12 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
-	"github.com/vigilhq/vigil/internal/conformance"
+	"github.com/vigilhq/vigil/cmd/vigil/internal/conformance"
 )
 
 const (
-	corpusDir = "../../testdata/drasi"
-	docFile   = "../../docs/drasi.md"
+	corpusDir = "../../../../testdata/drasi"
+	docFile   = "../../../../docs/drasi.md"
 )
 
 // corpusFile is one file of the corpus: the queries of one Drasi document.

@@ -12,8 +12,8 @@ import (
 // TestMutantListApplies keeps the mutant list in step with the code: it
 // parses, and every mutant's original text occurs exactly once in its file.
 // A refactor that moves such code fails here, in go test ./..., instead of
-// silently disabling the mutant; update internal/mutants/mutants.txt (and
-// run the mutant: go run ./internal/mutants -run NAME).
+// silently disabling the mutant; update tools/mutants/mutants.txt (and
+// run the mutant: go run ./tools/mutants -run NAME).
 func TestMutantListApplies(t *testing.T) {
 	ms, err := ReadList("mutants.txt")
 	if err != nil {
