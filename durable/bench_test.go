@@ -7,7 +7,6 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
-	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -49,7 +48,7 @@ func BenchmarkProjection(b *testing.B) {
 				boot = append(boot, mk(i, 0))
 			}
 			for i := 0; i < len(boot); i += benchBatch {
-				if _, _, err := h.Apply([]sources.Batch{{Source: "s", Changes: boot[i:min(i+benchBatch, len(boot))]}}); err != nil {
+				if _, _, err := h.Apply([]engine.Batch{{Source: "s", Changes: boot[i:min(i+benchBatch, len(boot))]}}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -63,7 +62,7 @@ func BenchmarkProjection(b *testing.B) {
 			for n := 0; n < b.N; n++ {
 				batch = append(batch, mk(n%rooms, n+1))
 				if len(batch) == benchBatch || n == b.N-1 {
-					if _, _, err := h.Apply([]sources.Batch{{Source: "s", Changes: batch, Position: []byte{byte(n)}}}); err != nil {
+					if _, _, err := h.Apply([]engine.Batch{{Source: "s", Changes: batch, Position: []byte{byte(n)}}}); err != nil {
 						b.Fatal(err)
 					}
 					batch = make([]engine.Change, 0, benchBatch)
@@ -104,7 +103,7 @@ func BenchmarkReplay(b *testing.B) {
 				ID: fmt.Sprintf("room-%d", (n+i)%2000), Labels: []string{"Room"},
 				Props: map[string]value.Value{"temperature": value.Float(float64(n+i) / 100)}}}
 		}
-		if _, _, err := h.Apply([]sources.Batch{{Source: "s", Changes: batch, Position: []byte{1}}}); err != nil {
+		if _, _, err := h.Apply([]engine.Batch{{Source: "s", Changes: batch, Position: []byte{1}}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -156,7 +155,7 @@ func BenchmarkSnapshot(b *testing.B) {
 				Props: map[string]value.Value{"temperature": value.Float(20 + float64((n+i)%40)/10), "humidity": value.Float(40 + float64((n+i)%17)),
 					"floor": value.Int(int64((n + i) / 200))}}}
 		}
-		if _, _, err := h.Apply([]sources.Batch{{Source: "s", Changes: batch, Position: []byte{1}}}); err != nil {
+		if _, _, err := h.Apply([]engine.Batch{{Source: "s", Changes: batch, Position: []byte{1}}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/internal/sharedtest"
-	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -136,8 +135,8 @@ func runWorkload(dir string, seed int64, steps, snapEvery int) (*Host, error) {
 			}
 			continue
 		}
-		b := sources.Batch{Source: "gen", Changes: s.changes, Position: pos, Time: s.changes[len(s.changes)-1].Time}
-		if _, errs, err := h.Apply([]sources.Batch{b}); err != nil || errs != nil {
+		b := engine.Batch{Source: "gen", Changes: s.changes, Position: pos, Time: s.changes[len(s.changes)-1].Time}
+		if _, errs, err := h.Apply([]engine.Batch{b}); err != nil || errs != nil {
 			return nil, fmt.Errorf("%v %v", err, errs)
 		}
 	}

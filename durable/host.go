@@ -22,7 +22,6 @@ import (
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/internal/jsonenc"
 	"github.com/vigilhq/vigil/outbox"
-	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -474,7 +473,7 @@ func normLang(l string) string {
 // the batch's index) and leaves the other batches alone. The events are
 // returned in commit order with their sequences set; err is a storage
 // failure, after which the host must not be used.
-func (h *Host) Apply(batches []sources.Batch) (events []*outbox.Event, errs []error, err error) {
+func (h *Host) Apply(batches []engine.Batch) (events []*outbox.Event, errs []error, err error) {
 	var rec []byte
 	if h.st != nil {
 		// Encode before applying: Apply takes ownership of the changes'

@@ -7,7 +7,6 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
-	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -139,15 +138,15 @@ func TestFailedBatchKeepsItsPositionUncommitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := sources.Batch{Source: "src", Position: []byte("1"), Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{Labels: []string{"A"}}}}}
-	if _, errs, err := h.Apply([]sources.Batch{bad}); err != nil || errs == nil || errs[0] == nil {
+	bad := engine.Batch{Source: "src", Position: []byte("1"), Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{Labels: []string{"A"}}}}}
+	if _, errs, err := h.Apply([]engine.Batch{bad}); err != nil || errs == nil || errs[0] == nil {
 		t.Fatalf("malformed batch: errs %v, err %v", errs, err)
 	}
 	if cp, _ := h.Checkpoint("src"); cp != nil {
 		t.Fatalf("position %q committed for a failed batch", cp)
 	}
-	good := sources.Batch{Source: "src", Position: []byte("1"), Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}}}}}
-	if _, errs, err := h.Apply([]sources.Batch{good}); err != nil || errs != nil {
+	good := engine.Batch{Source: "src", Position: []byte("1"), Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}}}}}
+	if _, errs, err := h.Apply([]engine.Batch{good}); err != nil || errs != nil {
 		t.Fatalf("corrected batch: errs %v, err %v", errs, err)
 	}
 	if cp, _ := h.Checkpoint("src"); string(cp) != "1" {
@@ -173,7 +172,7 @@ func TestReplaceQueryReplays(t *testing.T) {
 	if _, _, err := h.AddQuery(engine.QuerySpec{ID: "q", Text: "MATCH (a:A) RETURN a.x AS x"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	h.Apply([]sources.Batch{{Source: "s", Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}, Props: map[string]value.Value{"x": value.Int(1)}}}}}})
+	h.Apply([]engine.Batch{{Source: "s", Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}, Props: map[string]value.Value{"x": value.Int(1)}}}}}})
 	if _, err := h.ReplaceQuery(engine.QuerySpec{ID: "q", Text: "MATCH (a:A) RETURN a.x * 10 AS y"}, nil); err != nil {
 		t.Fatal(err)
 	}

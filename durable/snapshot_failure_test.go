@@ -8,7 +8,6 @@ import (
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/functions"
-	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -39,7 +38,7 @@ func TestSnapshotFailureDoesNotFailTheStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := st.LogSeq()
-	evs, _, err := h.Apply([]sources.Batch{{Source: "s", Position: []byte{1}, Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}}}}}})
+	evs, _, err := h.Apply([]engine.Batch{{Source: "s", Position: []byte{1}, Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}}}}}})
 	cp, _ := st.Checkpoint("s")
 	if err != nil || len(evs) == 0 || st.LogSeq() != before+1 || len(cp) != 1 {
 		t.Fatalf("Apply: err %v, %d events, log %d -> %d, checkpoint %v", err, len(evs), before, st.LogSeq(), cp)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
-	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -47,7 +46,7 @@ func TestSnapshotInterval(t *testing.T) {
 			for i := 0; i < c.rooms+c.updates; i++ {
 				ch := engine.Change{Op: engine.OpUpdate, Time: start.Add(time.Duration(i) * time.Second), Element: engine.Element{
 					ID: fmt.Sprintf("room-%d", i%c.rooms), Labels: []string{"Room"}, Props: map[string]value.Value{"t": value.Int(int64(i))}}}
-				if _, _, err := h.Apply([]sources.Batch{{Source: "s", Changes: []engine.Change{ch}, Position: []byte{byte(i)}}}); err != nil {
+				if _, _, err := h.Apply([]engine.Batch{{Source: "s", Changes: []engine.Change{ch}, Position: []byte{byte(i)}}}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -112,7 +111,7 @@ func TestSnapshotOfUnchangedStateIsSkipped(t *testing.T) {
 	if err := h.Snapshot(); err != nil || st.Snapshots() != 0 {
 		t.Fatalf("snapshot after a restart that changed nothing: %v, %d written", err, st.Snapshots())
 	}
-	if _, _, err := h.Apply([]sources.Batch{{Source: "s", Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}}}}}}); err != nil {
+	if _, _, err := h.Apply([]engine.Batch{{Source: "s", Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Snapshot(); err != nil || st.Snapshots() != 1 {

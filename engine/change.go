@@ -48,3 +48,18 @@ type Change struct {
 	Time    time.Time // source timestamp: the engine's "now" while it is processed
 	Source  string    // the source it came from ("" in tests)
 }
+
+// Batch is the unit a source hands to the server: one source transaction
+// (or one bootstrap chunk). The server applies a batch atomically and
+// commits it together with Position; only then may the source confirm the
+// position upstream (acknowledge a replication slot, advance a binlog
+// checkpoint).
+type Batch struct {
+	Source    string          // the source resource's name
+	Changes   []Change // in commit order; Change.Source is set to Source
+	Position  []byte          // opaque resume position after this batch; nil while bootstrapping
+	Time      time.Time       // commit time of the transaction
+	Bootstrap bool            // part of the initial snapshot
+	// Done marks the last bootstrap batch: after it the snapshot is complete.
+	Done bool
+}

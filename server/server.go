@@ -175,7 +175,7 @@ type schedStats struct {
 // pendingBatch is a source batch waiting for the engine loop.
 type pendingBatch struct {
 	e     *sourceEntry
-	b     sources.Batch
+	b     engine.Batch
 	reply chan error
 }
 
@@ -536,7 +536,7 @@ func (s *Server) compact(queryID string) {
 // Failures that are not the batch's fault come back as
 // *sources.UnavailableError, so that a source retries instead of giving up.
 func (s *Server) emitFor(e *sourceEntry) sources.Emit {
-	return func(ctx context.Context, b sources.Batch) error {
+	return func(ctx context.Context, b engine.Batch) error {
 		pb := &pendingBatch{e: e, b: b, reply: make(chan error, 1)}
 		select {
 		case s.pending <- pb:
@@ -598,7 +598,7 @@ gather:
 	// nanoseconds, and the live run must compare times as the replay will.
 	now := time.Now().Round(0)
 	var live []*pendingBatch
-	batches := make([]sources.Batch, 0, len(group))
+	batches := make([]engine.Batch, 0, len(group))
 	for _, pb := range group {
 		name := pb.e.res.Name
 		if s.sources[name] != pb.e {

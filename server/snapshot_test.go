@@ -8,7 +8,6 @@ import (
 
 	"github.com/vigilhq/vigil/durable"
 	"github.com/vigilhq/vigil/engine"
-	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -54,7 +53,7 @@ func TestUnrestorableQueryRetractsItsStoredRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := h.Apply([]sources.Batch{{Source: "other", Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "z", Labels: []string{"Other"}}}}}}); err != nil {
+	if _, _, err := h.Apply([]engine.Batch{{Source: "other", Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "z", Labels: []string{"Other"}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	snap, err := h.Engine().Snapshot()

@@ -13,25 +13,10 @@ import (
 	"github.com/vigilhq/vigil/engine"
 )
 
-// Batch is the unit a source hands to the server: one source transaction
-// (or one bootstrap chunk). The server applies a batch atomically and
-// commits it together with Position; only then may the source confirm the
-// position upstream (acknowledge a replication slot, advance a binlog
-// checkpoint).
-type Batch struct {
-	Source    string          // the source resource's name
-	Changes   []engine.Change // in commit order; Change.Source is set to Source
-	Position  []byte          // opaque resume position after this batch; nil while bootstrapping
-	Time      time.Time       // commit time of the transaction
-	Bootstrap bool            // part of the initial snapshot
-	// Done marks the last bootstrap batch: after it the snapshot is complete.
-	Done bool
-}
-
 // Emit hands a batch to the server. It returns only after the batch is
 // applied and committed (or fails); a source must not confirm Batch.Position
 // upstream before Emit returned nil.
-type Emit func(ctx context.Context, b Batch) error
+type Emit func(ctx context.Context, b engine.Batch) error
 
 // Source is a running change source.
 type Source interface {

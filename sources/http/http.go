@@ -234,7 +234,7 @@ func (s *Source) Submit(ctx context.Context, body []byte, pos string) (Result, e
 	for i := range changes {
 		changes[i].Source = s.name
 	}
-	b := sources.Batch{Source: s.name, Changes: changes, Time: time.Now()}
+	b := engine.Batch{Source: s.name, Changes: changes, Time: time.Now()}
 	if len(changes) > 0 {
 		b.Time = changes[len(changes)-1].Time
 	}

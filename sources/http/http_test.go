@@ -11,7 +11,6 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
-	"github.com/vigilhq/vigil/sources"
 )
 
 func TestDecode(t *testing.T) {
@@ -119,10 +118,10 @@ func TestSubmitPositions(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	var batches []sources.Batch
+	var batches []engine.Batch
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go src.Run(ctx, []byte("3"), func(_ context.Context, b sources.Batch) error {
+	go src.Run(ctx, []byte("3"), func(_ context.Context, b engine.Batch) error {
 		mu.Lock()
 		batches = append(batches, b)
 		mu.Unlock()
@@ -176,7 +175,7 @@ func TestRequestBeforeRunWaitsForIt(t *testing.T) {
 	defer cancel()
 	go func() {
 		time.Sleep(50 * time.Millisecond)
-		src.Run(ctx, nil, func(_ context.Context, b sources.Batch) error { got <- len(b.Changes); return nil })
+		src.Run(ctx, nil, func(_ context.Context, b engine.Batch) error { got <- len(b.Changes); return nil })
 	}()
 	rec := httptest.NewRecorder()
 	src.ServeHTTP(rec, httptest.NewRequest("POST", "/", strings.NewReader(`{"operation":"delete","element":{"type":"node","id":"a","labels":["A"]}}`)))

@@ -3,7 +3,7 @@
 // followed tables together with the binary-log position that snapshot
 // corresponds to, then follows the row-based binary log from exactly that
 // position, so snapshot and stream meet without gap or overlap. Each
-// source transaction (up to its XID event) becomes one sources.Batch whose
+// source transaction (up to its XID event) becomes one engine.Batch whose
 // Position ("file:offset") is where the next transaction starts.
 //
 // The snapshot's position is exact without a dump tool: on MariaDB,
@@ -465,7 +465,7 @@ func (s *Source) bootstrap(ctx context.Context, conn *client.Conn, flavor string
 	now := time.Now()
 	var batch []engine.Change
 	flush := func(done bool) error {
-		b := sources.Batch{Source: s.name, Changes: batch, Time: now, Bootstrap: true, Done: done}
+		b := engine.Batch{Source: s.name, Changes: batch, Time: now, Bootstrap: true, Done: done}
 		if done {
 			b.Position = []byte(pos.String())
 		}
@@ -778,7 +778,7 @@ func (s *Source) commit(ctx context.Context, tx *txn, end position, emit sources
 	if tx == nil || len(tx.changes) == 0 {
 		return false, nil
 	}
-	b := sources.Batch{Source: s.name, Changes: tx.changes, Position: []byte(end.String()), Time: tx.time}
+	b := engine.Batch{Source: s.name, Changes: tx.changes, Position: []byte(end.String()), Time: tx.time}
 	if err := emit(ctx, b); err != nil {
 		return false, fmt.Errorf("emit: %w", err)
 	}

@@ -445,7 +445,7 @@ func TestResumeAfterCancel(t *testing.T) {
 	n1 := len(c.Batches)
 	var failed atomic.Bool
 	c.Mu.Lock()
-	c.Fail = func(b sources.Batch) error {
+	c.Fail = func(b engine.Batch) error {
 		if failed.CompareAndSwap(false, true) {
 			return errors.New("injected commit failure")
 		}

@@ -3,7 +3,7 @@
 // a publication names the tables, a pgoutput replication slot keeps their
 // changes, and the source bootstraps from the snapshot the slot exports when
 // it is created, so the snapshot and the stream meet without gap or overlap.
-// Each source transaction becomes one sources.Batch whose Position is the
+// Each source transaction becomes one engine.Batch whose Position is the
 // transaction's end LSN; the slot is told that LSN only after the server
 // committed the batch, so a crash at any point resumes without losing or
 // repeating a change.
@@ -507,7 +507,7 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 	var batch []engine.Change
 	total := 0
 	flush := func(done bool) error {
-		b := sources.Batch{Source: s.name, Changes: batch, Time: now, Bootstrap: true, Done: done}
+		b := engine.Batch{Source: s.name, Changes: batch, Time: now, Bootstrap: true, Done: done}
 		if done {
 			b.Position = []byte(lsn.String())
 		}
@@ -861,7 +861,7 @@ func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables 
 				case len(tx.changes) == 0:
 					st.pos, confirmed = end, end
 				default:
-					b := sources.Batch{Source: s.name, Changes: tx.changes, Position: []byte(end.String()), Time: m.CommitTime}
+					b := engine.Batch{Source: s.name, Changes: tx.changes, Position: []byte(end.String()), Time: m.CommitTime}
 					if err := emit(ctx, b); err != nil {
 						return progressed, fmt.Errorf("emit: %w", err)
 					}

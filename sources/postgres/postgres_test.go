@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/internal/sharedtest"
 	"github.com/vigilhq/vigil/sources"
@@ -462,7 +463,7 @@ func TestResumeAfterCancel(t *testing.T) {
 	// an emit that fails once to exercise the in-Run retry.
 	var failed atomic.Bool
 	c.Mu.Lock()
-	c.Fail = func(b sources.Batch) error {
+	c.Fail = func(b engine.Batch) error {
 		if failed.CompareAndSwap(false, true) {
 			return errors.New("injected commit failure")
 		}

@@ -20,17 +20,17 @@ import (
 // Collector applies emitted batches to a map, as the server would.
 type Collector struct {
 	Mu      sync.Mutex
-	Batches []sources.Batch
+	Batches []engine.Batch
 	State   map[string]map[string]value.Value
 	Pos     []byte
 	Done    bool
 	Changes int
-	Fail    func(b sources.Batch) error // optional: make emit fail
+	Fail    func(b engine.Batch) error // optional: make emit fail
 }
 
 func NewCollector() *Collector { return &Collector{State: map[string]map[string]value.Value{}} }
 
-func (c *Collector) Emit(ctx context.Context, b sources.Batch) error {
+func (c *Collector) Emit(ctx context.Context, b engine.Batch) error {
 	c.Mu.Lock()
 	defer c.Mu.Unlock()
 	if c.Fail != nil {
@@ -57,10 +57,10 @@ func (c *Collector) Emit(ctx context.Context, b sources.Batch) error {
 	return nil
 }
 
-func (c *Collector) Snapshot() (batches []sources.Batch, pos []byte, done bool) {
+func (c *Collector) Snapshot() (batches []engine.Batch, pos []byte, done bool) {
 	c.Mu.Lock()
 	defer c.Mu.Unlock()
-	return append([]sources.Batch(nil), c.Batches...), c.Pos, c.Done
+	return append([]engine.Batch(nil), c.Batches...), c.Pos, c.Done
 }
 
 // Run starts src in the background; stop cancels it and returns Run's error.
@@ -96,7 +96,7 @@ func WaitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	}
 }
 
-func (c *Collector) WaitBatches(t *testing.T, n int) []sources.Batch {
+func (c *Collector) WaitBatches(t *testing.T, n int) []engine.Batch {
 	t.Helper()
 	WaitFor(t, fmt.Sprintf("%d batches", n), 15*time.Second, func() bool {
 		c.Mu.Lock()
@@ -107,7 +107,7 @@ func (c *Collector) WaitBatches(t *testing.T, n int) []sources.Batch {
 	return b
 }
 
-func Describe(b sources.Batch) string {
+func Describe(b engine.Batch) string {
 	parts := []string{}
 	for _, ch := range b.Changes {
 		parts = append(parts, ch.Op.String()+" "+ch.Element.ID)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/vigilhq/vigil/durable"
 	"github.com/vigilhq/vigil/engine"
-	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -98,7 +97,7 @@ func (t *target) flush() (n int, diffs int, err error) {
 	}
 	n = len(t.pending)
 	t.pos += uint64(n)
-	events, errs, err := t.h.Apply([]sources.Batch{{Source: Source, Changes: t.pending, Position: []byte(fmt.Sprint(t.pos))}})
+	events, errs, err := t.h.Apply([]engine.Batch{{Source: Source, Changes: t.pending, Position: []byte(fmt.Sprint(t.pos))}})
 	t.pending = t.pending[:0:0]
 	if err == nil && errs != nil {
 		err = errs[0]
