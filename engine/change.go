@@ -55,11 +55,11 @@ type Change struct {
 // position upstream (acknowledge a replication slot, advance a binlog
 // checkpoint).
 type Batch struct {
-	Source    string          // the source resource's name
-	Changes   []Change // in commit order; Change.Source is set to Source
-	Position  []byte          // opaque resume position after this batch; nil while bootstrapping
-	Time      time.Time       // commit time of the transaction
-	Bootstrap bool            // part of the initial snapshot
+	Source    string    // the source resource's name
+	Changes   []Change  // in commit order; Change.Source is set to Source
+	Position  []byte    // opaque resume position after this batch; nil while bootstrapping
+	Time      time.Time // commit time of the transaction
+	Bootstrap bool      // part of the initial snapshot
 	// Done marks the last bootstrap batch: after it the snapshot is complete.
 	Done bool
 }

@@ -25,9 +25,9 @@ import (
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/grammar/ast"
+	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/resources"
-	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/outbox"
+	"github.com/vigilhq/vigil/reactions"
 )
 
 // memFeed is an in-memory reactions.Feed: per query, the events appended

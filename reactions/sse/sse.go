@@ -25,9 +25,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/resources"
-	"github.com/vigilhq/vigil/outbox"
 )
 
 // Kind is the reaction kind this package registers.

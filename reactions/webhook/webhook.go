@@ -34,9 +34,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/resources"
-	"github.com/vigilhq/vigil/outbox"
 )
 
 // Kind is the reaction kind this package registers (Drasi's name for it).

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/outbox"
+	"github.com/vigilhq/vigil/reactions"
 )
 
 // feed is a minimal reactions.Feed over an in-memory outbox.

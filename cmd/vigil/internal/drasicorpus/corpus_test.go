@@ -41,9 +41,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/vigilhq/vigil/cmd/vigil/internal/conformance"
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
-	"github.com/vigilhq/vigil/cmd/vigil/internal/conformance"
 )
 
 const (
