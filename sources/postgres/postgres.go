@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/sources"
+	"github.com/vigilhq/vigil/sources/cdc"
 )
 
 // Kind is the `spec.kind` this package registers.
@@ -38,15 +38,10 @@ func init() { sources.Register(Kind, New) }
 // Source is a PostgreSQL change source. Create it with New; the server runs
 // it with Run.
 type Source struct {
-	name string
-	cfg  *config
-	tr   sources.Tracker
-	seed sources.KnownIDs
-
-	// known holds, per table, the ids the server has committed from this
-	// source, so that a TRUNCATE (which names no rows) can become deletes.
-	// Only Run's goroutine touches it.
-	known map[string]map[string]struct{}
+	cfg *config
+	// core holds the name, status and committed ids (which turn a
+	// TRUNCATE, naming no rows, into deletes).
+	core *cdc.Core
 }
 
 // New builds a source from its resource name and `spec.properties`; it
@@ -56,20 +51,18 @@ func New(name string, properties map[string]any) (sources.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)
 	}
-	s := &Source{name: name, cfg: cfg, known: map[string]map[string]struct{}{}}
-	s.tr.SetState("starting", nil)
-	return s, nil
+	return &Source{cfg: cfg, core: cdc.New(name)}, nil
 }
 
 // Name returns the resource name.
-func (s *Source) Name() string { return s.name }
+func (s *Source) Name() string { return s.core.Name }
 
 // Status reports the source's state for the API.
-func (s *Source) Status() sources.Status { return s.tr.Get() }
+func (s *Source) Status() sources.Status { return s.core.Tracker.Get() }
 
 // SeedIDs gives the source the server's view of which ids exist, used after
 // a resume to turn a TRUNCATE into deletes (see sources.IDSeeder).
-func (s *Source) SeedIDs(k sources.KnownIDs) { s.seed = k }
+func (s *Source) SeedIDs(k sources.KnownIDs) { s.core.Seed = k }
 
 // Slot returns the replication slot's name (useful to tests and operators:
 // dropping it forces a new bootstrap).
@@ -78,51 +71,25 @@ func (s *Source) Slot() string { return s.cfg.slot }
 // Publication returns the publication's name.
 func (s *Source) Publication() string { return s.cfg.publication }
 
-// runState is what survives reconnects within one Run.
-type runState struct {
-	pos      pglogrepl.LSN // end LSN of the last committed (emitted) transaction
-	resumed  bool          // pos is valid: stream, do not bootstrap
-	needSeed bool          // known ids must be loaded before streaming
-}
+// runState is what survives reconnects within one Run; its position is
+// the end LSN of the last committed (emitted) transaction.
+type runState = cdc.Resume[pglogrepl.LSN]
 
 // Run bootstraps (from == nil) or resumes after the LSN in from, then
 // streams until ctx ends. Connection failures are retried with backoff
 // (Status "retrying" with the error); configuration and privilege problems,
 // a missing slot and similar permanent failures end Run with an error.
 func (s *Source) Run(ctx context.Context, from []byte, emit sources.Emit) error {
-	st := &runState{}
-	if from != nil {
+	parse := func(from []byte) (pglogrepl.LSN, error) {
 		lsn, err := pglogrepl.ParseLSN(string(from))
 		if err != nil {
-			err = fmt.Errorf("resume position %q is not a PostgreSQL LSN", from)
-			s.tr.SetState("failed", err)
-			return err
+			return 0, fmt.Errorf("resume position %q is not a PostgreSQL LSN", from)
 		}
-		st.pos, st.resumed, st.needSeed = lsn, true, true
-		s.tr.Position(lsn.String())
+		return lsn, nil
 	}
-	s.tr.SetState("starting", nil)
-	var bo sources.Backoff
-	for {
-		progressed, err := s.session(ctx, st, emit)
-		if ctx.Err() != nil {
-			s.tr.SetState("stopped", nil)
-			return nil
-		}
-		var pe *sources.PermanentError
-		if errors.As(err, &pe) {
-			s.tr.SetState("failed", err)
-			return err
-		}
-		if progressed {
-			bo.Reset()
-		}
-		s.tr.SetState("retrying", err)
-		if !bo.Wait(ctx) {
-			s.tr.SetState("stopped", nil)
-			return nil
-		}
-	}
+	return cdc.Run(ctx, s.core, from, parse, func(ctx context.Context, st *runState) (bool, error) {
+		return s.session(ctx, st, emit)
+	})
 }
 
 // where names the server in errors.
@@ -157,26 +124,26 @@ func (s *Source) session(ctx context.Context, st *runState, emit sources.Emit) (
 	}
 	defer rconn.Close(context.Background())
 
-	if !st.resumed {
-		s.tr.SetState("bootstrapping", nil)
+	if !st.Resumed {
+		s.core.Tracker.SetState("bootstrapping", nil)
 		lsn, err := s.bootstrap(ctx, conn, rconn, tables, emit)
 		if err != nil {
 			return false, err
 		}
-		st.pos, st.resumed, st.needSeed = lsn, true, false
+		st.Bootstrapped(lsn)
 		progressed = true
 	} else {
-		if err := s.checkSlot(ctx, conn, st.pos); err != nil {
+		if err := s.checkSlot(ctx, conn, st.Pos); err != nil {
 			return false, err
 		}
-		if st.needSeed {
+		if st.NeedSeed {
 			if err := s.seedKnown(ctx, conn, tables); err != nil {
 				return false, err
 			}
-			st.needSeed = false
+			st.NeedSeed = false
 		}
 	}
-	s.tr.SetState("running", nil)
+	s.core.Tracker.SetState("running", nil)
 	p, err := s.stream(ctx, conn, rconn, tables, dec, st, emit)
 	return progressed || p, err
 }
@@ -196,7 +163,7 @@ func (s *Source) connect(ctx context.Context, replication bool) (*pgconn.PgConn,
 		pc.Password = c.password
 	}
 	for k, v := range map[string]string{
-		"application_name": "vigil:" + s.name, "TimeZone": "UTC", "DateStyle": "ISO, YMD",
+		"application_name": "vigil:" + s.core.Name, "TimeZone": "UTC", "DateStyle": "ISO, YMD",
 		"IntervalStyle": "iso_8601", "extra_float_digits": "3", "bytea_output": "hex",
 	} {
 		pc.RuntimeParams[k] = v
@@ -499,26 +466,7 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 		return 0, fmt.Errorf("%s: importing snapshot %s: %w", s.where(), res.SnapshotName, err)
 	}
 
-	// Ids of an earlier, interrupted bootstrap of this Run were emitted
-	// already: those gone from the new snapshot must be deleted.
-	prev := s.known
-	s.known = map[string]map[string]struct{}{}
-	now := time.Now()
-	var batch []engine.Change
-	total := 0
-	flush := func(done bool) error {
-		b := engine.Batch{Source: s.name, Changes: batch, Time: now, Bootstrap: true, Done: done}
-		if done {
-			b.Position = []byte(lsn.String())
-		}
-		if err := emit(ctx, b); err != nil {
-			return fmt.Errorf("emit: %w", err)
-		}
-		total += len(batch)
-		s.tr.Emitted(len(batch), "")
-		batch = nil
-		return nil
-	}
+	snap := s.core.Bootstrap(ctx, emit, s.cfg.bootstrapBatch)
 	for _, tn := range s.cfg.tables {
 		t := tables[tn.name]
 		rel := &relation{t: t, cols: t.cols}
@@ -529,8 +477,6 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 		for i, c := range t.cols {
 			names[i] = quoteIdent(c.name)
 		}
-		set := map[string]struct{}{}
-		s.known[tn.name] = set
 		rr := conn.ExecParams(ctx, fmt.Sprintf("SELECT %s FROM %s", strings.Join(names, ", "), tn.quoted()), nil, nil, nil, nil)
 		for rr.NextRow() {
 			el, err := rel.element(rr.Values(), nil)
@@ -538,13 +484,9 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 				rr.Close()
 				return 0, sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 			}
-			set[el.ID] = struct{}{}
-			batch = append(batch, engine.Change{Op: engine.OpInsert, Element: el, Time: now, Source: s.name})
-			if len(batch) >= s.cfg.bootstrapBatch {
-				if err := flush(false); err != nil {
-					rr.Close()
-					return 0, err
-				}
+			if err := snap.Add(tn.name, el); err != nil {
+				rr.Close()
+				return 0, err
 			}
 		}
 		if _, err := rr.Close(); err != nil {
@@ -554,51 +496,36 @@ func (s *Source) bootstrap(ctx context.Context, conn, rconn *pgconn.PgConn, tabl
 	if err := exec(ctx, conn, "COMMIT"); err != nil {
 		return 0, fmt.Errorf("%s: %w", s.where(), err)
 	}
-	for tname, ids := range prev {
-		for id := range ids {
-			if _, ok := s.known[tname][id]; !ok {
-				batch = append(batch, deleteChange(tname, id, now, s.name))
-			}
-		}
-	}
-	if err := flush(true); err != nil {
+	if err := snap.Done(lsn.String()); err != nil {
 		return 0, err
 	}
-	s.tr.Position(lsn.String())
 	return lsn, nil
 }
 
-func deleteChange(table, id string, t time.Time, src string) engine.Change {
-	return engine.Change{Op: engine.OpDelete, Element: engine.Element{ID: id, Labels: []string{table}}, Time: t, Source: src}
-}
-
-// seedKnown loads the ids a TRUNCATE will need after a resume: from the
-// server when it offered them, otherwise from the tables as they are now.
+// seedKnown loads the ids a TRUNCATE will need after a resume (see
+// cdc.Core.SeedKnown), reading a table's key columns when the server
+// offered no ids.
 func (s *Source) seedKnown(ctx context.Context, conn *pgconn.PgConn, tables map[string]*table) error {
-	s.known = map[string]map[string]struct{}{}
-	for _, tn := range s.cfg.tables {
-		set := map[string]struct{}{}
-		s.known[tn.name] = set
-		if s.seed != nil {
-			for _, id := range s.seed(tn.name) {
-				set[id] = struct{}{}
-			}
-			continue
-		}
-		t := tables[tn.name]
-		names := make([]string, len(t.keyNames))
+	names := make([]string, len(s.cfg.tables))
+	for i, tn := range s.cfg.tables {
+		names[i] = tn.name
+	}
+	return s.core.SeedKnown(names, func(name string, add func(string)) error {
+		t := tables[name]
+		tn := t.name
+		cols := make([]string, len(t.keyNames))
 		for i, k := range t.keyNames {
-			names[i] = quoteIdent(k)
+			cols[i] = quoteIdent(k)
 		}
-		rows, err := query(ctx, conn, fmt.Sprintf("SELECT %s FROM %s", strings.Join(names, ", "), tn.quoted()))
+		rows, err := query(ctx, conn, fmt.Sprintf("SELECT %s FROM %s", strings.Join(cols, ", "), tn.quoted()))
 		if err != nil {
 			return fmt.Errorf("%s: reading ids of %s: %w", s.where(), tn, err)
 		}
 		for _, r := range rows {
-			set[elementID(tn.name, r)] = struct{}{}
+			add(elementID(tn.name, r))
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func elementID(table string, key [][]byte) string {
@@ -659,81 +586,24 @@ func (r *relation) element(vals [][]byte, skip []bool) (engine.Element, error) {
 	return engine.Element{ID: r.id(vals), Labels: []string{r.t.name.name}, Props: props}, nil
 }
 
-// txn collects one source transaction.
-type txn struct {
-	end     pglogrepl.LSN
-	time    time.Time
-	changes []engine.Change
-	// overlay records the transaction's effect on the known ids (true:
-	// present); it is merged into Source.known once the batch committed.
-	overlay map[string]map[string]bool
-}
-
-func (t *txn) mark(table, id string, present bool) {
-	if t.overlay == nil {
-		t.overlay = map[string]map[string]bool{}
-	}
-	m := t.overlay[table]
-	if m == nil {
-		m = map[string]bool{}
-		t.overlay[table] = m
-	}
-	m[id] = present
-}
-
-// idsOf lists the ids of a table as of this point in the transaction.
-func (s *Source) idsOf(t *txn, table string) []string {
-	var out []string
-	ov := t.overlay[table]
-	for id := range s.known[table] {
-		if present, ok := ov[id]; !ok || present {
-			out = append(out, id)
-		}
-	}
-	for id, present := range ov {
-		if _, ok := s.known[table][id]; present && !ok {
-			out = append(out, id)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func (s *Source) commitOverlay(t *txn) {
-	for table, m := range t.overlay {
-		set := s.known[table]
-		if set == nil {
-			set = map[string]struct{}{}
-			s.known[table] = set
-		}
-		for id, present := range m {
-			if present {
-				set[id] = struct{}{}
-			} else {
-				delete(set, id)
-			}
-		}
-	}
-}
-
-// stream consumes pgoutput from st.pos until ctx ends or the connection
+// stream consumes pgoutput from st.Pos until ctx ends or the connection
 // fails.
 func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables map[string]*table, dec *decoders, st *runState, emit sources.Emit) (progressed bool, err error) {
-	err = pglogrepl.StartReplication(ctx, rconn, s.cfg.slot, st.pos, pglogrepl.StartReplicationOptions{
+	err = pglogrepl.StartReplication(ctx, rconn, s.cfg.slot, st.Pos, pglogrepl.StartReplicationOptions{
 		Mode:       pglogrepl.LogicalReplication,
 		PluginArgs: []string{"proto_version '1'", "publication_names " + quoteLiteral(s.cfg.publication)},
 	})
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "42704" {
-			return false, sources.Permanent(fmt.Errorf("%s: replication slot %s does not exist (dropped?): the changes after position %s are lost; reset the source to bootstrap again", s.where(), s.cfg.slot, st.pos))
+			return false, sources.Permanent(fmt.Errorf("%s: replication slot %s does not exist (dropped?): the changes after position %s are lost; reset the source to bootstrap again", s.where(), s.cfg.slot, st.Pos))
 		}
 		return false, fmt.Errorf("%s: starting replication: %w", s.where(), err)
 	}
 	rels := map[uint32]*relation{}
-	confirmed, sent := st.pos, pglogrepl.LSN(0)
+	confirmed, sent := st.Pos, pglogrepl.LSN(0)
 	lastSent := time.Time{}
-	var tx *txn
+	var tx *cdc.Txn
 	sendStatus := func() error {
 		if err := pglogrepl.SendStandbyStatusUpdate(ctx, rconn, pglogrepl.StandbyStatusUpdate{WALWritePosition: confirmed}); err != nil {
 			return fmt.Errorf("%s: sending status: %w", s.where(), err)
@@ -788,7 +658,7 @@ func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables 
 			// its position was delivered and committed, so confirming it
 			// lets the slot release WAL written for other tables.
 			if tx == nil && ka.ServerWALEnd > confirmed {
-				confirmed, st.pos = ka.ServerWALEnd, ka.ServerWALEnd
+				confirmed, st.Pos = ka.ServerWALEnd, ka.ServerWALEnd
 			}
 			if ka.ReplyRequested {
 				if err := sendStatus(); err != nil {
@@ -810,7 +680,7 @@ func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables 
 					return progressed, err
 				}
 			case *pglogrepl.BeginMessage:
-				tx = &txn{end: m.FinalLSN, time: m.CommitTime}
+				tx = s.core.Begin(m.CommitTime)
 			case *pglogrepl.InsertMessage:
 				if rel, ok := rels[m.RelationID]; ok && tx != nil {
 					vals, _ := cells(m.Tuple)
@@ -818,8 +688,7 @@ func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables 
 					if err != nil {
 						return progressed, sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 					}
-					tx.changes = append(tx.changes, engine.Change{Op: engine.OpInsert, Element: el, Time: tx.time, Source: s.name})
-					tx.mark(rel.t.name.name, el.ID, true)
+					tx.Insert(rel.t.name.name, el)
 				}
 			case *pglogrepl.UpdateMessage:
 				if rel, ok := rels[m.RelationID]; ok && tx != nil {
@@ -830,9 +699,7 @@ func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables 
 			case *pglogrepl.DeleteMessage:
 				if rel, ok := rels[m.RelationID]; ok && tx != nil && m.OldTuple != nil {
 					vals, _ := cells(m.OldTuple)
-					id := rel.id(vals)
-					tx.changes = append(tx.changes, deleteChange(rel.t.name.name, id, tx.time, s.name))
-					tx.mark(rel.t.name.name, id, false)
+					tx.Delete(rel.t.name.name, rel.id(vals))
 				}
 			case *pglogrepl.TruncateMessage:
 				if tx == nil {
@@ -843,32 +710,22 @@ func (s *Source) stream(ctx context.Context, conn, rconn *pgconn.PgConn, tables 
 					if !ok {
 						continue
 					}
-					tname := rel.t.name.name
-					for _, id := range s.idsOf(tx, tname) {
-						tx.changes = append(tx.changes, deleteChange(tname, id, tx.time, s.name))
-						tx.mark(tname, id, false)
-					}
+					s.core.Truncate(tx, rel.t.name.name)
 				}
 			case *pglogrepl.CommitMessage:
 				if tx == nil {
 					break
 				}
-				end := m.TransactionEndLSN
-				switch {
-				case end <= st.pos:
-					// Already committed before a reconnect; the server may
-					// resend from the slot's confirmed position.
-				case len(tx.changes) == 0:
-					st.pos, confirmed = end, end
-				default:
-					b := engine.Batch{Source: s.name, Changes: tx.changes, Position: []byte(end.String()), Time: m.CommitTime}
-					if err := emit(ctx, b); err != nil {
-						return progressed, fmt.Errorf("emit: %w", err)
+				// A transaction ending at or before st.Pos was committed
+				// before a reconnect; the server may resend from the slot's
+				// confirmed position.
+				if end := m.TransactionEndLSN; end > st.Pos {
+					p, err := s.core.Commit(ctx, emit, tx, end.String(), m.CommitTime)
+					if err != nil {
+						return progressed, err
 					}
-					s.commitOverlay(tx)
-					st.pos, confirmed = end, end
-					progressed = true
-					s.tr.Emitted(len(tx.changes), end.String())
+					st.Pos, confirmed = end, end
+					progressed = progressed || p
 				}
 				tx = nil
 			}
@@ -898,7 +755,7 @@ func cells(td *pglogrepl.TupleData) ([][]byte, []bool) {
 	return vals, toast
 }
 
-func (s *Source) onUpdate(ctx context.Context, conn *pgconn.PgConn, rel *relation, tx *txn, m *pglogrepl.UpdateMessage) error {
+func (s *Source) onUpdate(ctx context.Context, conn *pgconn.PgConn, rel *relation, tx *cdc.Txn, m *pglogrepl.UpdateMessage) error {
 	vals, toast := cells(m.NewTuple)
 	var old [][]byte
 	if m.OldTuple != nil {
@@ -930,19 +787,11 @@ func (s *Source) onUpdate(ctx context.Context, conn *pgconn.PgConn, rel *relatio
 	if err != nil {
 		return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 	}
-	tname := rel.t.name.name
+	var oldID string // "": no old key logged, the key did not change
 	if old != nil {
-		if oldID := rel.id(old); oldID != el.ID {
-			// The key changed: to the graph that is another node.
-			tx.changes = append(tx.changes, deleteChange(tname, oldID, tx.time, s.name),
-				engine.Change{Op: engine.OpInsert, Element: el, Time: tx.time, Source: s.name})
-			tx.mark(tname, oldID, false)
-			tx.mark(tname, el.ID, true)
-			return nil
-		}
+		oldID = rel.id(old)
 	}
-	tx.changes = append(tx.changes, engine.Change{Op: engine.OpUpdate, Element: el, Time: tx.time, Source: s.name})
-	tx.mark(tname, el.ID, true)
+	tx.Update(rel.t.name.name, oldID, el)
 	return nil
 }
 
@@ -987,10 +836,9 @@ func (s *Source) onRelation(ctx context.Context, conn *pgconn.PgConn, tables map
 		cols[i] = column{name: c.Name, typ: c.DataType, dec: d}
 	}
 	if diff := schemaDiff(t.cols, cols); diff != "" {
-		if s.cfg.failOnSchemaChange {
-			return sources.Permanent(fmt.Errorf("%s: table %s changed schema (%s); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, diff))
+		if err := s.core.SchemaChanged(s.cfg.failOnSchemaChange, s.where(), t.name.String(), diff); err != nil {
+			return err
 		}
-		s.tr.Notice(fmt.Sprintf("table %s changed schema (%s); following it (schemaChanges: fail stops instead)", t.name, diff))
 		t.cols = cols
 	}
 	rel := &relation{t: t, cols: cols}
