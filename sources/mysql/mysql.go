@@ -19,12 +19,10 @@ package mysql
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +34,7 @@ import (
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/sources"
+	"github.com/vigilhq/vigil/sources/cdc"
 )
 
 // Kind is the `spec.kind` this package registers; KindMariaDB is accepted
@@ -55,15 +54,10 @@ func init() {
 // Source is a MySQL/MariaDB change source. Create it with New; the server
 // runs it with Run.
 type Source struct {
-	name string
-	cfg  *config
-	tr   sources.Tracker
-	seed sources.KnownIDs
-
-	// known holds, per table, the committed ids, so that a TRUNCATE (a
-	// statement in the binlog, naming no rows) can become deletes. Only
-	// Run's goroutine touches it.
-	known map[string]map[string]struct{}
+	cfg *config
+	// core holds the name, status and committed ids (which turn a
+	// TRUNCATE, a statement in the binlog naming no rows, into deletes).
+	core *cdc.Core
 }
 
 // New builds a source from its resource name and `spec.properties`; it
@@ -73,20 +67,18 @@ func New(name string, properties map[string]any) (sources.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %w", name, err)
 	}
-	s := &Source{name: name, cfg: cfg, known: map[string]map[string]struct{}{}}
-	s.tr.SetState("starting", nil)
-	return s, nil
+	return &Source{cfg: cfg, core: cdc.New(name)}, nil
 }
 
 // Name returns the resource name.
-func (s *Source) Name() string { return s.name }
+func (s *Source) Name() string { return s.core.Name }
 
 // Status reports the source's state for the API.
-func (s *Source) Status() sources.Status { return s.tr.Get() }
+func (s *Source) Status() sources.Status { return s.core.Tracker.Get() }
 
 // SeedIDs gives the source the server's view of which ids exist, used after
 // a resume to turn a TRUNCATE into deletes (see sources.IDSeeder).
-func (s *Source) SeedIDs(k sources.KnownIDs) { s.seed = k }
+func (s *Source) SeedIDs(k sources.KnownIDs) { s.core.Seed = k }
 
 // position is a binlog coordinate: the start of the next event to read.
 type position struct {
@@ -109,49 +101,18 @@ func parsePosition(b []byte) (position, error) {
 	return position{s[:i], uint32(n)}, nil
 }
 
-type runState struct {
-	pos      position
-	resumed  bool
-	needSeed bool
-}
+// runState is what survives reconnects within one Run; its position is
+// where the transaction after the last committed one starts.
+type runState = cdc.Resume[position]
 
 // Run bootstraps (from == nil) or resumes at the binlog position in from,
 // then streams until ctx ends. Connection failures are retried with
 // backoff (Status "retrying" with the error); configuration, privilege and
 // server-setting problems and a purged binlog end Run with an error.
 func (s *Source) Run(ctx context.Context, from []byte, emit sources.Emit) error {
-	st := &runState{}
-	if from != nil {
-		p, err := parsePosition(from)
-		if err != nil {
-			s.tr.SetState("failed", err)
-			return err
-		}
-		st.pos, st.resumed, st.needSeed = p, true, true
-		s.tr.Position(p.String())
-	}
-	s.tr.SetState("starting", nil)
-	var bo sources.Backoff
-	for {
-		progressed, err := s.session(ctx, st, emit)
-		if ctx.Err() != nil {
-			s.tr.SetState("stopped", nil)
-			return nil
-		}
-		var pe *sources.PermanentError
-		if errors.As(err, &pe) {
-			s.tr.SetState("failed", err)
-			return err
-		}
-		if progressed {
-			bo.Reset()
-		}
-		s.tr.SetState("retrying", err)
-		if !bo.Wait(ctx) {
-			s.tr.SetState("stopped", nil)
-			return nil
-		}
-	}
+	return cdc.Run(ctx, s.core, from, parsePosition, func(ctx context.Context, st *runState) (bool, error) {
+		return s.session(ctx, st, emit)
+	})
 }
 
 func (s *Source) where() string {
@@ -338,26 +299,26 @@ func (s *Source) session(ctx context.Context, st *runState, emit sources.Emit) (
 		}
 		tables[name] = t
 	}
-	if !st.resumed {
+	if !st.Resumed {
 		// Find a missing replication privilege before the bootstrap
 		// rather than after it.
 		if err := s.probeReplication(conn, flavor); err != nil {
 			return false, err
 		}
-		s.tr.SetState("bootstrapping", nil)
+		s.core.Tracker.SetState("bootstrapping", nil)
 		pos, err := s.bootstrap(ctx, conn, flavor, tables, emit)
 		if err != nil {
 			return false, err
 		}
-		st.pos, st.resumed, st.needSeed = pos, true, false
+		st.Bootstrapped(pos)
 		progressed = true
-	} else if st.needSeed {
+	} else if st.NeedSeed {
 		if err := s.seedKnown(conn, tables); err != nil {
 			return false, err
 		}
-		st.needSeed = false
+		st.NeedSeed = false
 	}
-	s.tr.SetState("running", nil)
+	s.core.Tracker.SetState("running", nil)
 	p, err := s.stream(ctx, conn, flavor, tables, st, emit)
 	return progressed || p, err
 }
@@ -460,30 +421,13 @@ func (s *Source) bootstrap(ctx context.Context, conn *client.Conn, flavor string
 		return position{}, err
 	}
 	defer conn.Execute("ROLLBACK")
-	prev := s.known
-	s.known = map[string]map[string]struct{}{}
-	now := time.Now()
-	var batch []engine.Change
-	flush := func(done bool) error {
-		b := engine.Batch{Source: s.name, Changes: batch, Time: now, Bootstrap: true, Done: done}
-		if done {
-			b.Position = []byte(pos.String())
-		}
-		if err := emit(ctx, b); err != nil {
-			return fmt.Errorf("emit: %w", err)
-		}
-		s.tr.Emitted(len(batch), "")
-		batch = nil
-		return nil
-	}
+	snap := s.core.Bootstrap(ctx, emit, s.cfg.bootstrapBatch)
 	for _, name := range s.cfg.tables {
 		t := tables[name]
 		names := make([]string, len(t.cols))
 		for i, c := range t.cols {
 			names[i] = quoteIdent(c.name)
 		}
-		set := map[string]struct{}{}
-		s.known[name] = set
 		var rowErr error
 		var res gomysql.Result
 		vals := make([]any, len(t.cols))
@@ -497,13 +441,9 @@ func (s *Source) bootstrap(ctx context.Context, conn *client.Conn, flavor string
 					rowErr = err
 					return err
 				}
-				set[el.ID] = struct{}{}
-				batch = append(batch, engine.Change{Op: engine.OpInsert, Element: el, Time: now, Source: s.name})
-				if len(batch) >= s.cfg.bootstrapBatch {
-					if err := flush(false); err != nil {
-						rowErr = err
-						return err
-					}
+				if err := snap.Add(name, el); err != nil {
+					rowErr = err
+					return err
 				}
 				return nil
 			}, nil)
@@ -515,22 +455,10 @@ func (s *Source) bootstrap(ctx context.Context, conn *client.Conn, flavor string
 		}
 	}
 	conn.Execute("COMMIT")
-	for tname, ids := range prev {
-		for id := range ids {
-			if _, ok := s.known[tname][id]; !ok {
-				batch = append(batch, deleteChange(tname, id, now, s.name))
-			}
-		}
-	}
-	if err := flush(true); err != nil {
+	if err := snap.Done(pos.String()); err != nil {
 		return position{}, err
 	}
-	s.tr.Position(pos.String())
 	return pos, nil
-}
-
-func deleteChange(table, id string, t time.Time, src string) engine.Change {
-	return engine.Change{Op: engine.OpDelete, Element: engine.Element{ID: id, Labels: []string{table}}, Time: t, Source: src}
 }
 
 // element turns a row (one Go value per column of cols) into a node.
@@ -557,19 +485,11 @@ func (s *Source) element(t *table, cols []column, vals []any) (engine.Element, e
 	return engine.Element{ID: b.String(), Labels: []string{t.name}, Props: props}, nil
 }
 
-// seedKnown loads the ids a TRUNCATE will need after a resume: from the
-// server when it offered them, otherwise from the tables as they are now.
+// seedKnown loads the ids a TRUNCATE will need after a resume (see
+// cdc.Core.SeedKnown), reading a table's key columns when the server
+// offered no ids.
 func (s *Source) seedKnown(conn *client.Conn, tables map[string]*table) error {
-	s.known = map[string]map[string]struct{}{}
-	for _, name := range s.cfg.tables {
-		set := map[string]struct{}{}
-		s.known[name] = set
-		if s.seed != nil {
-			for _, id := range s.seed(name) {
-				set[id] = struct{}{}
-			}
-			continue
-		}
+	return s.core.SeedKnown(s.cfg.tables, func(name string, add func(string)) error {
 		t := tables[name]
 		keyCols := make([]column, len(t.key))
 		names := make([]string, len(t.key))
@@ -587,71 +507,15 @@ func (s *Source) seedKnown(conn *client.Conn, tables map[string]*table) error {
 				}
 				el, err := s.element(kt, keyCols, vals)
 				if err == nil {
-					set[el.ID] = struct{}{}
+					add(el.ID)
 				}
 				return err
 			}, nil)
 		if err != nil {
 			return s.classify("reading ids of "+name, err)
 		}
-	}
-	return nil
-}
-
-// txn collects one source transaction.
-type txn struct {
-	time    time.Time
-	changes []engine.Change
-	overlay map[string]map[string]bool // effect on known ids, merged on commit
-}
-
-func (t *txn) mark(table, id string, present bool) {
-	if t.overlay == nil {
-		t.overlay = map[string]map[string]bool{}
-	}
-	m := t.overlay[table]
-	if m == nil {
-		m = map[string]bool{}
-		t.overlay[table] = m
-	}
-	m[id] = present
-}
-
-func (s *Source) idsOf(t *txn, table string) []string {
-	var out []string
-	var ov map[string]bool
-	if t != nil {
-		ov = t.overlay[table]
-	}
-	for id := range s.known[table] {
-		if present, ok := ov[id]; !ok || present {
-			out = append(out, id)
-		}
-	}
-	for id, present := range ov {
-		if _, ok := s.known[table][id]; present && !ok {
-			out = append(out, id)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func (s *Source) commitOverlay(t *txn) {
-	for table, m := range t.overlay {
-		set := s.known[table]
-		if set == nil {
-			set = map[string]struct{}{}
-			s.known[table] = set
-		}
-		for id, present := range m {
-			if present {
-				set[id] = struct{}{}
-			} else {
-				delete(set, id)
-			}
-		}
-	}
+		return nil
+	})
 }
 
 // binding maps a binlog table map to the columns the rows carry.
@@ -662,7 +526,7 @@ type binding struct {
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// stream follows the binlog from st.pos until ctx ends or the connection
+// stream follows the binlog from st.Pos until ctx ends or the connection
 // fails.
 func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, tables map[string]*table, st *runState, emit sources.Emit) (progressed bool, err error) {
 	serverID := s.cfg.serverID
@@ -678,13 +542,13 @@ func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, t
 		DisableRetrySync: true, Logger: quiet,
 	})
 	defer syncer.Close()
-	streamer, err := syncer.StartSync(gomysql.Position{Name: st.pos.file, Pos: st.pos.pos})
+	streamer, err := syncer.StartSync(gomysql.Position{Name: st.Pos.file, Pos: st.Pos.pos})
 	if err != nil {
 		return false, s.replicationError(err)
 	}
 	bindings := map[uint64]*binding{}
-	cur := st.pos // position of the next event
-	var tx *txn
+	cur := st.Pos // position of the next event
+	var tx *cdc.Txn
 	for {
 		ev, err := streamer.GetEvent(ctx)
 		if err != nil {
@@ -692,7 +556,7 @@ func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, t
 				return progressed, ctx.Err()
 			}
 			if me := myError(err); me != nil && me.Code == gomysql.ER_MASTER_FATAL_ERROR_READING_BINLOG {
-				return progressed, sources.Permanent(fmt.Errorf("%s: cannot read the binlog at %s (purged?): %s; the changes since are lost, reset the source to bootstrap again", s.where(), st.pos, me.Message))
+				return progressed, sources.Permanent(fmt.Errorf("%s: cannot read the binlog at %s (purged?): %s; the changes since are lost, reset the source to bootstrap again", s.where(), st.Pos, me.Message))
 			}
 			return progressed, s.classify("binlog stream", err)
 		}
@@ -703,7 +567,7 @@ func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, t
 		case *replication.RotateEvent:
 			cur = position{string(e.NextLogName), uint32(e.Position)}
 			if tx == nil {
-				st.pos = cur
+				st.Pos = cur
 			}
 		case *replication.TableMapEvent:
 			if string(e.Schema) != s.cfg.database {
@@ -724,7 +588,7 @@ func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, t
 				continue
 			}
 			if tx == nil {
-				tx = &txn{time: time.Unix(int64(ev.Header.Timestamp), 0).UTC()}
+				tx = s.core.Begin(time.Unix(int64(ev.Header.Timestamp), 0).UTC())
 			}
 			if err := s.onRows(b, tx, ev.Header.EventType, e); err != nil {
 				return progressed, err
@@ -735,7 +599,7 @@ func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, t
 				return progressed, err
 			}
 			progressed = progressed || p
-			st.pos, tx = cur, nil
+			st.Pos, tx = cur, nil
 		case *replication.QueryEvent:
 			q := strings.TrimSpace(string(e.Query))
 			switch {
@@ -747,16 +611,13 @@ func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, t
 					return progressed, err
 				}
 				progressed = progressed || p
-				st.pos, tx = cur, nil
+				st.Pos, tx = cur, nil
 			default:
 				// A DDL statement is a transaction of its own.
 				if tbl, ok := truncated(q, string(e.Schema), s.cfg.database); ok {
 					if _, follow := tables[tbl]; follow {
-						t := &txn{time: time.Unix(int64(ev.Header.Timestamp), 0).UTC()}
-						for _, id := range s.idsOf(nil, tbl) {
-							t.changes = append(t.changes, deleteChange(tbl, id, t.time, s.name))
-							t.mark(tbl, id, false)
-						}
+						t := s.core.Begin(time.Unix(int64(ev.Header.Timestamp), 0).UTC())
+						s.core.Truncate(t, tbl)
 						p, err := s.commit(ctx, t, cur, emit)
 						if err != nil {
 							return progressed, err
@@ -765,7 +626,7 @@ func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, t
 					}
 				}
 				if tx == nil {
-					st.pos = cur
+					st.Pos = cur
 				}
 			}
 		}
@@ -774,17 +635,11 @@ func (s *Source) stream(ctx context.Context, conn *client.Conn, flavor string, t
 
 // commit emits a finished transaction (nothing when it touched no
 // followed row) and records what it did to the known ids.
-func (s *Source) commit(ctx context.Context, tx *txn, end position, emit sources.Emit) (bool, error) {
-	if tx == nil || len(tx.changes) == 0 {
+func (s *Source) commit(ctx context.Context, tx *cdc.Txn, end position, emit sources.Emit) (bool, error) {
+	if tx == nil {
 		return false, nil
 	}
-	b := engine.Batch{Source: s.name, Changes: tx.changes, Position: []byte(end.String()), Time: tx.time}
-	if err := emit(ctx, b); err != nil {
-		return false, fmt.Errorf("emit: %w", err)
-	}
-	s.commitOverlay(tx)
-	s.tr.Emitted(len(tx.changes), end.String())
-	return true, nil
+	return s.core.Commit(ctx, emit, tx, end.String(), tx.Time)
 }
 
 // truncated reports the table a TRUNCATE statement empties, if it is one
@@ -828,10 +683,9 @@ func (s *Source) bind(conn *client.Conn, t *table, e *replication.TableMapEvent)
 			if int(e.ColumnCount) != len(nt.cols) {
 				return nil, sources.Permanent(fmt.Errorf("%s: table %s: the binlog row has %d columns but the table now has %d: its schema changed; set binlog_row_metadata=FULL so the source can follow schema changes, then reset it", s.where(), t.name, e.ColumnCount, len(nt.cols)))
 			}
-			if s.cfg.failOnSchemaChange {
-				return nil, sources.Permanent(fmt.Errorf("%s: table %s changed schema (%d columns, was %d); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, len(nt.cols), len(t.cols)))
+			if err := s.core.SchemaChanged(s.cfg.failOnSchemaChange, s.where(), t.name, fmt.Sprintf("%d columns, was %d", len(nt.cols), len(t.cols))); err != nil {
+				return nil, err
 			}
-			s.tr.Notice(fmt.Sprintf("table %s changed schema (%d columns, was %d); following it (schemaChanges: fail stops instead)", t.name, len(nt.cols), len(t.cols)))
 			*t = *nt
 		}
 		return &binding{t: t, cols: t.cols}, nil
@@ -866,10 +720,9 @@ func (s *Source) bind(conn *client.Conn, t *table, e *replication.TableMapEvent)
 		if len(diff) == 0 {
 			diff = append(diff, "columns reordered")
 		}
-		if s.cfg.failOnSchemaChange {
-			return nil, sources.Permanent(fmt.Errorf("%s: table %s changed schema (%s); the source is configured with schemaChanges: fail — reset it to bootstrap with the new schema", s.where(), t.name, strings.Join(diff, ", ")))
+		if err := s.core.SchemaChanged(s.cfg.failOnSchemaChange, s.where(), t.name, strings.Join(diff, ", ")); err != nil {
+			return nil, err
 		}
-		s.tr.Notice(fmt.Sprintf("table %s changed schema (%s); following it (schemaChanges: fail stops instead)", t.name, strings.Join(diff, ", ")))
 		if len(added) > 0 {
 			// Types of new columns come from the catalog as it is now.
 			nt, err := s.loadTable(conn, t.name)
@@ -904,7 +757,7 @@ func (s *Source) bind(conn *client.Conn, t *table, e *replication.TableMapEvent)
 	return &binding{t: t, cols: cols}, nil
 }
 
-func (s *Source) onRows(b *binding, tx *txn, et replication.EventType, e *replication.RowsEvent) error {
+func (s *Source) onRows(b *binding, tx *cdc.Txn, et replication.EventType, e *replication.RowsEvent) error {
 	name := b.t.name
 	switch et {
 	case replication.WRITE_ROWS_EVENTv0, replication.WRITE_ROWS_EVENTv1, replication.WRITE_ROWS_EVENTv2,
@@ -914,8 +767,7 @@ func (s *Source) onRows(b *binding, tx *txn, et replication.EventType, e *replic
 			if err != nil {
 				return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 			}
-			tx.changes = append(tx.changes, engine.Change{Op: engine.OpInsert, Element: el, Time: tx.time, Source: s.name})
-			tx.mark(name, el.ID, true)
+			tx.Insert(name, el)
 		}
 	case replication.UPDATE_ROWS_EVENTv0, replication.UPDATE_ROWS_EVENTv1, replication.UPDATE_ROWS_EVENTv2,
 		replication.MARIADB_UPDATE_ROWS_COMPRESSED_EVENT_V1, replication.PARTIAL_UPDATE_ROWS_EVENT:
@@ -929,15 +781,7 @@ func (s *Source) onRows(b *binding, tx *txn, et replication.EventType, e *replic
 			if err != nil {
 				return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 			}
-			if old.ID != el.ID {
-				// The key changed: to the graph that is another node.
-				tx.changes = append(tx.changes, deleteChange(name, old.ID, tx.time, s.name),
-					engine.Change{Op: engine.OpInsert, Element: el, Time: tx.time, Source: s.name})
-				tx.mark(name, old.ID, false)
-			} else {
-				tx.changes = append(tx.changes, engine.Change{Op: engine.OpUpdate, Element: el, Time: tx.time, Source: s.name})
-			}
-			tx.mark(name, el.ID, true)
+			tx.Update(name, old.ID, el)
 		}
 	case replication.DELETE_ROWS_EVENTv0, replication.DELETE_ROWS_EVENTv1, replication.DELETE_ROWS_EVENTv2,
 		replication.MARIADB_DELETE_ROWS_COMPRESSED_EVENT_V1:
@@ -946,8 +790,7 @@ func (s *Source) onRows(b *binding, tx *txn, et replication.EventType, e *replic
 			if err != nil {
 				return sources.Permanent(fmt.Errorf("%s: %w", s.where(), err))
 			}
-			tx.changes = append(tx.changes, deleteChange(name, el.ID, tx.time, s.name))
-			tx.mark(name, el.ID, false)
+			tx.Delete(name, el.ID)
 		}
 	}
 	return nil
