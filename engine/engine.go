@@ -83,6 +83,12 @@ type Engine struct {
 	slab []oneDiff
 	// idBuf is qualify's scratch.
 	idBuf []byte
+	// seed keys every hash in the engine's state: row identities, grouping
+	// and DISTINCT keys, join postings, accumulators' buckets. It is the
+	// engine's own (drawn at random by New, read back from the snapshot by
+	// Restore), so engines restored from different snapshots live side by
+	// side in one process.
+	seed value.Seed
 }
 
 // oneDiff is the memory of a one-row step's diff.
@@ -96,8 +102,11 @@ type oneDiff struct {
 const diffSlab = 32
 
 // New returns an empty in-memory engine.
-func New(opts Options) *Engine {
-	e := &Engine{opts: opts, index: NewIndex(), byID: map[string]*Query{}, now: opts.Start}
+func New(opts Options) *Engine { return newEngine(opts, value.NewSeed()) }
+
+// newEngine returns an empty engine hashing its state with seed.
+func newEngine(opts Options, seed value.Seed) *Engine {
+	e := &Engine{opts: opts, index: newIndex(seed), byID: map[string]*Query{}, now: opts.Start, seed: seed}
 	if e.now.IsZero() {
 		e.now = time.Unix(0, 0).UTC()
 	}
@@ -178,7 +187,7 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 	if err := ast.Check(tree, funcs); err != nil {
 		return nil, err
 	}
-	pl := &planner{funcs: funcs, params: spec.Params, index: e.index}
+	pl := &planner{funcs: funcs, params: spec.Params, index: e.index, seed: e.seed}
 	branches, err := pl.compileQuery(tree)
 	if err != nil {
 		return nil, err
@@ -196,7 +205,7 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 	}
 	setupProjMemo(tree, branches, funcs)
 	if len(branches) > 1 && !tree.All {
-		q.union = &distinctStage{width: len(q.columns), counts: map[uint64][]*distinctEntry{}}
+		q.union = &distinctStage{width: len(q.columns), counts: map[uint64][]*distinctEntry{}, seed: e.seed}
 	}
 	q.locateSites()
 	return q, nil

@@ -22,6 +22,7 @@ type Index struct {
 	// from then on every version of every element is kept in history.
 	keepHistory bool
 	history     map[string][]version
+	seed        value.Seed // keys the join postings: the engine's
 }
 
 // record appends a version to an element's history when history is kept.
@@ -44,8 +45,12 @@ type joinSpec struct {
 }
 
 // NewIndex returns an empty index.
-func NewIndex() *Index {
+func NewIndex() *Index { return newIndex(value.NewSeed()) }
+
+// newIndex returns an empty index hashing join keys with seed.
+func newIndex(seed value.Seed) *Index {
 	return &Index{
+		seed:    seed,
 		nodes:   map[string]*value.Node{},
 		rels:    map[string]*value.Rel{},
 		byLabel: map[string]map[string]*value.Node{},
@@ -254,7 +259,7 @@ func (x *Index) joinEdges(n *value.Node) []*value.Rel {
 			if v.IsNull() {
 				continue
 			}
-			h := value.Hash(v)
+			h := x.seed.Hash(v)
 			for other, ok := range s.Keys {
 				if other == side {
 					continue
@@ -291,7 +296,7 @@ func (x *Index) postJoinKeys(n *value.Node, add bool) {
 			if v.IsNull() {
 				continue
 			}
-			h := value.Hash(v)
+			h := x.seed.Hash(v)
 			p := s.postings[side]
 			if add {
 				m := p[h]

@@ -163,6 +163,7 @@ type pattern struct {
 	// on one goroutine and solveAnchored is never re-entered for one pattern.
 	anchor *binding
 	filter anchorFilter
+	seed   value.Seed // the engine's: keys solution identities
 }
 
 // binding is a partial assignment of a pattern's slots while solving.
@@ -674,7 +675,7 @@ func (p *pattern) anchorVarLen(x graph, b *binding, i int, rel *value.Rel, l, r 
 // solutionID hashes the elements a solution bound, slot by slot: the
 // identity of the result row it produces.
 func (p *pattern) solutionID(b *binding) uint64 {
-	h := value.NewHasher()
+	h := value.NewHasher(p.seed)
 	for _, n := range b.nodes {
 		if n != nil {
 			h.WriteString(n.ID)

@@ -31,7 +31,7 @@ type patternPlan struct {
 // compilePattern compiles a pattern whose variables may already be bound in
 // sc. anon numbers anonymous slots so that their hidden names are unique.
 func (pl *planner) compilePattern(pat ast.Pattern, sc *scope, ec *exprCompiler) (*patternPlan, error) {
-	pp := &patternPlan{p: &pattern{}, inWidth: len(sc.names)}
+	pp := &patternPlan{p: &pattern{seed: pl.seed}, inWidth: len(sc.names)}
 	out := sc.clone()
 	nodeIdx := map[string]int{}
 	relIdx := map[string]int{}
@@ -249,7 +249,7 @@ func (pp *patternPlan) bindFrom(x graph, r []value.Value, b *binding) bool {
 // joinKeyOfRow hashes the ids of the input values bound into the pattern;
 // ok is false when one of them is not an element (the row matches nothing).
 func (pp *patternPlan) joinKeyOfRow(r []value.Value) (uint64, bool) {
-	h := value.NewHasher()
+	h := value.NewHasher(pp.p.seed)
 	for _, in := range pp.nodeIn {
 		if in < 0 {
 			continue
@@ -275,7 +275,7 @@ func (pp *patternPlan) joinKeyOfRow(r []value.Value) (uint64, bool) {
 
 // joinKeyOfBinding hashes the same slots from a solution.
 func (pp *patternPlan) joinKeyOfBinding(b *binding) uint64 {
-	h := value.NewHasher()
+	h := value.NewHasher(pp.p.seed)
 	for i, in := range pp.nodeIn {
 		if in < 0 {
 			continue

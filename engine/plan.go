@@ -15,6 +15,7 @@ type planner struct {
 	funcs   funcSet
 	params  map[string]value.Value
 	index   *Index
+	seed    value.Seed // the engine's: keys the stages' hashes
 	anon    int
 	matches []*matchStage // every match stage, for change routing
 	// readsGraph is set when an expression reads the graph beyond its row
@@ -377,7 +378,7 @@ func (pl *planner) projection(p *ast.Projection, where ast.Expr, sc *scope, keep
 	}
 	width := len(items)
 	if p.Distinct {
-		stages = append(stages, &distinctStage{width: width, counts: map[uint64][]*distinctEntry{}})
+		stages = append(stages, &distinctStage{width: width, counts: map[uint64][]*distinctEntry{}, seed: pl.seed})
 	}
 	var os *orderStage
 	if len(carry) > 0 && !aggregating {
@@ -456,7 +457,7 @@ func (pl *planner) aggregation(p *ast.Projection, where ast.Expr, items []*ast.P
 			}
 		}
 	}
-	as := &aggregateStage{global: len(keyExprs) == 0, groups: map[uint64][]*group{}}
+	as := &aggregateStage{global: len(keyExprs) == 0, groups: map[uint64][]*group{}, seed: pl.seed}
 	post := &scope{}
 	keySlots := map[string]int{}
 	for _, k := range keyExprs {

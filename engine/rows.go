@@ -41,9 +41,10 @@ func mix(a, b uint64) uint64 {
 	return x
 }
 
-// hashValues hashes a tuple of values (for grouping keys and DISTINCT).
-func hashValues(vals []value.Value) uint64 {
-	h := value.NewHasher()
+// hashValues hashes a tuple of values under seed (for grouping keys and
+// DISTINCT).
+func hashValues(seed value.Seed, vals []value.Value) uint64 {
+	h := value.NewHasher(seed)
 	for _, v := range vals {
 		value.HashInto(&h, v)
 	}

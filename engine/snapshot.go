@@ -29,7 +29,7 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	w := &s.w
 	w.Grow(e.snapSize)
 	w.String(snapshotFormat)
-	w.Uint64(value.HashSeed())
+	w.Uint64(uint64(e.seed))
 	w.Time(e.now)
 	w.Uvarint(e.seq)
 	e.index.save(s)
@@ -75,10 +75,9 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	return b, err
 }
 
-// Restore builds an engine from a Snapshot. It sets the process's hash seed
-// to the one the snapshot was written with (value.SetHashSeed), since the
-// state is keyed by those hashes: restore before building any other engine
-// in the process. A query that no longer compiles (a stricter parser after
+// Restore builds an engine from a Snapshot. The engine hashes with the seed
+// the snapshot was written with, since its state is keyed by those hashes;
+// other engines in the process keep their own. A query that no longer compiles (a stricter parser after
 // an upgrade), or whose stored state does not fit the plan this build
 // compiles, is left out and reported in skipped, with its result as the
 // snapshot held it (so that whoever registers it again can retract those
@@ -105,8 +104,7 @@ func Restore(b []byte, opts Options) (e *Engine, skipped []SkippedQuery, err err
 		}
 		return nil, nil, fmt.Errorf("engine snapshot: format %q, this build reads %q", f, snapshotFormat)
 	}
-	value.SetHashSeed(r.Uint64())
-	e = New(opts)
+	e = newEngine(opts, value.Seed(r.Uint64()))
 	e.now = r.Time()
 	e.seq = r.Uvarint()
 	e.index.load(s)
@@ -832,8 +830,8 @@ func (a *aggregateStage) load(s *stateReader) {
 			}
 			g.accs = make([]functions.Accumulator, len(a.newAcc))
 			g.win = make([][]windowEntry, len(a.newAcc))
-			for j, mk := range a.newAcc {
-				acc := mk()
+			for j := range a.newAcc {
+				acc := a.newAccumulator(j)
 				sa, ok := acc.(functions.StatefulAccumulator)
 				if !ok {
 					r.Failf("accumulator %T keeps no snapshot state", acc)

@@ -509,6 +509,7 @@ type aggregateStage struct {
 	sort    []evalFn // sort keys over [keys..., aggregates..., items...]
 	global  bool     // no grouping keys: one group that always exists
 	groups  map[uint64][]*group
+	seed    value.Seed // the engine's: keys groups and the accumulators' buckets
 	started bool
 	argBuf  []value.Value
 	// windows holds, per aggregate, the length of its drasi.slidingWindow
@@ -566,11 +567,19 @@ func (a *aggregateStage) group(key []value.Value, h uint64) *group {
 	}
 	key = append(make([]value.Value, 0, len(key)), key...)
 	g := &group{h: h, key: key, accs: make([]functions.Accumulator, len(a.newAcc)), win: make([][]windowEntry, len(a.newAcc))}
-	for i, f := range a.newAcc {
-		g.accs[i] = f()
+	for i := range a.newAcc {
+		g.accs[i] = a.newAccumulator(i)
 	}
 	a.groups[h] = append(a.groups[h], g)
 	return g
+}
+
+// newAccumulator returns an empty accumulator for aggregate i, hashing (if
+// it hashes) with the engine's seed.
+func (a *aggregateStage) newAccumulator(i int) functions.Accumulator {
+	acc := a.newAcc[i]()
+	functions.SeedAccumulator(acc, a.seed)
+	return acc
 }
 
 func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
@@ -584,7 +593,7 @@ func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	if !a.started {
 		a.started = true
 		if a.global {
-			touch(a.group([]value.Value{}, hashValues(nil)))
+			touch(a.group([]value.Value{}, hashValues(a.seed, nil)))
 		}
 	}
 	for _, d := range in {
@@ -597,7 +606,7 @@ func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			key = append(key, v)
 		}
 		a.keyBuf = key
-		h := hashValues(key)
+		h := hashValues(a.seed, key)
 		g := a.group(key, h)
 		touch(g)
 		if d.w > 0 {
@@ -873,6 +882,7 @@ func (a *aggregateStage) output(c *evalCtx, g *group, post []value.Value) ([]val
 type distinctStage struct {
 	width  int // visible columns compared
 	counts map[uint64][]*distinctEntry
+	seed   value.Seed // the engine's: keys counts
 }
 
 type distinctEntry struct {
@@ -884,7 +894,7 @@ func (s *distinctStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	var out []delta
 	for _, d := range in {
 		vis := d.r.vals[:s.width]
-		h := hashValues(vis)
+		h := hashValues(s.seed, vis)
 		var e *distinctEntry
 		for _, x := range s.counts[h] {
 			if equivalentRows(x.r.vals[:s.width], vis) {

@@ -299,12 +299,16 @@ type collectAcc struct {
 	head, tail *collectEntry
 	n          int
 	byHash     map[uint64][]*collectEntry
+	seed       value.Seed // keys byHash (SetSeed)
 	// cache is the last result; appends extend it in place (earlier results
 	// were handed out with their capacity capped, so they do not see the
 	// growth) and a removal discards it.
 	cache   []value.Value
 	cacheOK bool
 }
+
+// SetSeed implements Seeded.
+func (a *collectAcc) SetSeed(seed value.Seed) { a.seed = seed }
 
 func (a *collectAcc) Apply(args []value.Value) error {
 	v := args[0]
@@ -321,7 +325,7 @@ func (a *collectAcc) Apply(args []value.Value) error {
 	if a.byHash == nil {
 		a.byHash = map[uint64][]*collectEntry{}
 	}
-	h := value.Hash(v)
+	h := a.seed.Hash(v)
 	a.byHash[h] = append(a.byHash[h], e)
 	a.n++
 	if a.cacheOK {
@@ -335,7 +339,7 @@ func (a *collectAcc) Revert(args []value.Value) error {
 	if v.IsNull() {
 		return nil
 	}
-	h := value.Hash(v)
+	h := a.seed.Hash(v)
 	bucket := a.byHash[h]
 	i := -1
 	// Prefer an identical value (Compare tells 1 from 1.0); fall back to an
@@ -552,6 +556,7 @@ type distinctEntry struct {
 type distinctAcc struct {
 	inner Accumulator
 	seen  map[uint64][]*distinctEntry
+	seed  value.Seed // keys seen (SetSeed)
 }
 
 // Distinct wraps an accumulator to implement agg(DISTINCT x): it counts
@@ -564,8 +569,15 @@ func Distinct(acc Accumulator) Accumulator {
 	return &distinctAcc{inner: acc, seen: map[uint64][]*distinctEntry{}}
 }
 
+// SetSeed implements Seeded, for the argument tuples and the wrapped
+// accumulator.
+func (d *distinctAcc) SetSeed(seed value.Seed) {
+	d.seed = seed
+	SeedAccumulator(d.inner, seed)
+}
+
 func (d *distinctAcc) hash(args []value.Value) uint64 {
-	h := value.NewHasher()
+	h := value.NewHasher(d.seed)
 	for _, a := range args {
 		value.HashInto(&h, a)
 	}

@@ -70,6 +70,23 @@ type StatefulAccumulator interface {
 	LoadState(r *value.StateReader)
 }
 
+// Seeded is an Accumulator that keeps its values in hash buckets (collect,
+// DISTINCT). The engine holding it gives it the hash seed of its state
+// (SeedAccumulator) right after New, before any Apply or LoadState; one
+// never given a seed hashes with the zero seed.
+type Seeded interface {
+	Accumulator
+	SetSeed(seed value.Seed)
+}
+
+// SeedAccumulator gives acc the hash seed of the engine that holds it, when
+// acc hashes (Seeded); other accumulators are left as they are.
+func SeedAccumulator(acc Accumulator, seed value.Seed) {
+	if s, ok := acc.(Seeded); ok {
+		s.SetSeed(seed)
+	}
+}
+
 // Aggregate describes an aggregating function.
 type Aggregate struct {
 	Name    string // canonical name

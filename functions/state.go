@@ -190,7 +190,7 @@ func (a *collectAcc) SaveState(w *value.StateWriter) {
 
 // LoadState implements StatefulAccumulator.
 func (a *collectAcc) LoadState(r *value.StateReader) {
-	*a = collectAcc{}
+	*a = collectAcc{seed: a.seed}
 	n := r.Count()
 	for i := 0; i < n && r.Err() == nil; i++ {
 		v := readValue(r)
@@ -252,9 +252,10 @@ func (a *percentileAcc) LoadState(r *value.StateReader) {
 // with their counts, then the wrapped accumulator, which must be stateful
 // too (w fails otherwise). Hashes are not written but recomputed on load,
 // so a state does not depend on the hash seed. Tuples are written bucket by
-// bucket in bucket order: under the same seed (value.SetHashSeed) every
-// bucket is rebuilt as it was; under another the buckets differ, but no two
-// tuples in one bucket are equivalent, so which comes first does not matter.
+// bucket in bucket order: under the same seed (SetSeed, given before
+// LoadState) every bucket is rebuilt as it was; under another the buckets
+// differ, but no two tuples in one bucket are equivalent, so which comes
+// first does not matter.
 func (d *distinctAcc) SaveState(w *value.StateWriter) {
 	inner, ok := d.inner.(StatefulAccumulator)
 	if !ok {

@@ -294,13 +294,6 @@ func Equivalent(a, b Value) bool {
 	return e
 }
 
-// Hash is a 64-bit hash consistent with Equivalent.
-func Hash(v Value) uint64 {
-	h := NewHasher()
-	writeHash(&h, v)
-	return h.Sum64()
-}
-
 // HashInto adds v to a running hash, for hashing tuples of values.
 func HashInto(h *Hasher, v Value) { writeHash(h, v) }
 

@@ -3,50 +3,46 @@ package value
 import (
 	crand "crypto/rand"
 	"encoding/binary"
-	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 )
 
-// hashSeed keys every hash the engine keeps in its state (row identities,
-// grouping keys, DISTINCT buckets). It is random per process, so that
-// crafted property values cannot aim at collisions, and it can be set to a
-// stored seed (SetHashSeed): an engine restored from a snapshot must hash as
-// the engine that wrote the snapshot did, since its state is keyed by those
-// hashes.
-var hashSeed atomic.Uint64
+// Seed keys the hashes an engine keeps in its state (row identities,
+// grouping keys, DISTINCT buckets, join postings). Each engine draws its own
+// at random (NewSeed), so that crafted property values cannot aim at
+// collisions; an engine restored from a snapshot takes the seed the
+// snapshot was written with, since its state is keyed by those hashes.
+// Nothing in this package holds a seed: whoever hashes state passes the
+// seed of the engine that owns the state, and engines with different seeds
+// live side by side in one process.
+type Seed uint64
 
-func init() {
+// NewSeed returns a random seed.
+func NewSeed() Seed {
 	var b [8]byte
 	if _, err := crand.Read(b[:]); err != nil {
-		panic("value: no randomness for the hash seed: " + err.Error())
+		panic("value: no randomness for a hash seed: " + err.Error())
 	}
-	hashSeed.Store(binary.LittleEndian.Uint64(b[:]))
+	return Seed(binary.LittleEndian.Uint64(b[:]))
 }
 
-// HashSeed is the seed the process hashes with.
-func HashSeed() uint64 { return hashSeed.Load() }
-
-// SetHashSeed makes the process hash with seed. It must be called before any
-// engine state exists in the process (a durable host calls it when it
-// restores a snapshot, before it builds the engine): state built under one
-// seed is not found under another.
-func SetHashSeed(seed uint64) {
-	if hashSeed.Load() != seed {
-		hashSeed.Store(seed)
-	}
+// Hash is a 64-bit hash of v under the seed, consistent with Equivalent.
+func (s Seed) Hash(v Value) uint64 {
+	h := NewHasher(s)
+	writeHash(&h, v)
+	return h.Sum64()
 }
 
 // Hasher builds a hash of several parts (a tuple of values, a list of
-// element ids) under the process seed. Start one with NewHasher.
+// element ids) under a seed. Start one with NewHasher.
 type Hasher struct {
 	d xxhash.Digest
 }
 
-// NewHasher returns a hasher keyed with the process seed.
-func NewHasher() Hasher {
+// NewHasher returns a hasher keyed with seed.
+func NewHasher(seed Seed) Hasher {
 	var h Hasher
-	h.d.ResetWithSeed(hashSeed.Load())
+	h.d.ResetWithSeed(uint64(seed))
 	return h
 }
 

@@ -79,9 +79,10 @@ func BenchmarkCompareMixed(b *testing.B) {
 
 func BenchmarkHashRow(b *testing.B) {
 	row := []Value{Int(42), Str("building-1"), Float(20.5), True, List([]Value{Int(1), Str("x")})}
+	seed := NewSeed()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		h := NewHasher()
+		h := NewHasher(seed)
 		for _, v := range row {
 			HashInto(&h, v)
 		}
