@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vigilhq/vigil/sources"
+	"github.com/vigilhq/vigil/sources/cdc"
 )
 
 // config is a source's validated `spec.properties`.
@@ -24,44 +25,24 @@ func parseConfig(p map[string]any) (*config, error) {
 	c := &config{host: "127.0.0.1", port: 3306, bootstrapBatch: 10000}
 	known := map[string]bool{"tables": true}
 	var port, passwordEnv, passwordFile, numeric, schemaChanges, batch, serverID string
-	for key, dst := range map[string]*string{
+	if err := cdc.StringProps(p, map[string]*string{
 		"host": &c.host, "user": &c.user, "password": &c.password, "database": &c.database,
 		"port": &port, "passwordEnv": &passwordEnv, "passwordFile": &passwordFile,
 		"numeric": &numeric, "schemaChanges": &schemaChanges, "bootstrapBatch": &batch,
 		"flavor": &c.flavor, "serverId": &serverID,
-	} {
-		known[key] = true
-		v, ok := p[key]
-		if !ok || v == nil {
-			continue
-		}
-		switch t := v.(type) {
-		case string:
-			*dst = t
-		case int, int64, float64, bool:
-			*dst = fmt.Sprint(t)
-		default:
-			return nil, fmt.Errorf("property %s: want a string, got %T", key, v)
-		}
+	}, known); err != nil {
+		return nil, err
 	}
 	for k := range p {
 		if !known[k] {
 			return nil, fmt.Errorf("property %s: unknown (known: host, port, user, password, passwordEnv, passwordFile, database, tables, flavor, serverId, numeric, schemaChanges, bootstrapBatch)", k)
 		}
 	}
-	if port != "" {
-		n, err := strconv.Atoi(port)
-		if err != nil || n <= 0 || n > 65535 {
-			return nil, fmt.Errorf("property port: %q is not a TCP port", port)
-		}
-		c.port = n
+	if err := cdc.Port(port, &c.port); err != nil {
+		return nil, err
 	}
-	if batch != "" {
-		n, err := strconv.Atoi(batch)
-		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("property bootstrapBatch: %q is not a positive integer", batch)
-		}
-		c.bootstrapBatch = n
+	if err := cdc.BootstrapBatch(batch, &c.bootstrapBatch); err != nil {
+		return nil, err
 	}
 	if serverID != "" {
 		n, err := strconv.ParseUint(serverID, 10, 32)
@@ -88,19 +69,11 @@ func parseConfig(p map[string]any) (*config, error) {
 	default:
 		return nil, fmt.Errorf("property flavor: %q is not mysql or mariadb", c.flavor)
 	}
-	switch numeric {
-	case "", "float":
-	case "string":
-		c.numericString = true
-	default:
-		return nil, fmt.Errorf("property numeric: %q is not float or string", numeric)
+	if c.numericString, err = cdc.Numeric(numeric); err != nil {
+		return nil, err
 	}
-	switch schemaChanges {
-	case "", "follow":
-	case "fail":
-		c.failOnSchemaChange = true
-	default:
-		return nil, fmt.Errorf("property schemaChanges: %q is not follow or fail", schemaChanges)
+	if c.failOnSchemaChange, err = cdc.SchemaChanges(schemaChanges); err != nil {
+		return nil, err
 	}
 	var list []string
 	switch t := p["tables"].(type) {

@@ -3,10 +3,10 @@ package postgres
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/vigilhq/vigil/sources"
+	"github.com/vigilhq/vigil/sources/cdc"
 )
 
 // config is a source's validated `spec.properties`.
@@ -34,32 +34,14 @@ var identRe = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 func parseConfig(name string, p map[string]any) (*config, error) {
 	c := &config{host: "127.0.0.1", port: 5432, sslmode: "prefer", bootstrapBatch: 10000}
 	known := map[string]bool{}
-	str := func(key string, dst *string) error {
-		known[key] = true
-		v, ok := p[key]
-		if !ok || v == nil {
-			return nil
-		}
-		switch t := v.(type) {
-		case string:
-			*dst = t
-		case int, int64, float64, bool:
-			*dst = fmt.Sprint(t)
-		default:
-			return fmt.Errorf("property %s: want a string, got %T", key, v)
-		}
-		return nil
-	}
 	var port, passwordEnv, passwordFile, numeric, schemaChanges, batch string
-	for key, dst := range map[string]*string{
+	if err := cdc.StringProps(p, map[string]*string{
 		"host": &c.host, "user": &c.user, "password": &c.password, "database": &c.database,
 		"sslmode": &c.sslmode, "slot": &c.slot, "publication": &c.publication, "port": &port,
 		"passwordEnv": &passwordEnv, "passwordFile": &passwordFile, "numeric": &numeric,
 		"schemaChanges": &schemaChanges, "bootstrapBatch": &batch,
-	} {
-		if err := str(key, dst); err != nil {
-			return nil, err
-		}
+	}, known); err != nil {
+		return nil, err
 	}
 	known["tables"] = true
 	for k := range p {
@@ -67,19 +49,11 @@ func parseConfig(name string, p map[string]any) (*config, error) {
 			return nil, fmt.Errorf("property %s: unknown (known: host, port, user, password, passwordEnv, passwordFile, database, sslmode, tables, slot, publication, numeric, schemaChanges, bootstrapBatch)", k)
 		}
 	}
-	if port != "" {
-		n, err := strconv.Atoi(port)
-		if err != nil || n <= 0 || n > 65535 {
-			return nil, fmt.Errorf("property port: %q is not a TCP port", port)
-		}
-		c.port = n
+	if err := cdc.Port(port, &c.port); err != nil {
+		return nil, err
 	}
-	if batch != "" {
-		n, err := strconv.Atoi(batch)
-		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("property bootstrapBatch: %q is not a positive integer", batch)
-		}
-		c.bootstrapBatch = n
+	if err := cdc.BootstrapBatch(batch, &c.bootstrapBatch); err != nil {
+		return nil, err
 	}
 	if c.user == "" {
 		return nil, fmt.Errorf("property user: required")
@@ -97,19 +71,11 @@ func parseConfig(name string, p map[string]any) (*config, error) {
 	default:
 		return nil, fmt.Errorf("property sslmode: %q is not one of disable, allow, prefer, require, verify-ca, verify-full", c.sslmode)
 	}
-	switch numeric {
-	case "", "float":
-	case "string":
-		c.numericString = true
-	default:
-		return nil, fmt.Errorf("property numeric: %q is not float or string", numeric)
+	if c.numericString, err = cdc.Numeric(numeric); err != nil {
+		return nil, err
 	}
-	switch schemaChanges {
-	case "", "follow":
-	case "fail":
-		c.failOnSchemaChange = true
-	default:
-		return nil, fmt.Errorf("property schemaChanges: %q is not follow or fail", schemaChanges)
+	if c.failOnSchemaChange, err = cdc.SchemaChanges(schemaChanges); err != nil {
+		return nil, err
 	}
 	tables, err := stringList(p["tables"])
 	if err != nil {
