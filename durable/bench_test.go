@@ -21,6 +21,7 @@ const benchBatch = 100
 func BenchmarkProjection(b *testing.B) {
 	for _, mode := range []string{"memory", "badger"} {
 		b.Run(mode, func(b *testing.B) {
+			var log store.Log // nil: memory
 			var st *store.Store
 			if mode == "badger" {
 				var err error
@@ -28,9 +29,10 @@ func BenchmarkProjection(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer st.Close()
+				log = st
 			}
 			start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-			h, err := Open(Options{Store: st, Start: start})
+			h, err := Open(Options{Log: log, Start: start})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -88,7 +90,7 @@ func BenchmarkReplay(b *testing.B) {
 		b.Fatal(err)
 	}
 	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	h, err := Open(Options{Store: st, Start: start, SnapshotEvery: -1})
+	h, err := Open(Options{Log: st, Start: start, SnapshotEvery: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -114,7 +116,7 @@ func BenchmarkReplay(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Open(Options{Store: st, SnapshotEvery: -1}); err != nil {
+		if _, err := Open(Options{Log: st, SnapshotEvery: -1}); err != nil {
 			b.Fatal(err)
 		}
 		st.Close()
@@ -134,7 +136,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		b.Fatal(err)
 	}
 	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	h, err := Open(Options{Store: st, Start: start, SnapshotEvery: -1})
+	h, err := Open(Options{Log: st, Start: start, SnapshotEvery: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -176,7 +178,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		h, err := Open(Options{Store: st})
+		h, err := Open(Options{Log: st})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/internal/sharedtest"
+	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -103,14 +104,15 @@ func crashWorkload(seed int64, steps int) []crashStep {
 // runWorkload opens the host on dir (memory when dir is ""), registers the
 // queries and runs the workload from the source's checkpoint to the end.
 func runWorkload(dir string, seed int64, steps, snapEvery int) (*Host, error) {
-	var st *store.Store
+	var log store.Log // nil: memory
 	if dir != "" {
-		var err error
-		if st, err = store.Open(dir, store.Options{}); err != nil {
+		st, err := store.Open(dir, store.Options{})
+		if err != nil {
 			return nil, err
 		}
+		log = st
 	}
-	h, err := Open(Options{Store: st, Start: crashStart, SnapshotEvery: snapEvery, SnapshotPerElement: -1})
+	h, err := Open(Options{Log: log, Start: crashStart, SnapshotEvery: snapEvery, SnapshotPerElement: -1})
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +156,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(3)
 		}
-		h.st.Close()
+		h.log.Close()
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -194,7 +196,7 @@ func normalizedEvents(t *testing.T, h *Host, q string) []map[string]any {
 func sortedResults(q *engine.Query) []string {
 	var out []string
 	for _, r := range q.Results() {
-		b, _ := json.Marshal(RowMap(r, q.Columns()))
+		b, _ := json.Marshal(outbox.RowMap(r, q.Columns()))
 		out = append(out, string(b))
 	}
 	sort.Strings(out)
@@ -292,7 +294,7 @@ func crashRestart(t *testing.T, snapEvery int) {
 	defer st.Close()
 	var got *Host
 	sharedtest.Within(t, crashChildLimit, "the final Open (restore and replay)", func() {
-		got, err = Open(Options{Store: st, SnapshotEvery: snapEvery, SnapshotPerElement: -1})
+		got, err = Open(Options{Log: st, SnapshotEvery: snapEvery, SnapshotPerElement: -1})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,11 @@
 // resume from their checkpoints, so no result change is lost, repeated or
 // renumbered.
 //
-// Without a store the host keeps the same interface in memory, for tests,
-// benchmarks and deployments that can afford to bootstrap again.
+// The host talks to one storage seam, store.Log: Badger's store.Store, or
+// store.Memory for tests, benchmarks and deployments that can afford to
+// bootstrap again. Every event a step causes (its result changes, and the
+// control events of queries it registered, removed or stopped) is committed
+// with it, so a crash cannot keep the step and lose its events.
 package durable
 
 import (
@@ -20,15 +23,15 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
-	"github.com/vigilhq/vigil/internal/jsonenc"
 	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/store"
 )
 
 // Options configure a host.
 type Options struct {
-	// Store is the durable store; nil keeps everything in memory.
-	Store *store.Store
+	// Log is where steps are committed; nil is a memory log that keeps no
+	// records (nothing to restart from).
+	Log store.Log
 	// Start is the engine's initial clock for a new store (ignored when the
 	// store already has a log: the logged start is used).
 	Start time.Time
@@ -51,16 +54,19 @@ type Options struct {
 // on a small machine (replay runs at 160k-270k changes/s).
 const DefaultSnapshotEvery = 100_000
 
-// Host owns an engine and its outbox. It is not safe for concurrent use:
-// one goroutine (the server's engine loop) drives it, while readers use
-// Outbox, which is.
+// Host owns an engine and its log. It is not safe for concurrent use: one
+// goroutine (the server's engine loop) drives it, while readers use Outbox
+// and the cursor methods, which are.
 type Host struct {
-	eng      *engine.Engine
-	st       *store.Store
-	ob       outbox.Outbox
-	orders   map[*engine.Query][]int // see order
-	replayed uint64                  // log records replayed at open
-	warnings []string                // what replay could not restore
+	eng     *engine.Engine
+	log     store.Log
+	keepLog bool                              // log.KeepsLog(): records are encoded and snapshots taken
+	columns map[*engine.Query]*outbox.Columns // see columnsOf
+	// stopped holds the queries whose stopped event is in their stream:
+	// a query that fails during a step gets one in that step's commit.
+	stopped  map[*engine.Query]bool
+	replayed uint64   // log records replayed at open
+	warnings []string // what replay could not restore
 	// snapEvery and sinceSnap drive the snapshots: changes logged since the
 	// last one; restoredAt is the log record the opening snapshot included.
 	snapEvery int
@@ -93,27 +99,41 @@ type SnapshotStats struct {
 
 // Open creates the host, replaying the store's log when there is one.
 func Open(o Options) (*Host, error) {
-	h := &Host{st: o.Store, snapEvery: o.SnapshotEvery, snapPerEl: o.SnapshotPerElement}
+	log := o.Log
+	if log == nil {
+		log = store.NewMemory(false)
+	}
+	h := &Host{log: log, keepLog: log.KeepsLog(), snapEvery: o.SnapshotEvery, snapPerEl: o.SnapshotPerElement,
+		stopped: map[*engine.Query]bool{}}
 	if h.snapEvery == 0 {
 		h.snapEvery = DefaultSnapshotEvery
 	}
 	if h.snapPerEl == 0 {
 		h.snapPerEl = 4
 	}
-	if o.Store == nil {
-		h.eng = engine.New(engine.Options{Start: o.Start})
-		h.ob = outbox.NewMemory()
-		return h, nil
-	}
-	h.ob = o.Store
-	snap, after, ok, err := o.Store.Snapshot()
-	if err != nil {
+	if err := h.restore(o.Start); err != nil {
 		return nil, err
+	}
+	// A query that failed before the restart has its stopped event.
+	for _, q := range h.eng.Queries() {
+		if q.Err() != nil {
+			h.stopped[q] = true
+		}
+	}
+	return h, nil
+}
+
+// restore rebuilds the engine from the log's snapshot and the records after
+// it, or starts a new one (and logs its start time).
+func (h *Host) restore(start time.Time) error {
+	snap, after, ok, err := h.log.Snapshot()
+	if err != nil {
+		return err
 	}
 	if ok {
 		eng, skipped, err := engine.Restore(snap, engine.Options{})
 		if err != nil {
-			return nil, fmt.Errorf("store %s: snapshot at log record %d: %w", o.Store.Path(), after, err)
+			return fmt.Errorf("store %s: snapshot at log record %d: %w", h.log.Path(), after, err)
 		}
 		for _, sk := range skipped {
 			h.warnings = append(h.warnings, fmt.Sprintf("%v; it was not restored", sk.Err))
@@ -127,40 +147,55 @@ func Open(o Options) (*Host, error) {
 		h.eng, h.restoredAt, h.restored = eng, after, true
 		h.snapSeq, h.snapValid = after, true
 	}
-	err = o.Store.Replay(after, func(seq uint64, b []byte) error {
+	err = h.log.Replay(after, func(seq uint64, b []byte) error {
 		r, err := decodeRecord(b)
 		if err != nil {
-			return fmt.Errorf("store %s: log record %d: %w", o.Store.Path(), seq, err)
+			return fmt.Errorf("store %s: log record %d: %w", h.log.Path(), seq, err)
 		}
 		if h.eng == nil {
 			if r.kind != recStart {
-				return fmt.Errorf("store %s: log record %d: the log does not begin with its start time", o.Store.Path(), seq)
+				return fmt.Errorf("store %s: log record %d: the log does not begin with its start time", h.log.Path(), seq)
 			}
 			h.eng = engine.New(engine.Options{Start: r.time})
 			h.replayed++
 			return nil
 		}
 		if err := h.replay(r); err != nil {
-			return fmt.Errorf("store %s: replaying log record %d: %w", o.Store.Path(), seq, err)
+			return fmt.Errorf("store %s: replaying log record %d: %w", h.log.Path(), seq, err)
 		}
 		h.replayed++
 		h.sinceSnap += r.changes()
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if h.eng == nil {
-		start := o.Start
 		if start.IsZero() {
 			start = time.Now()
 		}
-		if err := o.Store.Commit(&store.Step{Record: encodeStart(start)}); err != nil {
-			return nil, err
+		if err := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeStart(start), nil })}); err != nil {
+			return err
 		}
 		h.eng = engine.New(engine.Options{Start: start})
 	}
-	return h, nil
+	return nil
+}
+
+// record encodes a step's log record, when the log keeps records. An
+// encoding error is returned as a nil record by recordErr's callers.
+func (h *Host) record(encode func() ([]byte, error)) []byte {
+	rec, _ := h.recordErr(encode)
+	return rec
+}
+
+// recordErr encodes a step's log record when the log keeps records (nil
+// otherwise: the step commits its events and checkpoints alone).
+func (h *Host) recordErr(encode func() ([]byte, error)) ([]byte, error) {
+	if !h.keepLog {
+		return nil, nil
+	}
+	return encode()
 }
 
 // replay repeats one logged step; its events are already in the outbox.
@@ -202,8 +237,27 @@ func (h *Host) replay(r *record) error {
 // the host.
 func (h *Host) Engine() *engine.Engine { return h.eng }
 
-// Outbox is where the host's events go (the store itself when durable).
-func (h *Host) Outbox() outbox.Outbox { return h.ob }
+// Outbox is where the host's events go: the log's event streams. It is
+// safe for concurrent use.
+func (h *Host) Outbox() outbox.Outbox { return h.log }
+
+// Log is the log the host commits to.
+func (h *Host) Log() store.Log { return h.log }
+
+// cursorKey names a reaction's position in one query's stream.
+func cursorKey(reaction, query string) string { return reaction + "\x00" + query }
+
+// Cursor is a reaction's acknowledged position in a query's stream (0 when
+// none is stored). Safe for concurrent use.
+func (h *Host) Cursor(reaction, query string) (uint64, error) {
+	return h.log.Cursor(cursorKey(reaction, query))
+}
+
+// SetCursor stores a reaction's acknowledged position in a query's stream.
+// Safe for concurrent use.
+func (h *Host) SetCursor(reaction, query string, seq uint64) error {
+	return h.log.SetCursor(cursorKey(reaction, query), seq)
+}
 
 // Warnings lists what replay could not restore (queries that no longer
 // compile).
@@ -232,22 +286,23 @@ func (h *Host) RestoredSnapshot() (logSeq uint64, ok bool) { return h.restoredAt
 // last one). The host calls it on its own every SnapshotEvery changes; call
 // it before a clean shutdown to make the next start replay nothing.
 func (h *Host) Snapshot() error {
-	if h.st == nil {
+	if !h.keepLog {
 		return nil
 	}
-	if h.snapValid && h.snapSeq == h.st.LogSeq() {
+	seq := h.log.LogSeq()
+	if h.snapValid && h.snapSeq == seq {
 		return nil // the current snapshot already holds this state
 	}
 	start := time.Now()
 	data, err := h.eng.Snapshot()
 	if err != nil {
-		return fmt.Errorf("store %s: snapshot: %w", h.st.Path(), err)
+		return fmt.Errorf("store %s: snapshot: %w", h.log.Path(), err)
 	}
-	if err := h.st.WriteSnapshot(h.st.LogSeq(), data); err != nil {
+	if err := h.log.WriteSnapshot(seq, data); err != nil {
 		return err
 	}
 	h.sinceSnap, h.retryAt = 0, 0
-	h.snapSeq, h.snapValid = h.st.LogSeq(), true
+	h.snapSeq, h.snapValid = seq, true
 	h.stats.Count++
 	h.stats.LastBytes = len(data)
 	h.stats.LastDuration = time.Since(start)
@@ -266,7 +321,7 @@ func (h *Host) SnapshotStats() SnapshotStats {
 // is committed, the log keeps everything): it is counted in SnapshotStats
 // and tried again SnapshotEvery changes later.
 func (h *Host) logged(n int) {
-	if h.st == nil || h.snapEvery < 0 {
+	if !h.keepLog || h.snapEvery < 0 {
 		return
 	}
 	h.sinceSnap += n
@@ -290,13 +345,10 @@ func (h *Host) logged(n int) {
 	}
 }
 
-// Checkpoint is a source's last committed position (nil in memory mode or
-// before its first batch): where the source resumes after a restart.
+// Checkpoint is a source's last committed position (nil before its first
+// batch): where the source resumes after a restart.
 func (h *Host) Checkpoint(source string) ([]byte, error) {
-	if h.st == nil {
-		return nil, nil
-	}
-	return h.st.Checkpoint(source)
+	return h.log.Checkpoint(source)
 }
 
 // AddQuery registers a query, unless the log already holds one with the same
@@ -321,32 +373,34 @@ func (h *Host) AddQuery(spec engine.QuerySpec, events func(*engine.Query) []*out
 	if err != nil {
 		return nil, false, err
 	}
-	var evs []*outbox.Event
-	if events != nil {
-		evs = events(q)
-		for _, ev := range evs {
-			ev.QueryID = spec.ID
-		}
+	rec, err := h.recordErr(func() ([]byte, error) { return encodeAdd(spec) })
+	if err == nil {
+		err = h.log.Commit(&store.Step{Record: rec, Events: h.registered(q, events)})
 	}
-	if h.st != nil {
-		rec, err := encodeAdd(spec)
-		if err == nil {
-			err = h.st.Commit(&store.Step{Record: rec, Events: evs})
-		}
-		if err != nil {
-			h.eng.RemoveQuery(spec.ID)
-			return nil, false, err
-		}
-		delete(h.orphans, spec.ID)
-		h.logged(1)
-		return q, true, nil
+	if err != nil {
+		h.eng.RemoveQuery(spec.ID)
+		return nil, false, err
 	}
-	for _, ev := range evs {
-		if _, err := h.ob.Append(spec.ID, ev); err != nil {
-			return q, true, err
-		}
-	}
+	delete(h.orphans, spec.ID)
+	h.logged(1)
 	return q, true, nil
+}
+
+// registered returns the events of q's registration, each under q's id,
+// and notes that a query registered failed has its stopped event (the
+// caller's events say so).
+func (h *Host) registered(q *engine.Query, events func(*engine.Query) []*outbox.Event) []*outbox.Event {
+	if q.Err() != nil {
+		h.stopped[q] = true
+	}
+	if events == nil {
+		return nil
+	}
+	evs := events(q)
+	for _, ev := range evs {
+		ev.QueryID = q.ID()
+	}
+	return evs
 }
 
 // ReplaceQuery removes the query registered under spec.ID and registers
@@ -360,66 +414,70 @@ func (h *Host) ReplaceQuery(spec engine.QuerySpec, events func(*engine.Query) []
 		q, _, err := h.AddQuery(spec, events)
 		return q, err
 	}
-	delete(h.orders, old)
+	h.forget(old)
 	h.eng.RemoveQuery(spec.ID)
 	q, err := h.eng.AddQuery(spec)
 	if err != nil {
-		if h.st != nil {
-			if cerr := h.st.Commit(&store.Step{Record: encodeRemove(spec.ID)}); cerr != nil {
-				return nil, cerr
-			}
+		if cerr := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeRemove(spec.ID), nil })}); cerr != nil {
+			return nil, cerr
 		}
 		return nil, err
 	}
-	var evs []*outbox.Event
-	if events != nil {
-		evs = events(q)
-		for _, ev := range evs {
-			ev.QueryID = spec.ID
-		}
-	}
-	if h.st != nil {
+	rec, err := h.recordErr(func() ([]byte, error) {
 		rec, err := encodeAdd(spec)
 		if err == nil {
 			rec[0] = replaceKind(rec[0])
-			err = h.st.Commit(&store.Step{Record: rec, Events: evs})
 		}
-		if err == nil {
-			h.logged(1)
-		}
-		return q, err
+		return rec, err
+	})
+	if err == nil {
+		err = h.log.Commit(&store.Step{Record: rec, Events: h.registered(q, events)})
 	}
-	for _, ev := range evs {
-		if _, err := h.ob.Append(spec.ID, ev); err != nil {
-			return q, err
-		}
-	}
-	return q, nil
-}
-
-// RemoveQuery unregisters a query. Its outbox stays (a query updated in
-// place continues its stream); Outbox().Drop forgets it.
-func (h *Host) RemoveQuery(id string) error {
-	if h.eng.Query(id) == nil {
-		return nil
-	}
-	if h.st != nil {
-		if err := h.st.Commit(&store.Step{Record: encodeRemove(id)}); err != nil {
-			return err
-		}
+	if err == nil {
 		h.logged(1)
 	}
-	if q := h.eng.Query(id); q != nil {
-		delete(h.orders, q)
+	return q, err
+}
+
+// RemoveQuery unregisters a query, committing events (the caller's control
+// events about it, nil for none) in the same step. Its stream stays (a
+// query updated in place continues its stream); Outbox().Drop forgets it.
+func (h *Host) RemoveQuery(id string, events ...*outbox.Event) error {
+	q := h.eng.Query(id)
+	if q == nil {
+		return h.Publish(events...)
 	}
+	for _, ev := range events {
+		ev.QueryID = id
+	}
+	if err := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeRemove(id), nil }), Events: events}); err != nil {
+		return err
+	}
+	h.logged(1)
+	h.forget(q)
 	h.eng.RemoveQuery(id)
 	return nil
+}
+
+// Publish commits events that no engine step causes (those of a query
+// resource that failed to register) as a step of their own.
+func (h *Host) Publish(events ...*outbox.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	return h.log.Commit(&store.Step{Events: events})
+}
+
+// forget drops what the host keeps about a query that is going away.
+func (h *Host) forget(q *engine.Query) {
+	delete(h.columns, q)
+	delete(h.stopped, q)
 }
 
 // SameSpec reports whether two query definitions are the same (a restored
 // query whose resource did not change).
 func SameSpec(a, b engine.QuerySpec) bool {
-	if a.ID != b.ID || a.Text != b.Text || normLang(a.Language) != normLang(b.Language) ||
+	if a.ID != b.ID || a.Text != b.Text || !sameLanguage(a.Language, b.Language) ||
 		(len(a.Joins)+len(b.Joins) > 0 && !reflect.DeepEqual(a.Joins, b.Joins)) ||
 		!sameSubscriptions(a.Subscriptions, b.Subscriptions) {
 		return false
@@ -458,14 +516,6 @@ func sameSubscriptions(a, b []engine.Subscription) bool {
 	return true
 }
 
-func normLang(l string) string {
-	switch l {
-	case "", "cypher", "Cypher", "opencypher", "openCypher":
-		return "cypher"
-	}
-	return l
-}
-
 // Apply applies source batches as one step and commits it with their
 // positions and the events it produced; only when Apply returns may the
 // sources confirm those positions upstream. Each batch is applied on its
@@ -474,19 +524,19 @@ func normLang(l string) string {
 // returned in commit order with their sequences set; err is a storage
 // failure, after which the host must not be used.
 func (h *Host) Apply(batches []engine.Batch) (events []*outbox.Event, errs []error, err error) {
-	var rec []byte
-	if h.st != nil {
-		// Encode before applying: Apply takes ownership of the changes'
-		// property maps. Positions are not part of the record: replay does
-		// not need them, and only the batches that applied cleanly commit
-		// theirs (below).
+	// Encode before applying: Apply takes ownership of the changes'
+	// property maps. Positions are not part of the record: replay does not
+	// need them, and only the batches that applied cleanly commit theirs
+	// (below).
+	rec, err := h.recordErr(func() ([]byte, error) {
 		all := make([][]engine.Change, len(batches))
 		for i := range batches {
 			all[i] = batches[i].Changes
 		}
-		if rec, err = encodeBatch(all, nil); err != nil {
-			return nil, nil, fmt.Errorf("batch cannot be stored: %w", err)
-		}
+		return encodeBatch(all, nil)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("batch cannot be stored: %w", err)
 	}
 	errs = make([]error, len(batches))
 	var failed bool
@@ -514,6 +564,7 @@ func (h *Host) Apply(batches []engine.Batch) (events []*outbox.Event, errs []err
 	if !failed {
 		errs = nil
 	}
+	events = h.stops(events, h.eng.Now())
 	if err := h.commit(rec, events, checkpoints); err != nil {
 		return nil, nil, err
 	}
@@ -534,12 +585,9 @@ func (h *Host) AdvanceTo(t time.Time) ([]*outbox.Event, error) {
 		// next logged step carries its own time.
 		return nil, nil
 	}
-	var rec []byte
-	if h.st != nil {
-		rec = encodeClock(t)
-	}
+	rec := h.record(func() ([]byte, error) { return encodeClock(t), nil })
 	diffs, err := h.eng.AdvanceTo(t)
-	events := h.events(nil, diffs, t)
+	events := h.stops(h.events(nil, diffs, t), t)
 	if cerr := h.commit(rec, events, nil); cerr != nil {
 		return nil, cerr
 	}
@@ -547,18 +595,21 @@ func (h *Host) AdvanceTo(t time.Time) ([]*outbox.Event, error) {
 	return events, err
 }
 
-// order returns q's column order by name, computed once per query.
-func (h *Host) order(q *engine.Query) []int {
-	if o, ok := h.orders[q]; ok {
-		return o
+// columnsOf returns q's columns for its events, built once per query.
+func (h *Host) columnsOf(q *engine.Query) *outbox.Columns {
+	if c, ok := h.columns[q]; ok {
+		return c
 	}
-	if h.orders == nil {
-		h.orders = map[*engine.Query][]int{}
+	if h.columns == nil {
+		h.columns = map[*engine.Query]*outbox.Columns{}
 	}
-	o := columnOrder(q.Columns())
-	h.orders[q] = o
-	return o
+	c := outbox.NewColumns(q.Columns())
+	h.columns[q] = c
+	return c
 }
+
+// Columns returns q's result columns as its events write them.
+func (h *Host) Columns(q *engine.Query) *outbox.Columns { return h.columnsOf(q) }
 
 // events appends the change events of diffs to evs.
 func (h *Host) events(evs []*outbox.Event, diffs []engine.Diff, at time.Time) []*outbox.Event {
@@ -567,118 +618,40 @@ func (h *Host) events(evs []*outbox.Event, diffs []engine.Diff, at time.Time) []
 		if q == nil {
 			continue
 		}
-		evs = append(evs, eventOf(&diffs[i], q.Columns(), h.order(q), at))
+		evs = append(evs, outbox.Change(&diffs[i], h.columnsOf(q), at))
+	}
+	return evs
+}
+
+// stops appends a stopped event for each query that failed during the
+// step, so that the event is committed with the step that stopped it.
+func (h *Host) stops(evs []*outbox.Event, at time.Time) []*outbox.Event {
+	for _, q := range h.eng.Queries() {
+		if q.Err() != nil && !h.stopped[q] {
+			h.stopped[q] = true
+			evs = append(evs, outbox.Control(q.ID(), outbox.SignalStopped, q.Err().Error(), at))
+		}
 	}
 	return evs
 }
 
 // commit stores a step's record with its events and checkpoints.
 func (h *Host) commit(rec []byte, events []*outbox.Event, checkpoints map[string][]byte) error {
-	if h.st != nil {
-		if err := h.st.Commit(&store.Step{Record: rec, Events: events, Checkpoints: checkpoints}); err != nil {
-			// The engine has moved past what is stored; continuing would
-			// let memory and log disagree, so the caller must stop.
-			return fmt.Errorf("%w (the engine must be restarted from the store)", err)
-		}
-		return nil
-	}
-	for _, ev := range events {
-		if _, err := h.ob.Append(ev.QueryID, ev); err != nil {
-			return err
-		}
+	if err := h.log.Commit(&store.Step{Record: rec, Events: events, Checkpoints: checkpoints}); err != nil {
+		// The engine has moved past what is stored; continuing would let
+		// memory and log disagree, so the caller must stop.
+		return fmt.Errorf("%w (the engine must be restarted from the store)", err)
 	}
 	return nil
 }
 
-// EventOf converts an engine diff into a change event in Drasi's shape
-// (rows as column -> value objects). The rows stay in the engine's form
-// and are written as JSON when the event is stored.
-func EventOf(d *engine.Diff, columns []string, at time.Time) *outbox.Event {
-	return eventOf(d, columns, columnOrder(columns), at)
-}
-
-func eventOf(d *engine.Diff, columns []string, order []int, at time.Time) *outbox.Event {
-	return &outbox.Event{Kind: outbox.KindChange, QueryID: d.QueryID, SourceTimeMs: at.UnixMilli(),
-		Rows: &rowLists{d: d, columns: columns, order: order}}
-}
-
-// columnOrder lists column indexes by column name: JSON objects are written
-// with sorted keys, as encoding/json writes maps.
-func columnOrder(columns []string) []int {
-	order := make([]int, len(columns))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(columns[a], columns[b]) })
-	return order
-}
-
-// rowLists writes a diff's rows as the JSON of outbox.RowLists.
-type rowLists struct {
-	d       *engine.Diff
-	columns []string
-	order   []int
-}
-
-func (r *rowLists) Counts() (int, int, int) {
-	return len(r.d.Added), len(r.d.Updated), len(r.d.Deleted)
-}
-
-func (r *rowLists) AppendAdded(b []byte) []byte   { return r.appendRows(b, r.d.Added) }
-func (r *rowLists) AppendDeleted(b []byte) []byte { return r.appendRows(b, r.d.Deleted) }
-
-func (r *rowLists) AppendUpdated(b []byte) []byte {
-	b = append(b, '[')
-	for i, u := range r.d.Updated {
-		if i > 0 {
-			b = append(b, ',')
+// sameLanguage compares two query-language names as the engine reads them.
+func sameLanguage(a, b string) bool {
+	norm := func(l string) string {
+		if l = strings.ToLower(l); l == "" || l == "opencypher" {
+			return "cypher"
 		}
-		b = append(b, `{"before":`...)
-		b = r.appendRow(b, u.Before)
-		b = append(b, `,"after":`...)
-		b = r.appendRow(b, u.After)
-		b = append(b, '}')
+		return l
 	}
-	return append(b, ']')
-}
-
-func (r *rowLists) appendRows(b []byte, rows []engine.Row) []byte {
-	b = append(b, '[')
-	for i, row := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = r.appendRow(b, row)
-	}
-	return append(b, ']')
-}
-
-func (r *rowLists) appendRow(b []byte, row engine.Row) []byte {
-	b = append(b, '{')
-	for k, c := range r.order {
-		if k > 0 {
-			b = append(b, ',')
-		}
-		b = jsonenc.AppendString(b, r.columns[c])
-		b = append(b, ':')
-		if c < len(row) {
-			b = value.AppendJSON(b, row[c])
-		} else {
-			b = append(b, "null"...)
-		}
-	}
-	return append(b, '}')
-}
-
-// RowMap is a result row as column -> plain JSON value.
-func RowMap(r engine.Row, columns []string) map[string]any {
-	m := make(map[string]any, len(columns))
-	for i, c := range columns {
-		if i < len(r) {
-			m[c] = value.ToGo(r[i])
-		} else {
-			m[c] = nil
-		}
-	}
-	return m
+	return norm(a) == norm(b)
 }

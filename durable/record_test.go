@@ -75,12 +75,12 @@ func TestHostReopenKeepsState(t *testing.T) {
 		want[q.ID] = sortedResults(h.Engine().Query(q.ID))
 	}
 	_, lastBefore := h.Outbox().Bounds("calls")
-	h.st.Close()
+	h.log.Close()
 	h2, err := runWorkload(dir, 7, 300, 0) // resumes at the checkpoint: nothing left to do
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h2.st.Close()
+	defer h2.log.Close()
 	if h2.Replayed() == 0 {
 		t.Fatal("nothing replayed")
 	}
@@ -106,16 +106,16 @@ func TestReplaySkipsQueryThatNoLongerCompiles(t *testing.T) {
 	// Append a registration this build cannot compile, as a log written by
 	// another version might hold.
 	rec, _ := encodeAdd(engine.QuerySpec{ID: "broken", Text: "MATCH (n RETURN n"})
-	if err := h.st.Commit(&store.Step{Record: rec}); err != nil {
+	if err := h.log.Commit(&store.Step{Record: rec}); err != nil {
 		t.Fatal(err)
 	}
-	h.st.Close()
+	h.log.Close()
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	h2, err := Open(Options{Store: st})
+	h2, err := Open(Options{Log: st})
 	if err != nil {
 		t.Fatalf("replay failed on a query that no longer compiles: %v", err)
 	}
@@ -134,7 +134,7 @@ func TestFailedBatchKeepsItsPositionUncommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	h, err := Open(Options{Store: st, Start: crashStart})
+	h, err := Open(Options{Log: st, Start: crashStart})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestReplaceQueryReplays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := Open(Options{Store: st, Start: crashStart})
+		h, err := Open(Options{Log: st, Start: crashStart})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,9 +176,9 @@ func TestReplaceQueryReplays(t *testing.T) {
 	if _, err := h.ReplaceQuery(engine.QuerySpec{ID: "q", Text: "MATCH (a:A) RETURN a.x * 10 AS y"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	h.st.Close()
+	h.log.Close()
 	h = open()
-	defer h.st.Close()
+	defer h.log.Close()
 	q := h.Engine().Query("q")
 	if q == nil || q.Spec().Text != "MATCH (a:A) RETURN a.x * 10 AS y" || len(q.Results()) != 1 || q.Results()[0][0].AsInt() != 10 {
 		t.Fatalf("replayed query %+v", q)

@@ -30,7 +30,7 @@ func TestSnapshotFailureDoesNotFailTheStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	h, err := Open(Options{Store: st, Start: time.Unix(0, 0), SnapshotEvery: 1, SnapshotPerElement: -1})
+	h, err := Open(Options{Log: st, Start: time.Unix(0, 0), SnapshotEvery: 1, SnapshotPerElement: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

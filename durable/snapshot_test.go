@@ -36,7 +36,7 @@ func TestSnapshotInterval(t *testing.T) {
 				t.Fatal(err)
 			}
 			start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-			h, err := Open(Options{Store: st, Start: start, SnapshotEvery: c.every, SnapshotPerElement: c.perEl})
+			h, err := Open(Options{Log: st, Start: start, SnapshotEvery: c.every, SnapshotPerElement: c.perEl})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func TestSnapshotInterval(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			h, err = Open(Options{Store: st})
+			h, err = Open(Options{Log: st})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,7 +84,7 @@ func TestSnapshotOfUnchangedStateIsSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := Open(Options{Store: st, Start: time.Unix(0, 0)})
+	h, err := Open(Options{Log: st, Start: time.Unix(0, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestSnapshotOfUnchangedStateIsSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if h, err = Open(Options{Store: st}); err != nil {
+	if h, err = Open(Options{Log: st}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Snapshot(); err != nil || st.Snapshots() != 0 {

@@ -4,128 +4,18 @@
 // reconnects with Last-Event-ID, or a webhook that was down, catch up with no
 // gap and no repeat.
 //
-// The Outbox interface is storage-neutral: events go in as values and come
-// out as their encoded JSON, so a durable implementation (Badger) can store
-// the bytes as they are. Memory is the in-memory implementation.
+// Events are built from engine rows (Change, Control, Snapshot) and encoded
+// once, by Event.AppendJSON, when they are stored: the stored bytes are what
+// every reaction sends. The Outbox interface is storage-neutral: events go in
+// as values and come out as their encoded JSON, so a durable implementation
+// (Badger, in package store) keeps the bytes as they are. Memory is the
+// in-memory implementation.
 package outbox
 
 import (
-	"encoding/json"
 	"errors"
 	"sync"
 )
-
-// Event kinds.
-const (
-	KindChange   = "change"
-	KindControl  = "control"
-	KindSnapshot = "snapshot" // built on demand, never stored
-)
-
-// Control signal kinds, in Drasi's spelling.
-const (
-	SignalBootstrapStarted   = "bootstrapStarted"
-	SignalBootstrapCompleted = "bootstrapCompleted"
-	SignalRunning            = "running"
-	SignalStopped            = "stopped"
-)
-
-// Event is one entry of a query's stream, in Drasi's result-event shape.
-// Rows are column -> value maps of plain JSON data.
-type Event struct {
-	Kind         string
-	QueryID      string
-	Sequence     uint64
-	SourceTimeMs int64
-	Added        []map[string]any
-	Updated      []Update
-	Deleted      []map[string]any
-	// Rows, when set, holds a change's rows in the producer's own form and
-	// writes them only when the event is encoded; Added, Updated and
-	// Deleted are then ignored. The engine host uses it so that no map is
-	// built per row.
-	Rows    RowLists
-	Signal  string           // control events: the signal kind
-	Reason  string           // control events: why (e.g. the error that stopped a query)
-	Columns []string         // snapshot events
-	Results []map[string]any // snapshot events: every current row
-}
-
-// RowLists is a change event's rows that encode themselves: each Append
-// method writes a JSON array (of row objects; of {"before","after"} objects
-// for updates) as encoding/json would write the same rows as maps.
-type RowLists interface {
-	Counts() (added, updated, deleted int)
-	AppendAdded(b []byte) []byte
-	AppendUpdated(b []byte) []byte
-	AppendDeleted(b []byte) []byte
-}
-
-// Counts returns how many rows the event adds, updates and deletes.
-func (e *Event) Counts() (added, updated, deleted int) {
-	if e.Rows != nil {
-		return e.Rows.Counts()
-	}
-	return len(e.Added), len(e.Updated), len(e.Deleted)
-}
-
-// Update is an updated row: its values before and after.
-type Update struct {
-	Before map[string]any `json:"before"`
-	After  map[string]any `json:"after"`
-}
-
-type changeWire struct {
-	Kind           string           `json:"kind"`
-	QueryID        string           `json:"queryId"`
-	Sequence       uint64           `json:"sequence"`
-	SourceTimeMs   int64            `json:"sourceTimeMs"`
-	AddedResults   []map[string]any `json:"addedResults"`
-	UpdatedResults []Update         `json:"updatedResults"`
-	DeletedResults []map[string]any `json:"deletedResults"`
-}
-
-type controlWire struct {
-	Kind          string        `json:"kind"`
-	QueryID       string        `json:"queryId"`
-	Sequence      uint64        `json:"sequence"`
-	SourceTimeMs  int64         `json:"sourceTimeMs"`
-	ControlSignal controlSignal `json:"controlSignal"`
-}
-
-type controlSignal struct {
-	Kind   string `json:"kind"`
-	Reason string `json:"reason,omitempty"`
-}
-
-type snapshotWire struct {
-	Kind         string           `json:"kind"`
-	QueryID      string           `json:"queryId"`
-	Sequence     uint64           `json:"sequence"`
-	SourceTimeMs int64            `json:"sourceTimeMs"`
-	Columns      []string         `json:"columns"`
-	Results      []map[string]any `json:"results"`
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
-// MarshalJSON encodes the event in the shape of its kind: a change carries
-// all three result lists (empty, never null, so clients need no null
-// checks), a control event its controlSignal, a snapshot the whole result.
-func (e *Event) MarshalJSON() ([]byte, error) {
-	switch e.Kind {
-	case KindControl:
-		return json.Marshal(controlWire{e.Kind, e.QueryID, e.Sequence, e.SourceTimeMs, controlSignal{e.Signal, e.Reason}})
-	case KindSnapshot:
-		return json.Marshal(snapshotWire{e.Kind, e.QueryID, e.Sequence, e.SourceTimeMs, orEmpty(e.Columns), orEmpty(e.Results)})
-	}
-	return appendChange(make([]byte, 0, 512), e)
-}
 
 // Record is a stored event: its query, sequence and JSON encoding.
 type Record struct {

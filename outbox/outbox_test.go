@@ -7,12 +7,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vigilhq/vigil/engine"
+	"github.com/vigilhq/vigil/engine/value"
 )
 
 func TestMemorySequencesAndReads(t *testing.T) {
 	var o Outbox = NewMemory()
 	for i := 1; i <= 5; i++ {
-		seq, err := o.Append("q", &Event{Kind: KindChange, Added: []map[string]any{{"i": i}}})
+		seq, err := o.Append("q", &Event{Kind: KindChange, Columns: NewColumns([]string{"i"}), Added: []engine.Row{{value.Int(int64(i))}}})
 		if err != nil || seq != uint64(i) {
 			t.Fatalf("append %d: seq %d err %v", i, seq, err)
 		}
@@ -82,13 +85,13 @@ func TestEventJSON(t *testing.T) {
 		ev   Event
 		want string
 	}{
-		{Event{Kind: KindChange, QueryID: "q", Sequence: 3, SourceTimeMs: 7, Added: []map[string]any{{"a": 1}}},
+		{Event{Kind: KindChange, QueryID: "q", Sequence: 3, SourceTimeMs: 7, Columns: NewColumns([]string{"a"}), Added: []engine.Row{{value.Int(1)}}},
 			`{"kind":"change","queryId":"q","sequence":3,"sourceTimeMs":7,"addedResults":[{"a":1}],"updatedResults":[],"deletedResults":[]}`},
-		{Event{Kind: KindChange, Updated: []Update{{Before: map[string]any{"a": 1}, After: map[string]any{"a": 2}}}},
+		{Event{Kind: KindChange, Columns: NewColumns([]string{"a"}), Updated: []engine.Update{{Before: engine.Row{value.Int(1)}, After: engine.Row{value.Int(2)}}}},
 			`{"kind":"change","queryId":"","sequence":0,"sourceTimeMs":0,"addedResults":[],"updatedResults":[{"before":{"a":1},"after":{"a":2}}],"deletedResults":[]}`},
 		{Event{Kind: KindControl, QueryID: "q", Sequence: 1, Signal: SignalBootstrapStarted},
 			`{"kind":"control","queryId":"q","sequence":1,"sourceTimeMs":0,"controlSignal":{"kind":"bootstrapStarted"}}`},
-		{Event{Kind: KindSnapshot, QueryID: "q", Sequence: 9, Columns: []string{"a"}},
+		{Event{Kind: KindSnapshot, QueryID: "q", Sequence: 9, Columns: NewColumns([]string{"a"})},
 			`{"kind":"snapshot","queryId":"q","sequence":9,"sourceTimeMs":0,"columns":["a"],"results":[]}`},
 	} {
 		b, err := json.Marshal(&tc.ev)

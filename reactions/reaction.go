@@ -2,16 +2,17 @@
 // that consumes the result-change events of one or more continuous queries
 // from the outbox, at its own position, and acts on them (streams them,
 // POSTs them, prints them). Implementations live in subpackages (sse,
-// webhook, debug) and register their kind here.
+// webhook, debug), each with a Factory that the program registers.
 package reactions
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vigilhq/vigil/internal/kinds"
 	"sort"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/kinds"
 
 	"github.com/vigilhq/vigil/outbox"
 )
@@ -75,32 +76,69 @@ type Status struct {
 	Durable bool `json:"-"`
 }
 
-// Factory builds a reaction from its resource name, the per-query config
-// of `spec.queries` (query name -> nil, a string or a map) and
-// `spec.properties`. Errors name the offending property.
-type Factory func(name string, queries map[string]any, properties map[string]any) (Reaction, error)
-
-var registry = kinds.New[Factory]("reactions")
-
-// Register makes a reaction kind available. Kinds are matched
-// case-insensitively. It panics on a duplicate, a programming error.
-func Register(kind string, f Factory) {
-	registry.Register(kind, f)
+// DeadLetterer is a reaction that keeps the events it gave up on (a webhook
+// after its last attempt); the API lists them with the reaction.
+type DeadLetterer interface {
+	// DeadLetters returns the events given up on, oldest first.
+	DeadLetters() []DeadLetter
 }
 
-// New builds a reaction of a registered kind.
-func New(kind, name string, queries map[string]any, properties map[string]any) (Reaction, error) {
-	f, ok := registry.Lookup(kind)
+// DeadLetter is an event a reaction gave up on.
+type DeadLetter struct {
+	QueryID  string    `json:"queryId"`
+	Sequence uint64    `json:"sequence"`
+	Attempts int       `json:"attempts"`
+	Error    string    `json:"error"`
+	At       time.Time `json:"at"`
+}
+
+// Factory builds a reaction from its resource name, the per-query config
+// of `spec.queries` (query name -> nil, a string or a map) and
+// `spec.properties`. Errors name the offending property, not the resource
+// (Registry.New places them).
+type Factory func(name string, queries map[string]any, properties map[string]any) (Reaction, error)
+
+// Registry holds the reaction kinds a server can build: the program that
+// runs the server (cmd/vigil) registers the kinds it ships with.
+type Registry struct {
+	kinds *kinds.Registry[Factory]
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{kinds: kinds.New[Factory]("reactions")} }
+
+// Register makes a reaction kind (as written in `spec.kind`) available.
+// Kinds are matched case-insensitively. It panics on a duplicate, a
+// programming error.
+func (r *Registry) Register(kind string, f Factory) { r.kinds.Register(kind, f) }
+
+// New builds a reaction of a registered kind. Its errors are *ConfigError.
+func (r *Registry) New(kind, name string, queries map[string]any, properties map[string]any) (Reaction, error) {
+	f, ok := r.kinds.Lookup(kind)
 	if !ok {
-		return nil, fmt.Errorf("reaction %q: unknown kind %q (known: %v)", name, kind, Kinds())
+		return nil, &ConfigError{Name: name, Err: fmt.Errorf("unknown kind %q (known: %v)", kind, r.Kinds())}
 	}
-	return f(name, queries, properties)
+	rx, err := f(name, queries, properties)
+	if err != nil {
+		return nil, &ConfigError{Name: name, Err: err}
+	}
+	return rx, nil
 }
 
 // Kinds lists the registered kinds, sorted.
-func Kinds() []string {
-	return registry.Kinds()
+func (r *Registry) Kinds() []string { return r.kinds.Kinds() }
+
+// ConfigError is a reaction that cannot be built from its resource: an
+// unknown kind, or a property its factory rejected (Err names it).
+type ConfigError struct {
+	Name string // the reaction's resource name
+	Err  error
 }
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("reaction %q: %v", e.Name, e.Err) }
+
+// Unwrap returns the factory's error.
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // QueryNames returns the sorted keys of a spec.queries map.
 func QueryNames(queries map[string]any) []string {

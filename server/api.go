@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/reactions/sse"
-	"github.com/vigilhq/vigil/reactions/webhook"
 	"github.com/vigilhq/vigil/resources"
 	"github.com/vigilhq/vigil/server/console"
 )
@@ -51,14 +51,14 @@ type QueryView struct {
 
 // ReactionView is a reaction as GET /v1/reactions shows it.
 type ReactionView struct {
-	Name        string               `json:"name"`
-	Kind        string               `json:"kind"`
-	Queries     []string             `json:"queries"`
-	Status      reactions.Status     `json:"status"`
-	Lag         map[string]uint64    `json:"lag,omitempty"` // per query: events not yet handled
-	DeadLetters []webhook.DeadLetter `json:"deadLetters,omitempty"`
-	Warnings    []string             `json:"warnings,omitempty"`
-	Where       string               `json:"where,omitempty"`
+	Name        string                 `json:"name"`
+	Kind        string                 `json:"kind"`
+	Queries     []string               `json:"queries"`
+	Status      reactions.Status       `json:"status"`
+	Lag         map[string]uint64      `json:"lag,omitempty"` // per query: events not yet handled
+	DeadLetters []reactions.DeadLetter `json:"deadLetters,omitempty"`
+	Warnings    []string               `json:"warnings,omitempty"`
+	Where       string                 `json:"where,omitempty"`
 }
 
 // Results is GET /v1/queries/{id}/results: the current rows and the
@@ -390,13 +390,13 @@ func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
 func (s *Server) sourceView(e *sourceEntry) SourceView {
 	v := SourceView{Name: e.res.Name, Kind: e.res.Source.Kind, Where: e.res.Where()}
 	switch {
-	case e.err != "":
-		v.State, v.Error = "error", e.err
+	case e.state == stateError:
+		v.State, v.Error = e.state.String(), e.errText()
 	case e.src != nil:
 		st := e.src.Status()
 		v.State, v.Error, v.Notice, v.Position, v.Changes, v.LastEvent = st.State, st.Error, st.Notice, st.Position, st.Changes, st.LastEvent
-		if e.runErr != "" {
-			v.State, v.Error = "failed", e.runErr
+		if e.state == stateFailed {
+			v.State, v.Error = e.state.String(), e.errText()
 		}
 	}
 	return v
@@ -458,9 +458,9 @@ func (s *Server) handleSourceEvents(w http.ResponseWriter, r *http.Request) {
 		s.m.httpRejected.add(1, name, "unknown_source")
 		writeError(w, 404, "source "+quote(name)+" not found")
 		return
-	case ref.err != "":
+	case ref.err != nil:
 		s.m.httpRejected.add(1, name, "source_error")
-		writeError(w, 409, "source "+quote(name)+" is in error: "+ref.err)
+		writeError(w, 409, "source "+quote(name)+" is in error: "+ref.err.Error())
 		return
 	case h == nil:
 		s.m.httpRejected.add(1, name, "not_http")
@@ -476,11 +476,11 @@ func (s *Server) handleSourceEvents(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) queryView(qe *queryEntry) QueryView {
 	r := qe.res
-	v := QueryView{ID: r.Name, State: qe.state, Error: qe.err, Language: r.Query.Language, Query: r.Query.Text,
+	v := QueryView{ID: r.Name, State: qe.state.String(), Error: qe.errText(), Language: r.Query.Language, Query: r.Query.Text,
 		Columns: []string{}, Sources: []string{}, Where: r.Where(), Created: qe.created}
 	if qe.q != nil {
 		v.Columns = qe.q.Columns()
-		if qe.state == "running" {
+		if qe.running() {
 			v.Rows = qe.q.Len()
 		}
 	}
@@ -538,13 +538,13 @@ func (s *Server) handleResults(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ev := s.snapshotEvent(qe)
-		res = &Results{QueryID: id, State: qe.state, Error: qe.err, Sequence: ev.Sequence, SourceTimeMs: ev.SourceTimeMs,
-			Columns: ev.Columns, Results: ev.Results}
-		if res.Columns == nil {
-			res.Columns = []string{}
-		}
-		if res.Results == nil {
-			res.Results = []map[string]any{}
+		res = &Results{QueryID: id, State: qe.state.String(), Error: qe.errText(), Sequence: ev.Sequence, SourceTimeMs: ev.SourceTimeMs,
+			Columns: []string{}, Results: []map[string]any{}}
+		if qe.q != nil {
+			res.Columns = qe.q.Columns()
+			for _, row := range ev.Added {
+				res.Results = append(res.Results, outbox.RowMap(row, res.Columns))
+			}
 		}
 	})
 	switch {
@@ -580,12 +580,12 @@ func (s *Server) reactionView(e *reactionEntry) ReactionView {
 	rr := e.res.Reaction
 	v := ReactionView{Name: e.res.Name, Kind: rr.Kind, Queries: rr.QueryNames(), Where: e.res.Where()}
 	switch {
-	case e.err != "":
-		v.Status = reactions.Status{State: "error", Error: e.err}
+	case e.state == stateError:
+		v.Status = reactions.Status{State: e.state.String(), Error: e.errText()}
 	case e.r != nil:
 		v.Status = e.r.Status()
-		if e.runErr != "" {
-			v.Status.State, v.Status.Error = "failed", e.runErr
+		if e.state == stateFailed {
+			v.Status.State, v.Status.Error = e.state.String(), e.errText()
 		}
 		if v.Status.Positions != nil {
 			v.Lag = map[string]uint64{}
@@ -598,8 +598,8 @@ func (s *Server) reactionView(e *reactionEntry) ReactionView {
 				}
 			}
 		}
-		if wh, ok := e.r.(*webhook.Webhook); ok {
-			v.DeadLetters = wh.DeadLetters()
+		if dl, ok := e.r.(reactions.DeadLetterer); ok {
+			v.DeadLetters = dl.DeadLetters()
 		}
 	}
 	for _, q := range v.Queries {

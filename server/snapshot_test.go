@@ -49,7 +49,7 @@ func TestUnrestorableQueryRetractsItsStoredRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := durable.Open(durable.Options{Store: st})
+	h, err := durable.Open(durable.Options{Log: st})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -308,20 +308,12 @@ func noKeys(txn *badger.Txn) bool {
 // Path is the store's directory.
 func (s *Store) Path() string { return s.path }
 
+// KeepsLog implements Log: a store keeps every record until a snapshot
+// includes it.
+func (s *Store) KeepsLog() bool { return true }
+
 // Close flushes and closes the store.
 func (s *Store) Close() error { return s.db.Close() }
-
-// Step is what one engine step commits atomically.
-type Step struct {
-	// Record is the step's encoded log record; nil for a step that only
-	// appends events (a control event) and changes no engine state.
-	Record []byte
-	// Events are appended to their queries' outboxes in order; each gets
-	// its sequence set.
-	Events []*outbox.Event
-	// Checkpoints are the source positions the step consumed.
-	Checkpoints map[string][]byte
-}
 
 // Commit writes a step in one transaction. On error nothing of it is
 // stored and the in-memory counters are unchanged.
@@ -349,12 +341,8 @@ func (s *Store) Commit(st *Step) error {
 			seq++
 			next[ev.QueryID] = seq
 			ev.Sequence = seq
-			data, err := ev.MarshalJSON()
-			if err != nil {
-				return fmt.Errorf("event of query %q: %w", ev.QueryID, err)
-			}
 			key := outboxKey(ev.QueryID, seq)
-			val := append([]byte{kindByte(ev.Kind)}, data...)
+			val := ev.AppendJSON([]byte{kindByte(ev.Kind)})
 			if err := txn.Set(key, val); err != nil {
 				return err
 			}
@@ -626,16 +614,4 @@ func kindName(b byte) string {
 		return outbox.KindSnapshot
 	}
 	return outbox.KindChange
-}
-
-// DirSize is the bytes the store's files take on disk.
-func (s *Store) DirSize() int64 {
-	var n int64
-	filepath.Walk(s.path, func(_ string, fi os.FileInfo, err error) error {
-		if err == nil && !fi.IsDir() {
-			n += fi.Size()
-		}
-		return nil
-	})
-	return n
 }

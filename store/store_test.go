@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,107 +9,13 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/vigilhq/vigil/engine"
+	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/outbox"
 )
 
 func change(q string, n int) *outbox.Event {
-	return &outbox.Event{Kind: outbox.KindChange, QueryID: q, SourceTimeMs: int64(n), Added: []map[string]any{{"n": n}}}
-}
-
-func TestCommitReopenReplay(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := []*Step{
-		{Record: []byte("r1"), Events: []*outbox.Event{change("a", 1), change("b", 1), change("a", 2)}, Checkpoints: map[string][]byte{"src": []byte("p1")}},
-		{Record: []byte("r2")},
-		{Events: []*outbox.Event{{Kind: outbox.KindControl, QueryID: "a", Signal: outbox.SignalRunning}}},
-		{Record: []byte("r3"), Events: []*outbox.Event{change("b", 2)}, Checkpoints: map[string][]byte{"src": []byte("p3")}},
-	}
-	for _, st := range steps {
-		if err := s.Commit(st); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := steps[0].Events[2].Sequence; got != 2 {
-		t.Fatalf("second event of a got sequence %d, want 2", got)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	for q, want := range map[string][2]uint64{"a": {1, 3}, "b": {1, 2}, "c": {0, 0}} {
-		if f, l := s.Bounds(q); f != want[0] || l != want[1] {
-			t.Errorf("Bounds(%q) = %d, %d; want %d, %d", q, f, l, want[0], want[1])
-		}
-	}
-	var recs []string
-	if err := s.Replay(0, func(seq uint64, r []byte) error { recs = append(recs, string(r)); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(recs, ",") != "r1,r2,r3" {
-		t.Fatalf("replayed %v", recs)
-	}
-	if cp, _ := s.Checkpoint("src"); string(cp) != "p3" {
-		t.Fatalf("checkpoint %q, want p3", cp)
-	}
-	evs, err := s.ReadFrom("a", 1, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(evs) != 2 || evs[0].Seq != 2 || evs[1].Seq != 3 || evs[1].Kind != outbox.KindControl {
-		t.Fatalf("ReadFrom(a, 1) = %+v", evs)
-	}
-	if !strings.Contains(string(evs[0].Data), `"sequence":2`) {
-		t.Fatalf("event data %s lacks its sequence", evs[0].Data)
-	}
-	// The next event continues the numbering.
-	if seq, err := s.Append("a", change("a", 4)); err != nil || seq != 4 {
-		t.Fatalf("Append = %d, %v; want 4", seq, err)
-	}
-}
-
-func TestCompactKeepsNumbering(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 5; i++ {
-		if _, err := s.Append("q", change("q", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Compact("q", 3); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ReadFrom("q", 1, 0); !errors.Is(err, outbox.ErrCompacted) {
-		t.Fatalf("ReadFrom before the compacted point: %v, want ErrCompacted", err)
-	}
-	if evs, err := s.ReadFrom("q", 3, 0); err != nil || len(evs) != 2 {
-		t.Fatalf("ReadFrom(3) = %d events, %v", len(evs), err)
-	}
-	if err := s.Compact("q", 5); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	s, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if f, l := s.Bounds("q"); f != 0 || l != 5 {
-		t.Fatalf("after compacting everything and reopening: bounds %d, %d; want 0, 5", f, l)
-	}
-	if seq, _ := s.Append("q", change("q", 6)); seq != 6 {
-		t.Fatalf("numbering restarted at %d", seq)
-	}
+	return &outbox.Event{Kind: outbox.KindChange, QueryID: q, SourceTimeMs: int64(n), Columns: outbox.NewColumns([]string{"n"}), Added: []engine.Row{{value.Int(int64(n))}}}
 }
 
 // A kill while the very first Open creates the store leaves Badger's files
@@ -367,34 +272,3 @@ func TestOpenAfterCrashLeftAnEmptyFile(t *testing.T) {
 
 // Dropping a query's outbox keeps its numbering, across a reopen, and
 // leaves a query whose name it prefixes alone.
-func TestDropKeepsNumbering(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i <= 3; i++ {
-		s.Append("a", change("a", i))
-		s.Append("ab", change("ab", i))
-	}
-	if err := s.Drop("a"); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	if s, err = Open(dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if f, l := s.Bounds("a"); f != 0 || l != 3 {
-		t.Fatalf("bounds of the dropped query %d, %d; want 0, 3", f, l)
-	}
-	if _, err := s.ReadFrom("a", 1, 0); !errors.Is(err, outbox.ErrCompacted) {
-		t.Fatalf("read of a dropped stream: %v, want ErrCompacted", err)
-	}
-	if seq, _ := s.Append("a", change("a", 4)); seq != 4 {
-		t.Fatalf("sequence after the drop %d, want 4", seq)
-	}
-	if evs, err := s.ReadFrom("ab", 0, 0); err != nil || len(evs) != 3 {
-		t.Fatalf("query ab after dropping a: %d events, %v", len(evs), err)
-	}
-}

@@ -21,16 +21,15 @@ const Kind = "Debug"
 // Output is where Debug reactions write (the server's stderr by default).
 var Output io.Writer = os.Stderr
 
-func init() {
-	reactions.Register(Kind, func(name string, queries map[string]any, props map[string]any) (reactions.Reaction, error) {
-		p := resources.NewProps(props)
-		keep := p.Int("keep", 20)
-		if err := p.Err(); err != nil {
-			return nil, fmt.Errorf("reaction %q: %w", name, err)
-		}
-		return &Reaction{name: name, queries: reactions.QueryNames(queries), keep: keep,
-			status: reactions.Status{State: "starting", Positions: map[string]uint64{}}}, nil
-	})
+// Factory builds a reaction of this kind (see reactions.Factory).
+func Factory(name string, queries map[string]any, props map[string]any) (reactions.Reaction, error) {
+	p := resources.NewProps(props)
+	keep := p.Int("keep", 20)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return &Reaction{name: name, queries: reactions.QueryNames(queries), keep: keep,
+		status: reactions.Status{State: "starting", Positions: map[string]uint64{}}}, nil
 }
 
 // Reaction is a running Debug reaction.

@@ -92,7 +92,7 @@ func TestReactionCountsDelivered(t *testing.T) {
 			for _, q := range tc.queries {
 				qs[q] = nil
 			}
-			rr, err := reactions.New(Kind, "stream", qs, map[string]any{"heartbeat": "50ms"})
+			rr, err := Factory("stream", qs, map[string]any{"heartbeat": "50ms"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +181,7 @@ func TestReactionCountsDelivered(t *testing.T) {
 // TestNotRunningAnswersJSONError: a stream request to a reaction that is
 // not running gets the API's error body.
 func TestNotRunningAnswersJSONError(t *testing.T) {
-	rr, err := reactions.New(Kind, "idle", map[string]any{"q": nil}, nil)
+	rr, err := Factory("idle", map[string]any{"q": nil}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,15 +33,14 @@ import (
 // Kind is the reaction kind this package registers.
 const Kind = "SSE"
 
-func init() {
-	reactions.Register(Kind, func(name string, queries map[string]any, props map[string]any) (reactions.Reaction, error) {
-		p := resources.NewProps(props)
-		r := &Reaction{name: name, queries: reactions.QueryNames(queries), heartbeat: p.Duration("heartbeat", 15*time.Second)}
-		if err := p.Err(); err != nil {
-			return nil, fmt.Errorf("reaction %q: %w", name, err)
-		}
-		return r, nil
-	})
+// Factory builds a reaction of this kind (see reactions.Factory).
+func Factory(name string, queries map[string]any, props map[string]any) (reactions.Reaction, error) {
+	p := resources.NewProps(props)
+	r := &Reaction{name: name, queries: reactions.QueryNames(queries), heartbeat: p.Duration("heartbeat", 15*time.Second)}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // Options tune a stream.
@@ -210,8 +209,9 @@ func Stream(w http.ResponseWriter, r *http.Request, feed reactions.Feed, queries
 					wrote = true
 					i-- // read on from the snapshot's sequence
 				case errors.Is(err, reactions.ErrNotFound) && opts.CloseWhenGone:
-					emit(q, fmt.Appendf(nil, `{"kind":"control","queryId":%q,"sequence":%d,"sourceTimeMs":%d,"controlSignal":{"kind":"stopped","reason":"query deleted"}}`,
-						q, cursor[q], time.Now().UnixMilli()))
+					gone := outbox.Control(q, outbox.SignalStopped, "query deleted", time.Now())
+					gone.Sequence = cursor[q]
+					emit(q, gone.AppendJSON(nil))
 					active = append(active[:i], active[i+1:]...)
 					i--
 					wrote = true

@@ -42,19 +42,9 @@ import (
 // Kind is the reaction kind this package registers (Drasi's name for it).
 const Kind = "Http"
 
-func init() {
-	reactions.Register(Kind, func(name string, queries map[string]any, props map[string]any) (reactions.Reaction, error) {
-		return New(name, reactions.QueryNames(queries), props)
-	})
-}
-
-// DeadLetter is an event the reaction gave up on.
-type DeadLetter struct {
-	QueryID  string    `json:"queryId"`
-	Sequence uint64    `json:"sequence"`
-	Attempts int       `json:"attempts"`
-	Error    string    `json:"error"`
-	At       time.Time `json:"at"`
+// Factory builds a reaction of this kind (see reactions.Factory).
+func Factory(name string, queries map[string]any, props map[string]any) (reactions.Reaction, error) {
+	return New(name, reactions.QueryNames(queries), props)
 }
 
 // maxDeadLetters bounds the dead letters kept in memory (oldest dropped).
@@ -77,7 +67,7 @@ type Webhook struct {
 	mu       sync.Mutex
 	status   reactions.Status
 	failing  map[string]bool // per query: the current event has failed at least once
-	dead     []DeadLetter
+	dead     []reactions.DeadLetter
 	sleepFor func(ctx context.Context, d time.Duration) error // tests shorten waits
 }
 
@@ -100,18 +90,18 @@ func New(name string, queries []string, props map[string]any) (*Webhook, error) 
 	timeout := p.Duration("timeout", 10*time.Second)
 	start := p.String("startFrom", "beginning")
 	if err := p.Err(); err != nil {
-		return nil, fmt.Errorf("reaction %q: %w", name, err)
+		return nil, err
 	}
 	u, err := url.Parse(w.url)
 	switch {
 	case w.url == "":
-		return nil, fmt.Errorf("reaction %q: property url is required", name)
+		return nil, errors.New("property url is required")
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return nil, fmt.Errorf("reaction %q: property url: want an http(s) URL", name)
+		return nil, errors.New("property url: want an http(s) URL")
 	case w.maxAttempts < 1:
-		return nil, fmt.Errorf("reaction %q: property maxAttempts must be at least 1", name)
+		return nil, errors.New("property maxAttempts must be at least 1")
 	case start != "beginning" && start != "now":
-		return nil, fmt.Errorf("reaction %q: property startFrom: want beginning or now", name)
+		return nil, errors.New("property startFrom: want beginning or now")
 	}
 	w.fromNow = start == "now"
 	w.client = &http.Client{Timeout: timeout}
@@ -146,10 +136,10 @@ func (w *Webhook) Status() reactions.Status {
 }
 
 // DeadLetters returns the events given up on, oldest first.
-func (w *Webhook) DeadLetters() []DeadLetter {
+func (w *Webhook) DeadLetters() []reactions.DeadLetter {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]DeadLetter(nil), w.dead...)
+	return append([]reactions.DeadLetter(nil), w.dead...)
 }
 
 // Run implements reactions.Reaction: one delivery loop per query, so a
@@ -266,7 +256,7 @@ func (w *Webhook) deliver(ctx context.Context, rec outbox.Record) bool {
 	}
 	w.mu.Lock()
 	w.status.DeadLetters++
-	w.dead = append(w.dead, DeadLetter{QueryID: rec.QueryID, Sequence: rec.Seq, Attempts: w.maxAttempts, Error: lastErr.Error(), At: time.Now()})
+	w.dead = append(w.dead, reactions.DeadLetter{QueryID: rec.QueryID, Sequence: rec.Seq, Attempts: w.maxAttempts, Error: lastErr.Error(), At: time.Now()})
 	if len(w.dead) > maxDeadLetters {
 		w.dead = w.dead[len(w.dead)-maxDeadLetters:]
 	}

@@ -43,7 +43,7 @@ func newTarget(storeKind string, start time.Time) (*target, error) {
 			os.RemoveAll(dir)
 			return nil, err
 		}
-		h, err := durable.Open(durable.Options{Store: st, Start: start})
+		h, err := durable.Open(durable.Options{Log: st, Start: start})
 		if err != nil {
 			st.Close()
 			os.RemoveAll(dir)
