@@ -107,7 +107,7 @@ func TestBatchWaitGroupsSourcesIntoOneStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Reactions: testReactions(), Store: st, BatchWait: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := New(Options{Sources: testSources(), Reactions: testReactions(), Store: st, BatchWait: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestRestartWithBrokenResourceKeepsRestoredQuery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := New(Options{Reactions: testReactions(), Store: st, Logger: quiet})
+		s, err := New(Options{Sources: testSources(), Reactions: testReactions(), Store: st, Logger: quiet})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +263,7 @@ func TestStorageFailureStopsTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{Reactions: testReactions(), Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := New(Options{Sources: testSources(), Reactions: testReactions(), Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func startDurable(t *testing.T, dir, yaml string, opts Options) (*Server, *httpt
 		opts.Store = st
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts.Reactions = testReactions()
+	opts.Sources, opts.Reactions = testSources(), testReactions()
 	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -216,11 +216,15 @@ func errFile(err error) string {
 // names again, so the location takes the factory's own error.
 func locate(r *resources.Resource, err error) error {
 	var rc *reactions.ConfigError
-	if errors.As(err, &rc) {
+	var sc *sources.ConfigError
+	switch {
+	case errors.As(err, &rc):
 		err = rc.Err
+	case errors.As(err, &sc):
+		err = sc.Err
 	}
 	msg := err.Error()
-	for _, p := range []string{"source ", "query "} {
+	for _, p := range []string{"query "} {
 		msg = strings.TrimPrefix(msg, p+strconv.Quote(r.Name)+": ")
 	}
 	return &resources.Error{File: r.File, Line: r.Line, Kind: r.Kind, Name: r.Name, Reason: msg}
@@ -239,7 +243,7 @@ func (s *Server) applySource(r *resources.Resource) (string, error) {
 	}
 	e := &sourceEntry{life: newLife(r)}
 	s.sources[r.Name] = e
-	src, err := sources.New(r.Source.Kind, r.Name, r.Source.Properties)
+	src, err := s.opts.Sources.New(r.Source.Kind, r.Name, r.Source.Properties)
 	if err != nil {
 		e.fail(stateError, locate(r, err))
 		s.setHandler(r.Name, sourceRef{kind: r.Source.Kind, err: e.err})

@@ -18,7 +18,7 @@ import (
 // be registered yet, so its endpoint must say "retry" (503 + Retry-After),
 // never "not found"; the status and the probes answer throughout.
 func TestResourceEndpointsAnswer503UntilReady(t *testing.T) {
-	s, err := New(Options{Reactions: testReactions(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := New(Options{Sources: testSources(), Reactions: testReactions(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/reactions"
+	"github.com/vigilhq/vigil/sources"
 	"github.com/vigilhq/vigil/store"
 )
 
@@ -39,6 +40,10 @@ type Options struct {
 	// the events it produced and the source positions it consumed, and a
 	// restart replays it (see package durable). Nil keeps state in memory.
 	Store *store.Store
+	// Sources are the source kinds the server can build (nil: none; a
+	// source resource then reports its kind unknown). cmd/vigil registers
+	// the kinds Vigil ships with.
+	Sources *sources.Registry
 	// Reactions are the reaction kinds the server can build (nil: none; a
 	// reaction resource then reports its kind unknown). cmd/vigil registers
 	// the kinds Vigil ships with.
@@ -151,6 +156,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Retain <= 0 {
 		opts.Retain = 10000
+	}
+	if opts.Sources == nil {
+		opts.Sources = sources.NewRegistry()
 	}
 	if opts.Reactions == nil {
 		opts.Reactions = reactions.NewRegistry()

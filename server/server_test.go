@@ -72,7 +72,7 @@ func stopServer(t *testing.T, s *Server, hs *httptest.Server) {
 
 func newTestServer(t *testing.T, retain int) (*Server, *httptest.Server) {
 	t.Helper()
-	s, err := New(Options{Reactions: testReactions(), Retain: retain, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := New(Options{Sources: testSources(), Reactions: testReactions(), Retain: retain, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

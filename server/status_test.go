@@ -125,7 +125,7 @@ spec:
 // {"error":"..."} on one line, whether the API, the HTTP source or an SSE
 // reaction wrote it.
 func TestErrorBodiesAreCompact(t *testing.T) {
-	s, err := New(Options{Reactions: testReactions(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := New(Options{Sources: testSources(), Reactions: testReactions(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

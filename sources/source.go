@@ -1,14 +1,16 @@
 // Package sources defines what a change source is to the server: something
 // that bootstraps a consistent snapshot and then streams committed
 // transactions as batches of engine changes, each carrying the position to
-// resume from. Implementations live in subpackages (http, postgres, mysql).
+// resume from. Implementations live in subpackages (http, postgres, mysql),
+// each with a factory that the program registers.
 package sources
 
 import (
 	"context"
 	"fmt"
-	"github.com/vigilhq/vigil/internal/kinds"
 	"time"
+
+	"github.com/vigilhq/vigil/internal/kinds"
 
 	"github.com/vigilhq/vigil/engine"
 )
@@ -47,31 +49,50 @@ type Status struct {
 
 // Factory builds a source from its resource name and the `spec.properties`
 // map of its YAML (values as decoded by a YAML decoder). Errors name the
-// offending property.
+// offending property, not the resource (Registry.New places them).
 type Factory func(name string, properties map[string]any) (Source, error)
 
-var registry = kinds.New[Factory]("sources")
-
-// Register makes a source kind (as written in `spec.kind`, e.g. "PostgreSQL")
-// available. Kinds are matched case-insensitively. It panics on a duplicate,
-// which is a programming error.
-func Register(kind string, f Factory) {
-	registry.Register(kind, f)
+// Registry holds the source kinds a server can build: the program that
+// runs the server (cmd/vigil) registers the kinds it ships with.
+type Registry struct {
+	kinds *kinds.Registry[Factory]
 }
 
-// New builds a source of a registered kind.
-func New(kind, name string, properties map[string]any) (Source, error) {
-	f, ok := registry.Lookup(kind)
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{kinds: kinds.New[Factory]("sources")} }
+
+// Register makes a source kind (as written in `spec.kind`, e.g.
+// "PostgreSQL") available. Kinds are matched case-insensitively. It panics
+// on a duplicate, which is a programming error.
+func (r *Registry) Register(kind string, f Factory) { r.kinds.Register(kind, f) }
+
+// New builds a source of a registered kind. Its errors are *ConfigError.
+func (r *Registry) New(kind, name string, properties map[string]any) (Source, error) {
+	f, ok := r.kinds.Lookup(kind)
 	if !ok {
-		return nil, fmt.Errorf("source %q: unknown kind %q (known: %v)", name, kind, Kinds())
+		return nil, &ConfigError{Name: name, Err: fmt.Errorf("unknown kind %q (known: %v)", kind, r.Kinds())}
 	}
-	return f(name, properties)
+	src, err := f(name, properties)
+	if err != nil {
+		return nil, &ConfigError{Name: name, Err: err}
+	}
+	return src, nil
 }
 
 // Kinds lists the registered kinds, sorted.
-func Kinds() []string {
-	return registry.Kinds()
+func (r *Registry) Kinds() []string { return r.kinds.Kinds() }
+
+// ConfigError is a source that cannot be built from its resource: an
+// unknown kind, or a property its factory rejected (Err names it).
+type ConfigError struct {
+	Name string // the source's resource name
+	Err  error
 }
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("source %q: %v", e.Name, e.Err) }
+
+// Unwrap returns the factory's error.
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // UnavailableError wraps an Emit failure that is not the batch's fault: the
 // server is stopping, the source was replaced, or storage failed. The batch

@@ -48,11 +48,8 @@ import (
 // Kind is the source kind this package registers.
 const Kind = "HTTP"
 
-func init() {
-	sources.Register(Kind, func(name string, props map[string]any) (sources.Source, error) {
-		return New(name, props)
-	})
-}
+// Factory builds an HTTP source (see sources.Factory).
+func Factory(name string, props map[string]any) (sources.Source, error) { return New(name, props) }
 
 // Source is a running HTTP source.
 type Source struct {
@@ -93,7 +90,7 @@ func New(name string, props map[string]any) (*Source, error) {
 		running:   make(chan struct{}),
 	}
 	if err := p.Err(); err != nil {
-		return nil, fmt.Errorf("source %q: %w", name, err)
+		return nil, err
 	}
 	return s, nil
 }

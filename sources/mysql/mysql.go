@@ -44,12 +44,8 @@ const (
 	KindMariaDB = "MariaDB"
 )
 
-func init() {
-	sources.Register(Kind, New)
-	sources.Register(KindMariaDB, func(name string, p map[string]any) (sources.Source, error) {
-		return New(name, p)
-	})
-}
+// Factory builds a MySQL or MariaDB source (see sources.Factory).
+func Factory(name string, props map[string]any) (sources.Source, error) { return New(name, props) }
 
 // Source is a MySQL/MariaDB change source. Create it with New; the server
 // runs it with Run.
@@ -65,7 +61,7 @@ type Source struct {
 func New(name string, properties map[string]any) (sources.Source, error) {
 	cfg, err := parseConfig(properties)
 	if err != nil {
-		return nil, fmt.Errorf("source %q: %w", name, err)
+		return nil, err
 	}
 	return &Source{cfg: cfg, core: cdc.New(name)}, nil
 }

@@ -110,7 +110,7 @@ func (f *fixture) props(extra map[string]any) map[string]any {
 
 func (f *fixture) source(extra map[string]any) *Source {
 	f.t.Helper()
-	src, err := sources.New("mariadb", "my", f.props(extra))
+	src, err := New("my", f.props(extra))
 	if err != nil {
 		f.t.Fatal(err)
 	}

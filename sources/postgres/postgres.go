@@ -33,7 +33,8 @@ import (
 // Kind is the `spec.kind` this package registers.
 const Kind = "PostgreSQL"
 
-func init() { sources.Register(Kind, New) }
+// Factory builds a PostgreSQL source (see sources.Factory).
+func Factory(name string, props map[string]any) (sources.Source, error) { return New(name, props) }
 
 // Source is a PostgreSQL change source. Create it with New; the server runs
 // it with Run.
@@ -49,7 +50,7 @@ type Source struct {
 func New(name string, properties map[string]any) (sources.Source, error) {
 	cfg, err := parseConfig(name, properties)
 	if err != nil {
-		return nil, fmt.Errorf("source %q: %w", name, err)
+		return nil, err
 	}
 	return &Source{cfg: cfg, core: cdc.New(name)}, nil
 }
