@@ -5,6 +5,136 @@ import (
 	"time"
 )
 
+// AdvanceTo moves the clock to t (never backwards), firing every future that
+// falls due by then in due-time order, and returns the net diffs.
+func (e *Engine) AdvanceTo(t time.Time) ([]Diff, error) {
+	err := e.fireDue(t)
+	if t.After(e.now) {
+		e.now = t
+	}
+	return e.flush(), err
+}
+
+// NextDue reports when the earliest pending future (from the temporal
+// functions) falls due, so that a scheduler can sleep until then; ok is
+// false when nothing is scheduled.
+func (e *Engine) NextDue() (due time.Time, ok bool) { return e.futures.next() }
+
+// fireDue fires, in due-time order, every future due at or before t; the
+// clock reads each one's due time while it is evaluated.
+func (e *Engine) fireDue(t time.Time) error {
+	for {
+		f := e.futures.popDue(t)
+		if f == nil {
+			return nil
+		}
+		if f.due.After(e.now) {
+			e.now = f.due
+		}
+		q := f.query
+		if q.err != nil || e.byID[q.id] != q {
+			continue
+		}
+		c := &evalCtx{index: graph{e.index, q.vis}, params: q.spec.Params, now: e.now, eng: e, q: q}
+		e.fireGuarded(q, c, f)
+	}
+}
+
+// fireGuarded fires one of q's futures.
+func (e *Engine) fireGuarded(q *Query, c *evalCtx, f *future) {
+	defer contain(q)
+	if err := q.fire(c, f); err != nil {
+		q.fail(err)
+	}
+}
+
+// fire re-evaluates the row of a due future and pushes what changed through
+// the rest of its pipeline.
+func (q *Query) fire(c *evalCtx, f *future) error {
+	ref, ok := q.sites[f.key.site]
+	if !ok {
+		return nil
+	}
+	if st := q.tstate[f.key]; st != nil && st.fut == f {
+		st.fut = nil
+	}
+	// Values computed upstream from the clock (datetime.realtime(),
+	// another temporal function) are computed again at the due time first,
+	// so that the owner sees the row as it is now.
+	if err := q.refreshUpstream(c, ref, f.key.row); err != nil {
+		return err
+	}
+	d, err := ref.st.fire(c, f.key.row)
+	if err != nil {
+		return err
+	}
+	return q.runFrom(c, ref.branch, ref.pos+1, d)
+}
+
+// refreshUpstream re-evaluates, at the current time, the rows that the
+// clock-reading stages before the owner of a due future hold for its row,
+// and pushes what changed down the pipeline. Where a stage between them
+// gives rows a new identity (UNWIND, DISTINCT, aggregation) the row cannot
+// be traced back, and every row of the clock-reading stage is re-evaluated.
+func (q *Query) refreshUpstream(c *evalCtx, ref siteRef, row uint64) error {
+	stages := q.branches[ref.branch].stages
+	for u := 0; u < ref.pos; u++ {
+		rs, ok := stages[u].(*reevalStage)
+		if !ok || !rs.clock {
+			continue
+		}
+		traced := true
+		for _, st := range stages[u+1 : ref.pos] {
+			traced = traced && keepsRowIdentity(st)
+		}
+		var d []delta
+		var err error
+		if traced {
+			d, err = rs.fire(c, row)
+		} else {
+			d, err = rs.fireAll(c)
+		}
+		if err != nil {
+			return err
+		}
+		if len(d) > 0 {
+			if err := q.runFrom(c, ref.branch, u+1, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// siteRef locates the stage that owns a temporal call site, so that a fired
+// future re-enters the pipeline there.
+type siteRef struct {
+	branch, pos int
+	st          firer
+}
+
+// firer is a stage that re-evaluates a row (or group) when its future fires.
+type firer interface {
+	fire(c *evalCtx, row uint64) ([]delta, error)
+	ownSites() []int
+}
+
+// locateSites records which stage owns each temporal call site.
+func (q *Query) locateSites() {
+	for bi, p := range q.branches {
+		for pos, st := range p.stages {
+			if f, ok := st.(firer); ok {
+				for _, s := range f.ownSites() {
+					if q.sites == nil {
+						q.sites = map[int]siteRef{}
+					}
+					q.sites[s] = siteRef{branch: bi, pos: pos, st: f}
+				}
+			}
+		}
+	}
+}
+
 // futureQueue holds the re-evaluations that temporal functions scheduled,
 // ordered by due time.
 type futureQueue struct {
@@ -30,21 +160,25 @@ type futureKey struct {
 type futureHeap []*future
 
 func (h futureHeap) Len() int { return len(h) }
+
 func (h futureHeap) Less(i, j int) bool {
 	if !h[i].due.Equal(h[j].due) {
 		return h[i].due.Before(h[j].due)
 	}
 	return h[i].seq < h[j].seq
 }
+
 func (h futureHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].index, h[j].index = i, j
 }
+
 func (h *futureHeap) Push(x any) {
 	f := x.(*future)
 	f.index = len(*h)
 	*h = append(*h, f)
 }
+
 func (h *futureHeap) Pop() any {
 	old := *h
 	f := old[len(old)-1]

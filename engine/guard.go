@@ -3,8 +3,6 @@ package engine
 import (
 	"fmt"
 	"runtime/debug"
-
-	"github.com/vigilhq/vigil/engine/value"
 )
 
 // A bug in one query's evaluation must not take the engine down with it:
@@ -31,55 +29,4 @@ func contain(q *Query) {
 	if p := recover(); p != nil {
 		q.fail(&InternalError{Panic: p, Stack: string(debug.Stack())})
 	}
-}
-
-// watchBefore runs q's watchers on an element as it was; next is the node
-// as it will be, for a node update.
-func (e *Engine) watchBefore(q *Query, n *value.Node, r *value.Rel, next *value.Node) {
-	defer contain(q)
-	for _, w := range q.watchers {
-		if err := w.before(graph{e.index, q.vis}, n, r, next); err != nil {
-			q.fail(err)
-			return
-		}
-	}
-}
-
-// watchAfter runs q's watchers on an element as it is now, then the rest
-// of q's pipeline.
-func (e *Engine) watchAfter(q *Query, n *value.Node, r *value.Rel) {
-	defer contain(q)
-	for _, w := range q.watchers {
-		if err := w.after(graph{e.index, q.vis}, n, r); err != nil {
-			q.fail(err)
-			return
-		}
-	}
-	c := &e.ctx
-	*c = evalCtx{index: graph{e.index, q.vis}, params: q.spec.Params, now: e.now, eng: e, q: q}
-	if err := q.run(c, nil); err != nil {
-		q.fail(err)
-	}
-}
-
-// fireGuarded fires one of q's futures.
-func (e *Engine) fireGuarded(q *Query, c *evalCtx, f *future) {
-	defer contain(q)
-	if err := q.fire(c, f); err != nil {
-		q.fail(err)
-	}
-}
-
-// bootstrapGuarded runs q over the unit row: its result over the index.
-func bootstrapGuarded(q *Query, c *evalCtx) {
-	defer contain(q)
-	if err := q.run(c, []delta{{r: unitRow, w: 1}}); err != nil {
-		q.err = err
-	}
-}
-
-// flushGuarded closes q's step.
-func flushGuarded(q *Query) (d Diff) {
-	defer contain(q)
-	return q.flush()
 }

@@ -340,3 +340,126 @@ func hasLabel(ls []string, l string) bool {
 	}
 	return false
 }
+
+func (x *Index) save(s *stateWriter) {
+	w := &s.w
+	w.Bool(x.keepHistory)
+	w.Uvarint(uint64(len(x.nodes)))
+	for _, n := range x.nodes {
+		w.Node(n)
+	}
+	w.Uvarint(uint64(len(x.rels)))
+	for _, r := range x.rels {
+		w.Rel(r)
+	}
+	// The adjacency lists are written in their order, which is the order
+	// the solver meets relationships in and so the order of result rows.
+	for _, adj := range []map[string][]*value.Rel{x.out, x.in} {
+		w.Uvarint(uint64(len(adj)))
+		for id, rs := range adj {
+			w.String(id)
+			w.Uvarint(uint64(len(rs)))
+			for _, r := range rs {
+				w.Rel(r)
+			}
+		}
+	}
+	w.Uvarint(uint64(len(x.history)))
+	for id, vs := range x.history {
+		w.String(id)
+		w.Uvarint(uint64(len(vs)))
+		for _, v := range vs {
+			w.Varint(v.at)
+			w.Node(v.node)
+			w.Rel(v.rel)
+		}
+	}
+	w.Uvarint(uint64(len(x.joins)))
+	for _, j := range x.joins {
+		saveJoin(w, j.Join)
+		w.Int(j.refs)
+		for _, p := range j.postings {
+			w.Uvarint(uint64(len(p)))
+			for h, ids := range p {
+				w.Uint64(h)
+				w.Uvarint(uint64(len(ids)))
+				for id := range ids {
+					w.String(id)
+				}
+			}
+		}
+	}
+}
+
+func (x *Index) load(s *stateReader) {
+	r := s.r
+	x.keepHistory = r.Bool()
+	n := r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		if nd := r.Node(); nd != nil {
+			x.putNode(nd)
+		} else {
+			r.Failf("index: missing node")
+		}
+	}
+	n = r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		if rl := r.Rel(); rl != nil {
+			x.rels[rl.ID] = rl
+		} else {
+			r.Failf("index: missing relationship")
+		}
+	}
+	for _, adj := range []map[string][]*value.Rel{x.out, x.in} {
+		n = r.Count()
+		for i := 0; i < n && r.Err() == nil; i++ {
+			id := r.String()
+			m := r.Count()
+			rs := make([]*value.Rel, 0, m)
+			for j := 0; j < m && r.Err() == nil; j++ {
+				rl := r.Rel()
+				if rl == nil {
+					r.Failf("index: missing relationship in the adjacency of %q", id)
+					break
+				}
+				rs = append(rs, rl)
+			}
+			adj[id] = rs
+		}
+	}
+	n = r.Count()
+	if n > 0 {
+		x.history = make(map[string][]version, n)
+	}
+	for i := 0; i < n && r.Err() == nil; i++ {
+		id := r.String()
+		m := r.Count()
+		vs := make([]version, 0, m)
+		for j := 0; j < m && r.Err() == nil; j++ {
+			vs = append(vs, version{at: r.Varint(), node: r.Node(), rel: r.Rel()})
+		}
+		x.history[id] = vs
+	}
+	n = r.Count()
+	for i := 0; i < n && r.Err() == nil; i++ {
+		j := &joinSpec{Join: loadJoin(r)}
+		j.refs = r.Int()
+		j.postings = make([]map[uint64]map[string]string, len(j.Keys))
+		for side := range j.postings {
+			p := map[uint64]map[string]string{}
+			np := r.Count()
+			for k := 0; k < np && r.Err() == nil; k++ {
+				h := r.Uint64()
+				ni := r.Count()
+				ids := make(map[string]string, ni)
+				for l := 0; l < ni && r.Err() == nil; l++ {
+					id := r.String()
+					ids[id] = id
+				}
+				p[h] = ids
+			}
+			j.postings[side] = p
+		}
+		x.joins = append(x.joins, j)
+	}
+}

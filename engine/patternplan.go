@@ -422,92 +422,6 @@ func (pp *patternPlan) fill(x graph, b *binding, dst []value.Value, base int) {
 	}
 }
 
-// merge builds the output row of an input row extended by a solution.
-func merge(in *row, s *solution) *row {
-	if len(in.vals) == 0 {
-		// The first MATCH extends the empty row: share the solution's values.
-		return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), nulls: in.nulls, vals: s.vals}
-	}
-	vals := make([]value.Value, len(in.vals)+len(s.vals))
-	copy(vals, in.vals)
-	copy(vals[len(in.vals):], s.vals)
-	return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), nulls: in.nulls, vals: vals}
-}
-
-// scratchRow is a row of a stage's per-step scratch pool: buf is the row's
-// own reusable value array (vals may instead share a scratch solution's).
-type scratchRow struct {
-	r   row
-	buf []value.Value
-}
-
-// rowPool hands out rows that live only until the pool is reset: the rows
-// a stage emits when nothing downstream keeps them past the step (see
-// keepsRows), so that the step allocates none.
-type rowPool struct {
-	rows []*scratchRow
-	n    int
-}
-
-// maxPooled bounds what a pool keeps between steps: a step with more rows
-// (a big fan-out) allocates the rest on the heap as before.
-const maxPooled = 256
-
-func (p *rowPool) reset() { p.n = 0 }
-
-// get returns a row with n zeroed values, or nil when the pool is full.
-func (p *rowPool) get(n int) *row {
-	if p.n == len(p.rows) {
-		if p.n >= maxPooled {
-			return nil
-		}
-		p.rows = append(p.rows, &scratchRow{})
-	}
-	sr := p.rows[p.n]
-	p.n++
-	if cap(sr.buf) < n {
-		sr.buf = make([]value.Value, n, max(n, 4))
-	}
-	sr.r = row{vals: sr.buf[:n]}
-	clear(sr.r.vals)
-	return &sr.r
-}
-
-// getShared returns a row without values of its own (the caller points
-// vals elsewhere), or nil when the pool is full.
-func (p *rowPool) getShared() *row {
-	if p.n == len(p.rows) {
-		if p.n >= maxPooled {
-			return nil
-		}
-		p.rows = append(p.rows, &scratchRow{})
-	}
-	sr := p.rows[p.n]
-	p.n++
-	sr.r = row{}
-	return &sr.r
-}
-
-// mergeScratch is merge into a pooled row (heap-allocated when the pool is
-// full).
-func mergeScratch(pool *rowPool, in *row, s *solution) *row {
-	var r *row
-	if len(in.vals) == 0 {
-		if r = pool.getShared(); r == nil {
-			return merge(in, s)
-		}
-		r.vals = s.vals
-	} else {
-		if r = pool.get(len(in.vals) + len(s.vals)); r == nil {
-			return merge(in, s)
-		}
-		copy(r.vals, in.vals)
-		copy(r.vals[len(in.vals):], s.vals)
-	}
-	r.id, r.pair, r.nulls = mix(in.id, s.id), mix(in.pair, s.id), in.nulls
-	return r
-}
-
 func (pl *planner) anonName() string {
 	pl.anon++
 	return fmt.Sprintf("\x00anon%d", pl.anon)
@@ -515,3 +429,36 @@ func (pl *planner) anonName() string {
 
 // isHidden reports whether a variable name is internal (anonymous slots).
 func isHidden(name string) bool { return len(name) > 0 && name[0] == 0 }
+
+// routes reports whether a node with the labels, or a relationship of the
+// type, can fill a slot of the pattern.
+func (pp *patternPlan) routes(n *value.Node, r *value.Rel) bool {
+	if n != nil {
+		if len(pp.p.nodes) == 0 {
+			return false
+		}
+		if pp.anyNode {
+			return true
+		}
+		for _, l := range n.Labels {
+			for _, x := range pp.labels {
+				if l == x {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if len(pp.p.rels) == 0 {
+		return false
+	}
+	if pp.anyRel {
+		return true
+	}
+	for _, x := range pp.labels {
+		if r.Type == x {
+			return true
+		}
+	}
+	return false
+}

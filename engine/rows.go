@@ -238,3 +238,57 @@ func newRow(n int) *row {
 	}
 	return &row{vals: make([]value.Value, n)}
 }
+
+// scratchRow is a row of a stage's per-step scratch pool: buf is the row's
+// own reusable value array (vals may instead share a scratch solution's).
+type scratchRow struct {
+	r   row
+	buf []value.Value
+}
+
+// rowPool hands out rows that live only until the pool is reset: the rows
+// a stage emits when nothing downstream keeps them past the step (see
+// keepsRows), so that the step allocates none.
+type rowPool struct {
+	rows []*scratchRow
+	n    int
+}
+
+// maxPooled bounds what a pool keeps between steps: a step with more rows
+// (a big fan-out) allocates the rest on the heap as before.
+const maxPooled = 256
+
+func (p *rowPool) reset() { p.n = 0 }
+
+// get returns a row with n zeroed values, or nil when the pool is full.
+func (p *rowPool) get(n int) *row {
+	if p.n == len(p.rows) {
+		if p.n >= maxPooled {
+			return nil
+		}
+		p.rows = append(p.rows, &scratchRow{})
+	}
+	sr := p.rows[p.n]
+	p.n++
+	if cap(sr.buf) < n {
+		sr.buf = make([]value.Value, n, max(n, 4))
+	}
+	sr.r = row{vals: sr.buf[:n]}
+	clear(sr.r.vals)
+	return &sr.r
+}
+
+// getShared returns a row without values of its own (the caller points
+// vals elsewhere), or nil when the pool is full.
+func (p *rowPool) getShared() *row {
+	if p.n == len(p.rows) {
+		if p.n >= maxPooled {
+			return nil
+		}
+		p.rows = append(p.rows, &scratchRow{})
+	}
+	sr := p.rows[p.n]
+	p.n++
+	sr.r = row{}
+	return &sr.r
+}

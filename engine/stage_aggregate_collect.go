@@ -64,3 +64,21 @@ func (c *orderedCollect) Result() value.Value {
 	}
 	return value.List(out)
 }
+
+// SaveState implements functions.StatefulAccumulator.
+func (c *orderedCollect) SaveState(w *value.StateWriter) {
+	w.Uvarint(uint64(len(c.items)))
+	for _, it := range c.items {
+		w.Values(it.keys)
+		w.Value(it.x)
+	}
+}
+
+// LoadState implements functions.StatefulAccumulator.
+func (c *orderedCollect) LoadState(r *value.StateReader) {
+	n := r.Count()
+	c.items = make([]collectItem, 0, n)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		c.items = append(c.items, collectItem{keys: r.Values(), x: r.Value()})
+	}
+}

@@ -193,3 +193,47 @@ func setupProjMemo(tree *ast.Query, branches []*pipeline, funcs funcSet) {
 	}
 	p.memo = &projMemo{items: items, is: is, m: map[uint64]*projMemoEntry{}}
 }
+
+func (pm *projMemo) save(s *stateWriter) {
+	w := &s.w
+	w.Uvarint(uint64(len(pm.m)))
+	for id, e := range pm.m {
+		w.Uint64(id)
+		w.Uvarint(uint64(len(e.els)))
+		for _, el := range e.els {
+			switch el := el.(type) {
+			case *value.Node:
+				w.Int(1)
+				w.Node(el)
+			case *value.Rel:
+				w.Int(2)
+				w.Rel(el)
+			default:
+				w.Int(0)
+			}
+		}
+		w.Values(e.vals)
+	}
+}
+
+func (pm *projMemo) load(s *stateReader) {
+	r := s.r
+	n := r.Count()
+	clear(pm.m)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		id := r.Uint64()
+		e := &projMemoEntry{}
+		ne := r.Count()
+		e.els = make([]any, ne)
+		for j := 0; j < ne && r.Err() == nil; j++ {
+			switch r.Int() {
+			case 1:
+				e.els[j] = r.Node()
+			case 2:
+				e.els[j] = r.Rel()
+			}
+		}
+		e.vals = r.Values()
+		pm.m[id] = e
+	}
+}

@@ -4,40 +4,6 @@ import (
 	"github.com/vigilhq/vigil/engine/value"
 )
 
-// watcher is a stage that must see each element change: once anchored at
-// the element before it is applied, and once after. For a node update,
-// before also receives next, the node as it will be (nil otherwise).
-type watcher interface {
-	before(x graph, n *value.Node, r *value.Rel, next *value.Node) error
-	after(x graph, n *value.Node, r *value.Rel) error
-}
-
-func (m *matchStage) before(x graph, n *value.Node, r *value.Rel, next *value.Node) error {
-	m.resetScratch()
-	m.deriveFrom = nil
-	if n != nil && next != nil && m.sameSolutions(n, next) {
-		// The solutions anchored at n are those anchored at next with
-		// the snapshot swapped: derived in after, with no solve now.
-		m.lost, m.deriveFrom = nil, n
-		return nil
-	}
-	sols, err := m.anchored(x, n, r, m.lostBuf[:0])
-	m.lost, m.lostBuf = sols, sols[:0]
-	return err
-}
-
-func (m *matchStage) after(x graph, n *value.Node, r *value.Rel) error {
-	sols, err := m.anchored(x, n, r, m.gainedBuf[:0])
-	m.gained, m.gainedBuf = sols, sols[:0]
-	if old := m.deriveFrom; old != nil {
-		m.deriveFrom = nil
-		if err == nil {
-			m.deriveLost(old, n)
-		}
-	}
-	return err
-}
-
 // reevalStage wraps a stateless stage whose expressions read the graph
 // beyond their row (pattern predicates, EXISTS, pattern comprehensions),
 // keep per-row state (previousValue, trueFor, ...) or read the clock. It
@@ -112,6 +78,7 @@ func (rs *reevalStage) touch(x graph, n *value.Node, r *value.Rel) error {
 func (rs *reevalStage) before(x graph, n *value.Node, r *value.Rel, _ *value.Node) error {
 	return rs.touch(x, n, r)
 }
+
 func (rs *reevalStage) after(x graph, n *value.Node, r *value.Rel) error { return rs.touch(x, n, r) }
 
 func (rs *reevalStage) find(r *row) *memoEntry {
@@ -272,4 +239,85 @@ func removeEntry(es []*memoEntry, e *memoEntry) []*memoEntry {
 		}
 	}
 	return es
+}
+
+func (rs *reevalStage) save(s *stateWriter) {
+	w := &s.w
+	saveStage(s, rs.inner)
+	// Entries are numbered as written; the join-key lists refer to them by
+	// number, keeping their order (the order rows are re-evaluated in).
+	num := map[*memoEntry]uint64{}
+	w.Uvarint(uint64(len(rs.memo)))
+	for id, es := range rs.memo {
+		w.Uint64(id)
+		w.Uvarint(uint64(len(es)))
+		for _, e := range es {
+			num[e] = uint64(len(num)) + 1
+			s.row(e.r)
+			w.Int(e.w)
+			s.deltas(e.outs)
+			w.Uvarint(uint64(len(e.keys)))
+			for i, k := range e.keys {
+				w.Uint64(k)
+				w.Bool(e.oks[i])
+			}
+		}
+	}
+	for _, bk := range rs.byKey {
+		w.Uvarint(uint64(len(bk)))
+		for k, es := range bk {
+			w.Uint64(k)
+			w.Uvarint(uint64(len(es)))
+			for _, e := range es {
+				w.Uvarint(num[e])
+			}
+		}
+	}
+}
+
+func (rs *reevalStage) load(s *stateReader) {
+	r := s.r
+	loadStage(s, rs.inner)
+	var entries []*memoEntry
+	n := r.Count()
+	clear(rs.memo)
+	for i := 0; i < n && r.Err() == nil; i++ {
+		id := r.Uint64()
+		m := r.Count()
+		es := make([]*memoEntry, 0, m)
+		for j := 0; j < m && r.Err() == nil; j++ {
+			e := &memoEntry{r: s.liveRow(), w: r.Int(), outs: s.deltas()}
+			nk := r.Count()
+			for k := 0; k < nk && r.Err() == nil; k++ {
+				e.keys = append(e.keys, r.Uint64())
+				e.oks = append(e.oks, r.Bool())
+			}
+			if len(e.keys) != len(rs.subs) {
+				r.Failf("memo entry has %d join keys, the compiled query %d", len(e.keys), len(rs.subs))
+				return
+			}
+			es = append(es, e)
+			entries = append(entries, e)
+		}
+		rs.memo[id] = es
+	}
+	for i := range rs.byKey {
+		bk := map[uint64][]*memoEntry{}
+		n := r.Count()
+		for j := 0; j < n && r.Err() == nil; j++ {
+			k := r.Uint64()
+			m := r.Count()
+			es := make([]*memoEntry, 0, m)
+			for l := 0; l < m && r.Err() == nil; l++ {
+				ref := r.Uvarint()
+				if ref == 0 || ref > uint64(len(entries)) {
+					r.Failf("memo entry %d out of range", ref)
+					return
+				}
+				es = append(es, entries[ref-1])
+			}
+			bk[k] = es
+		}
+		rs.byKey[i] = bk
+	}
 }
