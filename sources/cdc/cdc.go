@@ -30,6 +30,10 @@ type Core struct {
 	// Known holds, per table, the ids the server has committed from this
 	// source. Only Run's goroutine touches it.
 	Known Known
+	// unfinished holds every id emitted by bootstraps of this Run that did
+	// not complete: the server may hold any of them, so the bootstrap that
+	// completes deletes those its snapshot lacks.
+	unfinished Known
 }
 
 // New returns the core of a source named name, in state "starting" so that

@@ -382,6 +382,59 @@ func countIn(a, b []string) int {
 	return n
 }
 
+// Two bootstraps fail in a row, the second after fewer rows than the
+// first emitted: the bootstrap that completes still deletes every row an
+// earlier attempt emitted and the snapshot no longer has.
+func TestSnapshotAfterTwoInterruptedAttempts(t *testing.T) {
+	c := New("src")
+	var got []string
+	fail := 0 // fail the emit when the batch holds this many changes
+	emit := func(_ context.Context, b engine.Batch) error {
+		if len(b.Changes) == fail {
+			return errors.New("injected")
+		}
+		got = append(got, strings.Join(describe(b.Changes), ","))
+		return nil
+	}
+	attempt := func(rows []string, size int) error {
+		snap := c.Bootstrap(context.Background(), emit, size)
+		for _, id := range rows {
+			if err := snap.Add("t", el(id)); err != nil {
+				return err
+			}
+		}
+		return snap.Done("9")
+	}
+	// Attempt 1 emits t:1 and t:2, then fails on t:3.
+	fail = 1
+	if err := attempt([]string{"t:1", "t:2", "t:3"}, 2); err == nil {
+		t.Fatal("attempt 1 did not fail")
+	}
+	// Attempt 2 fails on its first batch, having read only t:1.
+	fail = 1
+	if err := attempt([]string{"t:1"}, 1); err == nil {
+		t.Fatal("attempt 2 did not fail")
+	}
+	// Attempt 3 completes: t:2 is gone upstream and must be deleted, and so
+	// must t:3, whose failed batch the server may have committed.
+	fail = -1
+	got = nil
+	if err := attempt([]string{"t:1"}, 5); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"insert t:1,delete t:2,delete t:3"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("batches %q, want %q", got, want)
+	}
+	// A later bootstrap (a new slot, say) starts from what this one left.
+	got = nil
+	if err := attempt(nil, 5); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"delete t:1"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("after a completed bootstrap: batches %q, want %q", got, want)
+	}
+}
+
 func TestSeedKnown(t *testing.T) {
 	readErr := errors.New("reading ids of u: gone")
 	tests := []struct {

@@ -3,6 +3,8 @@ package cdc
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/vigilhq/vigil/engine"
@@ -25,10 +27,27 @@ type Snapshot struct {
 
 // Bootstrap starts a snapshot that emits through emit in batches of size
 // changes. Known starts over: it is filled with the rows the snapshot
-// reads, and the ids an earlier, interrupted bootstrap of this Run emitted
-// are kept aside so that Done can delete those gone from the new snapshot.
+// reads, and the ids earlier, interrupted bootstraps of this Run emitted
+// (all of them, not only the last one's: a second attempt that failed
+// early read fewer rows than the first emitted) are kept aside so that Done
+// can delete those gone from the new snapshot.
 func (c *Core) Bootstrap(ctx context.Context, emit sources.Emit, size int) *Snapshot {
-	s := &Snapshot{c: c, ctx: ctx, emit: emit, size: size, now: time.Now(), prev: c.Known}
+	prev := c.unfinished
+	if prev == nil {
+		prev = Known{}
+	}
+	for table, ids := range c.Known {
+		set := prev[table]
+		if set == nil {
+			set = map[string]struct{}{}
+			prev[table] = set
+		}
+		for id := range ids {
+			set[id] = struct{}{}
+		}
+	}
+	c.unfinished = prev
+	s := &Snapshot{c: c, ctx: ctx, emit: emit, size: size, now: time.Now(), prev: prev}
 	c.Known = Known{}
 	return s
 }
@@ -53,8 +72,10 @@ func (s *Snapshot) Add(table string, el engine.Element) error {
 // snapshot lacks, emits the last batch (Done, with pos) and records pos
 // in the status.
 func (s *Snapshot) Done(pos string) error {
-	for table, ids := range s.prev {
-		for id := range ids {
+	// In table and id order, so that a bootstrap's batches are the same
+	// for the same tables.
+	for _, table := range slices.Sorted(maps.Keys(s.prev)) {
+		for _, id := range slices.Sorted(maps.Keys(s.prev[table])) {
 			if _, ok := s.c.Known[table][id]; !ok {
 				s.batch = append(s.batch, deleteChange(table, id, s.now, s.c.Name))
 			}
@@ -63,6 +84,7 @@ func (s *Snapshot) Done(pos string) error {
 	if err := s.flush(true, pos); err != nil {
 		return err
 	}
+	s.c.unfinished = nil
 	s.c.Tracker.Position(pos)
 	return nil
 }
