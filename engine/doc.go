@@ -14,7 +14,7 @@
 //
 // The files follow the path of one change. engine.go holds the Engine, its
 // Options and New. Before any change, register.go registers queries:
-// AddQuery parses the text, plan.go
+// AddQuery parses the text (ParseLanguage names the language), plan.go
 // compiles the AST into a pipeline of stages per UNION branch (with
 // expr.go for expressions, patternplan.go for patterns, subpattern.go for
 // pattern predicates and comprehensions, temporal.go for the engine's own

@@ -15,7 +15,7 @@ import (
 type QuerySpec struct {
 	ID       string // unique query id
 	Text     string // query text; ignored when AST is set
-	Language string // "cypher" (default) or "gql"
+	Language string // "cypher" (default) or "gql", in any case: see ParseLanguage
 	// AST is an already-built query (used by test runners that construct
 	// queries); when set, Text and Language are not parsed.
 	AST    *ast.Query
@@ -72,6 +72,26 @@ func bootstrapGuarded(q *Query, c *evalCtx) {
 	}
 }
 
+// The query languages, as ParseLanguage names them.
+const (
+	LanguageCypher = "cypher" // openCypher, the default
+	LanguageGQL    = "gql"    // ISO GQL
+)
+
+// ParseLanguage returns the canonical name of a query language name, as
+// QuerySpec.Language takes it: LanguageCypher for "", "cypher" and
+// "opencypher", LanguageGQL for "gql", in any letter case. Any other name
+// is an error.
+func ParseLanguage(name string) (string, error) {
+	switch strings.ToLower(name) {
+	case "", "cypher", "opencypher":
+		return LanguageCypher, nil
+	case "gql":
+		return LanguageGQL, nil
+	}
+	return "", fmt.Errorf("unsupported query language %q", name)
+}
+
 // compile builds a query's pipelines with empty state; it neither touches
 // the index nor registers the query.
 func (e *Engine) compile(spec QuerySpec) (*Query, error) {
@@ -81,18 +101,19 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 	tree := spec.AST
 	funcs := funcSet{e.funcs}
 	if tree == nil {
-		var err error
-		switch strings.ToLower(spec.Language) {
-		case "", "cypher", "opencypher":
+		lang, err := ParseLanguage(spec.Language)
+		if err != nil {
+			return nil, fmt.Errorf("query %q: %w", spec.ID, err)
+		}
+		switch lang {
+		case LanguageCypher:
 			tree, err = cypher.Parse(spec.Text)
-		case "gql":
+		case LanguageGQL:
 			// The GQL registration set replaces the Cypher one for this query
 			// only; a caller-supplied registry (Options.Functions) is a Cypher
 			// override and does not apply.
 			tree, err = gql.Parse(spec.Text)
 			funcs = funcSet{functions.GQL()}
-		default:
-			return nil, fmt.Errorf("query %q: unsupported query language %q", spec.ID, spec.Language)
 		}
 		if err != nil {
 			return nil, err
