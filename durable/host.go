@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/engine"
@@ -647,11 +646,10 @@ func (h *Host) commit(rec []byte, events []*outbox.Event, checkpoints map[string
 
 // sameLanguage compares two query-language names as the engine reads them.
 func sameLanguage(a, b string) bool {
-	norm := func(l string) string {
-		if l = strings.ToLower(l); l == "" || l == "opencypher" {
-			return "cypher"
-		}
-		return l
+	x, errA := engine.ParseLanguage(a)
+	y, errB := engine.ParseLanguage(b)
+	if errA != nil || errB != nil {
+		return a == b
 	}
-	return norm(a) == norm(b)
+	return x == y
 }

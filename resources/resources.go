@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigilhq/vigil/engine"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -466,7 +467,7 @@ func decodeSource(file string, r *Resource, spec *yaml.Node) (*Source, error) {
 }
 
 func decodeQuery(file string, data []byte, r *Resource, spec *yaml.Node) (*Query, error) {
-	q := &Query{Language: "cypher"}
+	q := &Query{Language: engine.LanguageCypher}
 	bad := func(n *yaml.Node, format string, args ...any) error {
 		return nodeError(file, r, orNode(n, spec), format, args...)
 	}
@@ -483,14 +484,11 @@ func decodeQuery(file string, data []byte, r *Resource, spec *yaml.Node) (*Query
 	}
 	if ln := field(spec, "queryLanguage"); ln != nil {
 		lang, _ := scalar(ln)
-		switch strings.ToLower(lang) {
-		case "cypher", "opencypher", "":
-			q.Language = "cypher"
-		case "gql":
-			q.Language = "gql"
-		default:
+		canon, err := engine.ParseLanguage(lang)
+		if err != nil {
 			return nil, bad(ln, "unsupported queryLanguage %q (want Cypher or GQL)", lang)
 		}
+		q.Language = canon
 	}
 	if src := field(spec, "sources"); src != nil && src.Tag != "!!null" {
 		if src.Kind != yaml.MappingNode {

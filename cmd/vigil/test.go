@@ -9,6 +9,7 @@ import (
 	"regexp"
 
 	"github.com/vigilhq/vigil/cmd/vigil/internal/conformance"
+	"github.com/vigilhq/vigil/engine"
 )
 
 // runTest implements `vigil test [flags] PATH...`: it runs every conformance
@@ -56,9 +57,13 @@ func testMain(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if *lang != "" && *lang != "cypher" && *lang != "gql" {
-		fmt.Fprintf(stderr, "vigil test: -language must be cypher or gql, not %q\n", *lang)
-		return 2
+	if *lang != "" {
+		canon, err := engine.ParseLanguage(*lang)
+		if err != nil {
+			fmt.Fprintf(stderr, "vigil test: -language must be cypher or gql, not %q\n", *lang)
+			return 2
+		}
+		*lang = canon
 	}
 
 	var files []string

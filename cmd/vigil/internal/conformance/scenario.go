@@ -155,7 +155,7 @@ func Parse(data []byte) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Scenario{Language: "cypher"}
+	s := &Scenario{Language: engine.LanguageCypher}
 	if s.Name, err = scalarField(root, fields, "name", true); err != nil {
 		return nil, err
 	}
@@ -173,10 +173,11 @@ func Parse(data []byte) (*Scenario, error) {
 	if lang, err := scalarField(q, qf, "language", false); err != nil {
 		return nil, err
 	} else if lang != "" {
-		if lang != "cypher" && lang != "gql" {
+		canon, err := engine.ParseLanguage(lang)
+		if err != nil {
 			return nil, errAt(qf["language"], "language must be cypher or gql, not %q", lang)
 		}
-		s.Language = lang
+		s.Language = canon
 	}
 	if j := qf["joins"]; j != nil {
 		if s.Joins, err = parseJoins(j); err != nil {
