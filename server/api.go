@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -664,54 +663,5 @@ func (s *Server) handleReactionEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	// Gauges that mirror state are rebuilt at scrape time.
-	m := s.m
-	for _, v := range []*metricVec{m.reactionLag, m.reactionDeliv, m.reactionFailures, m.reactionDead, m.reactionUp, m.queryRows, m.queryErrors,
-		m.snapshots, m.snapshotSeconds, m.snapshotBytes, m.sinceSnapshot} {
-		v.reset()
-	}
-	clients := s.sseClients.Load()
-	err := s.do(r.Context(), func() {
-		if s.opts.Store != nil {
-			st := s.host.SnapshotStats()
-			m.snapshots.set(float64(st.Count))
-			m.snapshotSeconds.set(st.LastDuration.Seconds())
-			m.snapshotBytes.set(float64(st.LastBytes))
-			m.sinceSnapshot.set(float64(st.SinceChanges))
-		}
-		for id, qe := range s.queries {
-			rows, bad := 0, 0.0
-			if qe.state == "running" && qe.q != nil {
-				rows = qe.q.Len()
-			} else {
-				bad = 1
-			}
-			m.queryRows.set(float64(rows), id)
-			m.queryErrors.set(bad, id)
-		}
-		for name, e := range s.reactions {
-			v := s.reactionView(e)
-			for q, lag := range v.Lag {
-				m.reactionLag.set(float64(lag), name, q)
-			}
-			m.reactionDeliv.set(float64(v.Status.Delivered), name)
-			m.reactionFailures.set(float64(v.Status.Failures), name)
-			m.reactionDead.set(float64(v.Status.DeadLetters), name)
-			up := 1.0
-			if v.Status.State != "running" {
-				up = 0
-			}
-			m.reactionUp.set(up, name)
-			clients += int64(v.Status.Clients)
-		}
-	})
-	if err != nil {
-		writeError(w, 503, err.Error())
-		return
-	}
-	m.sseClients.set(float64(clients))
-	var buf bytes.Buffer
-	m.write(&buf)
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	w.Write(buf.Bytes())
+	s.serveMetrics(w, r)
 }

@@ -1,152 +1,221 @@
 package server
 
 import (
-	"fmt"
-	"io"
-	"math"
-	"sort"
-	"strconv"
+	"net/http"
+	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
-// The metrics are written in the Prometheus text exposition format by hand:
-// a few counters and histograms do not justify client_golang's dependency
-// tree in a single static binary.
+// The metrics are kept and exposed by Prometheus's client_golang, in a
+// registry of the server's own (no global state), beside the go_* and
+// process_* families operators expect. /metrics negotiates the format (text
+// or OpenMetrics) and the compression.
 
-// metricVec is a counter, gauge or histogram family keyed by label values.
+// metricVec is a counter, gauge or histogram family keyed by label values:
+// the small interface the rest of the package records through.
 type metricVec struct {
-	name, help, typ string
-	labels          []string
-	buckets         []float64 // histograms only
-
-	mu     sync.Mutex
-	series map[string]*series
-}
-
-type series struct {
-	values []string
-	v      float64  // counter or gauge value; histogram sum
-	n      uint64   // histogram count
-	counts []uint64 // histogram bucket counts (non-cumulative)
+	name   string
+	labels []string
+	vec    *prometheus.MetricVec // the family, or nil when values is
+	values *setVec               // a counter whose totals are set at scrape time
 }
 
 func newVec(typ, name, help string, labels ...string) *metricVec {
-	return &metricVec{name: name, help: help, typ: typ, labels: labels, series: map[string]*series{}}
+	m := &metricVec{name: name, labels: labels}
+	switch typ {
+	case "counter":
+		m.vec = prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels).MetricVec
+	case "gauge":
+		m.vec = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels).MetricVec
+	case "histogram":
+		m.vec = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: latencyBuckets}, labels).MetricVec
+	default:
+		panic("metric type " + typ)
+	}
+	m.zero()
+	return m
 }
 
-func (m *metricVec) get(values []string) *series {
-	key := strings.Join(values, "\xff")
-	s := m.series[key]
-	if s == nil {
-		s = &series{values: append([]string(nil), values...)}
-		if m.buckets != nil {
-			s.counts = make([]uint64, len(m.buckets))
-		}
-		m.series[key] = s
+// newSetCounter is a counter family whose values come from elsewhere (a
+// component's running totals) and are set at scrape time: client_golang's
+// counters cannot be set, so it is a collector of constant metrics.
+func newSetCounter(name, help string, labels ...string) *metricVec {
+	return &metricVec{name: name, labels: labels, values: &setVec{
+		desc: prometheus.NewDesc(name, help, labels, nil), labels: len(labels), series: map[string]setSeries{}}}
+}
+
+func (m *metricVec) collector() prometheus.Collector {
+	if m.values != nil {
+		return m.values
+	}
+	return m.vec
+}
+
+// zero creates the one series of a family without labels, so that it is
+// exposed (as 0) before anything is recorded.
+func (m *metricVec) zero() {
+	if len(m.labels) == 0 && m.vec != nil {
+		m.vec.GetMetricWithLabelValues()
+	}
+}
+
+// series is the series of the label values, nil when their number is wrong.
+// A value that is not UTF-8 (a source name from a request path, say) is
+// repaired: Prometheus refuses it.
+func (m *metricVec) series(values []string) prometheus.Metric {
+	if m.vec == nil {
+		return nil
+	}
+	s, err := m.vec.GetMetricWithLabelValues(validUTF8(values)...)
+	if err != nil {
+		return nil
 	}
 	return s
 }
 
-// add adds d to a counter or gauge.
-func (m *metricVec) add(d float64, values ...string) {
-	m.mu.Lock()
-	m.get(values).v += d
-	m.mu.Unlock()
+func validUTF8(values []string) []string {
+	for i, v := range values {
+		if !utf8.ValidString(v) {
+			values = slices.Clone(values)
+			values[i] = strings.ToValidUTF8(v, "\uFFFD")
+		}
+	}
+	return values
 }
 
-// set sets a gauge.
+// add adds d to a counter or gauge. A counter never goes down: a negative d
+// is ignored there.
+func (m *metricVec) add(d float64, values ...string) {
+	if m.values != nil {
+		m.values.add(d, values)
+		return
+	}
+	switch s := m.series(values).(type) {
+	case prometheus.Gauge:
+		s.Add(d)
+	case prometheus.Counter:
+		if d >= 0 {
+			s.Add(d)
+		}
+	}
+}
+
+// set sets a gauge, or a counter set at scrape time.
 func (m *metricVec) set(v float64, values ...string) {
-	m.mu.Lock()
-	m.get(values).v = v
-	m.mu.Unlock()
+	if m.values != nil {
+		m.values.set(v, values)
+		return
+	}
+	if s, ok := m.series(values).(prometheus.Gauge); ok {
+		s.Set(v)
+	}
 }
 
 // observe records one histogram observation.
 func (m *metricVec) observe(v float64, values ...string) {
-	m.mu.Lock()
-	s := m.get(values)
-	s.v += v
-	s.n++
-	i := sort.SearchFloat64s(m.buckets, v)
-	if i < len(s.counts) {
-		s.counts[i]++
+	if s, ok := m.series(values).(prometheus.Observer); ok {
+		s.Observe(v)
 	}
-	m.mu.Unlock()
 }
 
 // reset drops every series (gauges rebuilt at scrape time).
 func (m *metricVec) reset() {
-	m.mu.Lock()
-	m.series = map[string]*series{}
-	m.mu.Unlock()
+	if m.values != nil {
+		m.values.reset()
+		return
+	}
+	m.vec.Reset()
+	m.zero()
 }
 
 // drop removes the series whose first label is v (a deleted resource).
 func (m *metricVec) drop(v string) {
-	m.mu.Lock()
-	for k, s := range m.series {
-		if len(s.values) > 0 && s.values[0] == v {
-			delete(m.series, k)
+	if len(m.labels) == 0 {
+		return
+	}
+	if m.values != nil {
+		m.values.drop(v)
+		return
+	}
+	m.vec.DeletePartialMatch(prometheus.Labels{m.labels[0]: validUTF8([]string{v})[0]})
+}
+
+// setVec is a collector of counters set from outside.
+type setVec struct {
+	desc   *prometheus.Desc
+	labels int
+
+	mu     sync.Mutex
+	series map[string]setSeries
+}
+
+type setSeries struct {
+	values []string
+	v      float64
+}
+
+func (c *setVec) add(d float64, values []string) {
+	c.update(values, func(v float64) float64 { return v + d })
+}
+
+func (c *setVec) set(v float64, values []string) {
+	c.update(values, func(float64) float64 { return v })
+}
+
+func (c *setVec) update(values []string, f func(float64) float64) {
+	if len(values) != c.labels {
+		return
+	}
+	values = validUTF8(values)
+	key := strings.Join(values, "\xff")
+	c.mu.Lock()
+	s, ok := c.series[key]
+	if !ok {
+		s.values = slices.Clone(values)
+	}
+	s.v = f(s.v)
+	c.series[key] = s
+	c.mu.Unlock()
+}
+
+func (c *setVec) reset() {
+	c.mu.Lock()
+	clear(c.series)
+	c.mu.Unlock()
+}
+
+func (c *setVec) drop(v string) {
+	v = validUTF8([]string{v})[0]
+	c.mu.Lock()
+	for k, s := range c.series {
+		if s.values[0] == v {
+			delete(c.series, k)
 		}
 	}
-	m.mu.Unlock()
+	c.mu.Unlock()
 }
 
-func escapeLabel(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`).Replace(s)
-}
+func (c *setVec) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
-func (m *metricVec) labelText(values []string, extra string) string {
-	var parts []string
-	for i, l := range m.labels {
-		parts = append(parts, fmt.Sprintf(`%s="%s"`, l, escapeLabel(values[i])))
+func (c *setVec) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.series) == 0 && c.labels == 0 {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, 0)
 	}
-	if extra != "" {
-		parts = append(parts, extra)
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "{" + strings.Join(parts, ",") + "}"
-}
-
-func formatFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "+Inf"
-	case math.IsInf(f, -1):
-		return "-Inf"
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
-}
-
-func (m *metricVec) write(w io.Writer) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", m.name, m.help, m.name, m.typ)
-	keys := make([]string, 0, len(m.series))
-	for k := range m.series {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	if len(keys) == 0 && len(m.labels) == 0 && m.typ != "histogram" {
-		fmt.Fprintf(w, "%s 0\n", m.name)
-	}
-	for _, k := range keys {
-		s := m.series[k]
-		if m.typ != "histogram" {
-			fmt.Fprintf(w, "%s%s %s\n", m.name, m.labelText(s.values, ""), formatFloat(s.v))
-			continue
+	for _, s := range c.series {
+		m, err := prometheus.NewConstMetric(c.desc, prometheus.CounterValue, s.v, s.values...)
+		if err != nil {
+			m = prometheus.NewInvalidMetric(c.desc, err)
 		}
-		var cum uint64
-		for i, b := range m.buckets {
-			cum += s.counts[i]
-			fmt.Fprintf(w, "%s_bucket%s %d\n", m.name, m.labelText(s.values, `le="`+formatFloat(b)+`"`), cum)
-		}
-		fmt.Fprintf(w, "%s_bucket%s %d\n", m.name, m.labelText(s.values, `le="+Inf"`), s.n)
-		fmt.Fprintf(w, "%s_sum%s %s\n", m.name, m.labelText(s.values, ""), formatFloat(s.v))
-		fmt.Fprintf(w, "%s_count%s %d\n", m.name, m.labelText(s.values, ""), s.n)
+		ch <- m
 	}
 }
 
@@ -178,6 +247,12 @@ type metrics struct {
 	snapshotBytes    *metricVec
 	sinceSnapshot    *metricVec
 	all              []*metricVec
+
+	reg     *prometheus.Registry
+	handler http.Handler
+	// scrape serializes scrapes (a semaphore of one): each rebuilds the
+	// scrape-time families before it gathers them.
+	scrape chan struct{}
 }
 
 func newMetrics() *metrics {
@@ -193,28 +268,117 @@ func newMetrics() *metrics {
 		sseClients:       newVec("gauge", "vigil_sse_clients", "Connected SSE clients."),
 		httpRejected:     newVec("counter", "vigil_http_source_rejected_total", "HTTP source requests rejected.", "source", "reason"),
 		reactionLag:      newVec("gauge", "vigil_reaction_lag_events", "Events in the outbox a reaction has not handled yet.", "reaction", "query"),
-		reactionDeliv:    newVec("counter", "vigil_reaction_deliveries_total", "Events a reaction delivered.", "reaction"),
-		reactionFailures: newVec("counter", "vigil_reaction_failures_total", "Failed delivery attempts.", "reaction"),
-		reactionDead:     newVec("counter", "vigil_reaction_dead_letters_total", "Events a reaction gave up on.", "reaction"),
+		reactionDeliv:    newSetCounter("vigil_reaction_deliveries_total", "Events a reaction delivered.", "reaction"),
+		reactionFailures: newSetCounter("vigil_reaction_failures_total", "Failed delivery attempts.", "reaction"),
+		reactionDead:     newSetCounter("vigil_reaction_dead_letters_total", "Events a reaction gave up on.", "reaction"),
 		reactionUp:       newVec("gauge", "vigil_reaction_healthy", "1 when the reaction's last delivery succeeded, 0 while it is failing.", "reaction"),
 		queryRows:        newVec("gauge", "vigil_query_result_rows", "Current result rows.", "query"),
 		queryErrors:      newVec("gauge", "vigil_query_error", "1 when the query is in an error state.", "query"),
-		snapshots:        newVec("counter", "vigil_snapshots_total", "Engine snapshots written since start (durable mode)."),
+		snapshots:        newSetCounter("vigil_snapshots_total", "Engine snapshots written since start (durable mode)."),
 		snapshotSeconds:  newVec("gauge", "vigil_snapshot_last_seconds", "How long the last engine snapshot held the engine loop."),
 		snapshotBytes:    newVec("gauge", "vigil_snapshot_last_bytes", "Size of the last engine snapshot."),
 		sinceSnapshot:    newVec("gauge", "vigil_changes_since_snapshot", "Changes logged since the last snapshot: what a restart would replay."),
 	}
-	m.queryLatency.buckets = latencyBuckets
-	m.schedLateness.buckets = latencyBuckets
 	m.all = []*metricVec{m.changesIn, m.batches, m.batchErrors, m.queryLatency, m.resultChanges, m.events,
 		m.schedFires, m.schedLateness, m.sseClients, m.httpRejected, m.reactionLag, m.reactionDeliv,
 		m.reactionFailures, m.reactionDead, m.reactionUp, m.queryRows, m.queryErrors,
 		m.snapshots, m.snapshotSeconds, m.snapshotBytes, m.sinceSnapshot}
+	m.scrape = make(chan struct{}, 1)
+	m.reg = prometheus.NewRegistry()
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	order := map[string][]string{}
+	for _, v := range m.all {
+		m.reg.MustRegister(v.collector())
+		if len(v.labels) > 1 {
+			order[v.name] = v.labels
+		}
+	}
+	m.handler = promhttp.HandlerFor(declaredOrder{m.reg, order}, promhttp.HandlerOpts{
+		EnableOpenMetrics: true,
+		// A family that fails to collect leaves the others to be served.
+		ErrorHandling: promhttp.ContinueOnError,
+	})
 	return m
 }
 
-func (m *metrics) write(w io.Writer) {
-	for _, v := range m.all {
-		v.write(w)
+// declaredOrder gathers the families with their labels in the order they
+// were declared in, where client_golang sorts them by name: the exposition
+// reads vigil_result_changes_total{query="q",op="added"}, as it always did.
+type declaredOrder struct {
+	g     prometheus.Gatherer
+	order map[string][]string // family: label names, for families of two or more
+}
+
+func (d declaredOrder) Gather() ([]*dto.MetricFamily, error) {
+	fams, err := d.g.Gather()
+	for _, f := range fams {
+		names := d.order[f.GetName()]
+		if names == nil {
+			continue
+		}
+		for _, m := range f.Metric {
+			slices.SortStableFunc(m.Label, func(a, b *dto.LabelPair) int {
+				return slices.Index(names, a.GetName()) - slices.Index(names, b.GetName())
+			})
+		}
 	}
+	return fams, err
+}
+
+// serveMetrics answers GET /metrics. The families that mirror state are
+// rebuilt from it first.
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	m := s.m
+	select {
+	case m.scrape <- struct{}{}:
+		defer func() { <-m.scrape }()
+	case <-r.Context().Done():
+		writeError(w, 503, r.Context().Err().Error())
+		return
+	}
+	for _, v := range []*metricVec{m.reactionLag, m.reactionDeliv, m.reactionFailures, m.reactionDead, m.reactionUp, m.queryRows, m.queryErrors,
+		m.snapshots, m.snapshotSeconds, m.snapshotBytes, m.sinceSnapshot} {
+		v.reset()
+	}
+	clients := s.sseClients.Load()
+	err := s.do(r.Context(), func() {
+		if s.opts.Store != nil {
+			st := s.host.SnapshotStats()
+			m.snapshots.set(float64(st.Count))
+			m.snapshotSeconds.set(st.LastDuration.Seconds())
+			m.snapshotBytes.set(float64(st.LastBytes))
+			m.sinceSnapshot.set(float64(st.SinceChanges))
+		}
+		for id, qe := range s.queries {
+			rows, bad := 0, 0.0
+			if qe.state == "running" && qe.q != nil {
+				rows = qe.q.Len()
+			} else {
+				bad = 1
+			}
+			m.queryRows.set(float64(rows), id)
+			m.queryErrors.set(bad, id)
+		}
+		for name, e := range s.reactions {
+			v := s.reactionView(e)
+			for q, lag := range v.Lag {
+				m.reactionLag.set(float64(lag), name, q)
+			}
+			m.reactionDeliv.set(float64(v.Status.Delivered), name)
+			m.reactionFailures.set(float64(v.Status.Failures), name)
+			m.reactionDead.set(float64(v.Status.DeadLetters), name)
+			up := 1.0
+			if v.Status.State != "running" {
+				up = 0
+			}
+			m.reactionUp.set(up, name)
+			clients += int64(v.Status.Clients)
+		}
+	})
+	if err != nil {
+		writeError(w, 503, err.Error())
+		return
+	}
+	m.sseClients.set(float64(clients))
+	m.handler.ServeHTTP(w, r)
 }
