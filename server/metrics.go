@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // The metrics are kept and exposed by Prometheus's client_golang, in a
@@ -286,43 +285,15 @@ func newMetrics() *metrics {
 	m.scrape = make(chan struct{}, 1)
 	m.reg = prometheus.NewRegistry()
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	order := map[string][]string{}
 	for _, v := range m.all {
 		m.reg.MustRegister(v.collector())
-		if len(v.labels) > 1 {
-			order[v.name] = v.labels
-		}
 	}
-	m.handler = promhttp.HandlerFor(declaredOrder{m.reg, order}, promhttp.HandlerOpts{
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		EnableOpenMetrics: true,
 		// A family that fails to collect leaves the others to be served.
 		ErrorHandling: promhttp.ContinueOnError,
 	})
 	return m
-}
-
-// declaredOrder gathers the families with their labels in the order they
-// were declared in, where client_golang sorts them by name: the exposition
-// reads vigil_result_changes_total{query="q",op="added"}, as it always did.
-type declaredOrder struct {
-	g     prometheus.Gatherer
-	order map[string][]string // family: label names, for families of two or more
-}
-
-func (d declaredOrder) Gather() ([]*dto.MetricFamily, error) {
-	fams, err := d.g.Gather()
-	for _, f := range fams {
-		names := d.order[f.GetName()]
-		if names == nil {
-			continue
-		}
-		for _, m := range f.Metric {
-			slices.SortStableFunc(m.Label, func(a, b *dto.LabelPair) int {
-				return slices.Index(names, a.GetName()) - slices.Index(names, b.GetName())
-			})
-		}
-	}
-	return fams, err
 }
 
 // serveMetrics answers GET /metrics. The families that mirror state are

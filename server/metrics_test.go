@@ -160,8 +160,8 @@ spec:
 			{`vigil_changes_in_total{source="s"}`, 2},
 			{`vigil_batches_total{source="s"}`, 2},
 			{`vigil_batch_errors_total{source="s"}`, 1},
-			{`vigil_result_changes_total{query="agents",op="added"}`, 1},
-			{`vigil_outbox_events_total{query="agents",kind="change"}`, 1},
+			{`vigil_result_changes_total{op="added",query="agents"}`, 1},
+			{`vigil_outbox_events_total{kind="change",query="agents"}`, 1},
 			{`vigil_query_processing_seconds_count{query="agents"}`, 1},
 			{`vigil_query_processing_seconds_bucket{query="agents",le="+Inf"}`, 1},
 			{`vigil_query_result_rows{query="agents"}`, 1},
@@ -169,8 +169,8 @@ spec:
 			{`vigil_reaction_healthy{reaction="print"}`, 1},
 			{`vigil_reaction_failures_total{reaction="print"}`, 0},
 			{`vigil_reaction_dead_letters_total{reaction="print"}`, 0},
-			{`vigil_http_source_rejected_total{source="a\"b\\c\nd",reason="unknown_source"}`, 1},
-			{`vigil_http_source_rejected_total{source="x` + "\uFFFD" + `y",reason="unknown_source"}`, 1},
+			{`vigil_http_source_rejected_total{reason="unknown_source",source="a\"b\\c\nd"}`, 1},
+			{`vigil_http_source_rejected_total{reason="unknown_source",source="x` + "\uFFFD" + `y"}`, 1},
 		} {
 			if v, ok := sample(text, tc.series); !ok || v != tc.want {
 				t.Errorf("%s = %v (present %v), want %v", tc.series, v, ok, tc.want)

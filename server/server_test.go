@@ -270,7 +270,7 @@ func TestMetricsExposition(t *testing.T) {
 		"# TYPE vigil_query_processing_seconds histogram",
 		`vigil_query_processing_seconds_bucket{query="agents",le="+Inf"} 1`,
 		`vigil_changes_in_total{source="s"} 1`,
-		`vigil_result_changes_total{query="agents",op="added"} 1`,
+		`vigil_result_changes_total{op="added",query="agents"} 1`,
 		`vigil_query_result_rows{query="agents"} 1`,
 		"vigil_scheduler_fires_total 0",
 	} {
