@@ -377,6 +377,7 @@ func (h *Host) AddQuery(spec engine.QuerySpec, events func(*engine.Query) []*out
 		err = h.log.Commit(&store.Step{Record: rec, Events: h.registered(q, events)})
 	}
 	if err != nil {
+		h.forget(q)
 		h.eng.RemoveQuery(spec.ID)
 		return nil, false, err
 	}
@@ -406,8 +407,9 @@ func (h *Host) registered(q *engine.Query, events func(*engine.Query) []*outbox.
 // spec in its place as one step, with the events the replacement produces
 // (the old rows retracted, the new ones added): a crash keeps the old
 // definition or the new one, never neither. When spec does not compile, the
-// old query is removed alone and the compile error returned.
-func (h *Host) ReplaceQuery(spec engine.QuerySpec, events func(*engine.Query) []*outbox.Event) (*engine.Query, error) {
+// old query is removed alone, in one step with the events failed gives for
+// the compile error (nil for none), and the compile error is returned.
+func (h *Host) ReplaceQuery(spec engine.QuerySpec, events func(*engine.Query) []*outbox.Event, failed func(error) []*outbox.Event) (*engine.Query, error) {
 	old := h.eng.Query(spec.ID)
 	if old == nil {
 		q, _, err := h.AddQuery(spec, events)
@@ -417,9 +419,17 @@ func (h *Host) ReplaceQuery(spec engine.QuerySpec, events func(*engine.Query) []
 	h.eng.RemoveQuery(spec.ID)
 	q, err := h.eng.AddQuery(spec)
 	if err != nil {
-		if cerr := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeRemove(spec.ID), nil })}); cerr != nil {
+		var evs []*outbox.Event
+		if failed != nil {
+			evs = failed(err)
+			for _, ev := range evs {
+				ev.QueryID = spec.ID
+			}
+		}
+		if cerr := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeRemove(spec.ID), nil }), Events: evs}); cerr != nil {
 			return nil, cerr
 		}
+		h.logged(1)
 		return nil, err
 	}
 	rec, err := h.recordErr(func() ([]byte, error) {
@@ -432,22 +442,24 @@ func (h *Host) ReplaceQuery(spec engine.QuerySpec, events func(*engine.Query) []
 	if err == nil {
 		err = h.log.Commit(&store.Step{Record: rec, Events: h.registered(q, events)})
 	}
-	if err == nil {
-		h.logged(1)
+	if err != nil {
+		h.forget(q)
+		return q, err
 	}
-	return q, err
+	h.logged(1)
+	return q, nil
 }
 
 // RemoveQuery unregisters a query, committing events (the caller's control
 // events about it, nil for none) in the same step. Its stream stays (a
 // query updated in place continues its stream); Outbox().Drop forgets it.
 func (h *Host) RemoveQuery(id string, events ...*outbox.Event) error {
+	for _, ev := range events {
+		ev.QueryID = id
+	}
 	q := h.eng.Query(id)
 	if q == nil {
 		return h.Publish(events...)
-	}
-	for _, ev := range events {
-		ev.QueryID = id
 	}
 	if err := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeRemove(id), nil }), Events: events}); err != nil {
 		return err

@@ -173,7 +173,7 @@ func TestReplaceQueryReplays(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Apply([]engine.Batch{{Source: "s", Changes: []engine.Change{{Op: engine.OpInsert, Element: engine.Element{ID: "a", Labels: []string{"A"}, Props: map[string]value.Value{"x": value.Int(1)}}}}}})
-	if _, err := h.ReplaceQuery(engine.QuerySpec{ID: "q", Text: "MATCH (a:A) RETURN a.x * 10 AS y"}, nil); err != nil {
+	if _, err := h.ReplaceQuery(engine.QuerySpec{ID: "q", Text: "MATCH (a:A) RETURN a.x * 10 AS y"}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	h.log.Close()

@@ -210,3 +210,62 @@ func TestRestartOnEitherLog(t *testing.T) {
 		})
 	}
 }
+
+// A replacement that does not compile removes the old definition and says
+// so in its stream (the old rows retracted, stopped with the error) in one
+// commit: wherever the process is killed, a restarted host either still
+// has the old query or has a stream that ends stopped.
+func TestKillAroundAFailedReplacementLosesNothing(t *testing.T) {
+	start := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	good := engine.QuerySpec{ID: "q", Text: "MATCH (n:A) RETURN n.id AS id"}
+	bad := engine.QuerySpec{ID: "q", Text: "MATCH (n:A) RETURN n.id AS"}
+	add := engine.Change{Op: engine.OpInsert, Time: start, Element: engine.Element{ID: "a", Labels: []string{"A"},
+		Props: map[string]value.Value{"id": value.Str("a")}}}
+	const commits = 4 // start, registration, one batch, the failed replacement
+	for _, lk := range logKinds() {
+		for dieAt := 1; dieAt <= commits+1; dieAt++ {
+			t.Run(fmt.Sprintf("%s/kill-at-commit-%d", lk.name, dieAt), func(t *testing.T) {
+				base := lk.open(t)
+				h, err := Open(Options{Log: &dyingLog{Log: base, dieAt: dieAt}, Start: start})
+				if err == nil {
+					_, _, err = h.AddQuery(good, nil)
+				}
+				if err == nil {
+					_, _, err = h.Apply([]engine.Batch{{Source: "s", Changes: []engine.Change{add}, Time: start}})
+				}
+				if err == nil {
+					var rows []engine.Row
+					cols := h.Columns(h.Engine().Query("q"))
+					rows = h.Engine().Query("q").Results()
+					_, err = h.ReplaceQuery(bad, nil, func(cerr error) []*outbox.Event {
+						return []*outbox.Event{
+							{Kind: outbox.KindChange, Deleted: rows, DeletedColumns: cols},
+							outbox.Control("q", outbox.SignalStopped, cerr.Error(), start),
+						}
+					})
+					if err == nil {
+						t.Fatal("the replacement compiled")
+					}
+				}
+				h2, err := Open(Options{Log: lk.reopen(t, base)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				stream := events(t, h2.Outbox(), "q")
+				stopped := strings.Contains(stream, `"stopped"`)
+				q := h2.Engine().Query("q")
+				switch {
+				case q == nil && stream != "" && !stopped:
+					t.Fatalf("the old definition is gone but its stream does not say so:\n%s", stream)
+				case q != nil && stopped:
+					t.Fatalf("the old definition runs but its stream says stopped:\n%s", stream)
+				case stopped && !strings.Contains(stream, `"deletedResults":[{"id":"a"}]`):
+					t.Fatalf("the stopped stream did not retract the old rows:\n%s", stream)
+				}
+				if dieAt > commits && (q != nil || !stopped) {
+					t.Fatalf("an uninterrupted run: query %v, stream\n%s", q != nil, stream)
+				}
+			})
+		}
+	}
+}

@@ -234,7 +234,9 @@ func (s *Server) applySource(r *resources.Resource) (string, error) {
 	action := "created"
 	var prevPos []byte
 	if old := s.sources[r.Name]; old != nil {
-		if old.res.Raw == r.Raw && old.err == nil {
+		// A source that stopped on its own is left alone too: applying
+		// the same resource again is not a restart.
+		if old.res.Raw == r.Raw && old.state != stateError {
 			return "unchanged", nil
 		}
 		prevPos = old.position
@@ -403,28 +405,36 @@ func (s *Server) applyQuery(r *resources.Resource) (string, error) {
 			outbox.Control(r.Name, outbox.SignalBootstrapCompleted, "", now),
 			outbox.Control(r.Name, outbox.SignalRunning, "", now))
 	}
-	switch {
-	case err != nil:
-	case replacing:
-		// One step: a crash keeps the old definition or the new one.
-		q, err = s.host.ReplaceQuery(spec, events)
-	default:
-		q, changed, err = s.host.AddQuery(spec, events)
-	}
-	if err != nil {
-		qe.fail(stateError, queryError(r, err))
-		// The stream says the query stopped, retracting what its readers
-		// hold, in the step that removes the old definition (if any).
+	// A definition that fails (it does not compile, or names a source that
+	// does not exist) leaves a stream that says so: bootstrapStarted, the
+	// old rows retracted, stopped with the error; committed in the step
+	// that removes the old definition, if there is one.
+	var published []*outbox.Event
+	failed := func(err error) []*outbox.Event {
 		now := s.eng.Now()
 		evs := []*outbox.Event{outbox.Control(r.Name, outbox.SignalBootstrapStarted, "", now)}
 		if old != nil {
 			evs = append(evs, old.retract(&outbox.Event{Kind: outbox.KindChange, QueryID: r.Name, SourceTimeMs: now.UnixMilli()}))
 		}
-		evs = append(evs, outbox.Control(r.Name, outbox.SignalStopped, qe.errText(), now))
-		if rerr := s.host.RemoveQuery(r.Name, evs...); rerr != nil {
-			s.stopFatal(rerr)
+		published = append(evs, outbox.Control(r.Name, outbox.SignalStopped, queryError(r, err).Error(), now))
+		return published
+	}
+	switch {
+	case err != nil:
+	case replacing:
+		q, err = s.host.ReplaceQuery(spec, events, failed)
+	default:
+		q, changed, err = s.host.AddQuery(spec, events)
+	}
+	if err != nil {
+		qe.fail(stateError, queryError(r, err))
+		if published == nil {
+			if rerr := s.host.RemoveQuery(r.Name, failed(err)...); rerr != nil {
+				s.stopFatal(rerr)
+			}
 		}
-		s.count(evs)
+		s.count(published)
+		s.broadcast()
 		return action, qe.err
 	}
 	qe.q = q
@@ -462,7 +472,7 @@ func (o *oldResult) retract(ev *outbox.Event) *outbox.Event {
 func (s *Server) applyReaction(r *resources.Resource) (string, error) {
 	action := "created"
 	if old := s.reactions[r.Name]; old != nil {
-		if old.res.Raw == r.Raw && old.err == nil {
+		if old.res.Raw == r.Raw && old.state != stateError {
 			return "unchanged", nil
 		}
 		if old.cancel != nil {

@@ -40,9 +40,10 @@ func (m *Memory) KeepsLog() bool { return m.keepLog }
 // Path implements Log.
 func (m *Memory) Path() string { return "memory" }
 
-// Commit implements Log. Events of one step are appended while the log's
-// lock is held, so a step's events become readable together with its
-// checkpoints.
+// Commit implements Log. The log's lock orders commits; readers of the
+// streams take only the streams' lock, so they may see the first events of
+// a step before its last, as a reader polling Badger between two steps
+// sees the one or the other: every reader reads on from where it stopped.
 func (m *Memory) Commit(st *Step) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

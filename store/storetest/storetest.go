@@ -38,6 +38,7 @@ func Run(t *testing.T, o Opener) {
 		{"SnapshotForgetsIncludedRecords", snapshotForgetsRecords},
 		{"CompactAndDrop", compactAndDrop},
 		{"Cursors", cursors},
+		{"ReadersDuringCommits", readersDuringCommits},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, o) })
 	}
@@ -264,4 +265,44 @@ func cursors(t *testing.T, o Opener) {
 		t.Fatalf("cursors share values: %d", c)
 	}
 	l.Close()
+}
+
+// readersDuringCommits reads a stream while steps commit to it, as SSE
+// clients and reactions do while the engine loop runs: every read returns
+// consecutive sequences going on from where the reader stopped, and the
+// reader ends having seen every event exactly once.
+func readersDuringCommits(t *testing.T, o Opener) {
+	l := o.Open(t)
+	defer l.Close()
+	const steps = 300
+	done := make(chan error, 2)
+	for r := 0; r < 2; r++ {
+		go func() {
+			var after uint64
+			for after < 2*steps {
+				recs, err := l.ReadFrom("q", after, 7)
+				if err != nil {
+					done <- err
+					return
+				}
+				for _, rec := range recs {
+					if rec.Seq != after+1 {
+						done <- fmt.Errorf("read %d after %d", rec.Seq, after)
+						return
+					}
+					after = rec.Seq
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := 1; i <= steps; i++ {
+		commit(t, l, &store.Step{Record: []byte{byte(i)}, Events: []*outbox.Event{Change("q", 2*i-1), Change("q", 2*i)},
+			Checkpoints: map[string][]byte{"s": {byte(i)}}})
+	}
+	for r := 0; r < 2; r++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
