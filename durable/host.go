@@ -114,6 +114,7 @@ func Open(o Options) (*Host, error) {
 		return nil, err
 	}
 	// A query that failed before the restart has its stopped event.
+	h.eng.Failed()
 	for _, q := range h.eng.Queries() {
 		if q.Err() != nil {
 			h.stopped[q] = true
@@ -637,8 +638,8 @@ func (h *Host) events(evs []*outbox.Event, diffs []engine.Diff, at time.Time) []
 // stops appends a stopped event for each query that failed during the
 // step, so that the event is committed with the step that stopped it.
 func (h *Host) stops(evs []*outbox.Event, at time.Time) []*outbox.Event {
-	for _, q := range h.eng.Queries() {
-		if q.Err() != nil && !h.stopped[q] {
+	for _, q := range h.eng.Failed() {
+		if q.Err() != nil && !h.stopped[q] && h.eng.Query(q.ID()) == q {
 			h.stopped[q] = true
 			evs = append(evs, outbox.Control(q.ID(), outbox.SignalStopped, q.Err().Error(), at))
 		}

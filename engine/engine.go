@@ -44,6 +44,18 @@ type Engine struct {
 	// Restore), so engines restored from different snapshots live side by
 	// side in one process.
 	seed value.Seed
+	// failed lists the queries that failed since the last Failed call.
+	failed []*Query
+}
+
+// Failed returns the queries that failed (Query.Err became non-nil) while
+// processing changes, futures or a registration since the last call, and
+// forgets them: a host that must record a query's failure with the step
+// that caused it asks after each step, at no cost per query.
+func (e *Engine) Failed() []*Query {
+	f := e.failed
+	e.failed = nil
+	return f
 }
 
 // New returns an empty in-memory engine.

@@ -8,6 +8,7 @@ import (
 type Query struct {
 	id   string
 	spec QuerySpec
+	eng  *Engine     // told when the query fails (Engine.Failed)
 	vis  *visibility // the sources, labels and joins it reads
 	// readNodes and readRels are the labels and types its patterns name.
 	readNodes, readRels []string
@@ -45,9 +46,24 @@ func (q *Query) Columns() []string { return q.columns }
 // (for instance a type error). A failed query emits nothing further.
 func (q *Query) Err() error { return q.err }
 
+// QueryError is a query's runtime failure (Query.Err): the query's id and
+// what failed.
+type QueryError struct {
+	ID  string
+	Err error
+}
+
+func (e *QueryError) Error() string { return fmt.Sprintf("query %q: %v", e.ID, e.Err) }
+
+// Unwrap returns what failed.
+func (e *QueryError) Unwrap() error { return e.Err }
+
 func (q *Query) fail(err error) {
-	q.err = fmt.Errorf("query %q: %w", q.id, err)
+	q.err = &QueryError{ID: q.id, Err: err}
 	q.pending = nil
+	if q.eng != nil {
+		q.eng.failed = append(q.eng.failed, q)
+	}
 }
 
 // Results returns the current result rows: in ORDER BY order when the query

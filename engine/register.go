@@ -128,7 +128,7 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 		return nil, err
 	}
 	q := &Query{
-		id: spec.ID, spec: spec, vis: newVisibility(spec.Subscriptions, spec.Joins), branches: branches, watchers: pl.watchers,
+		id: spec.ID, spec: spec, eng: e, vis: newVisibility(spec.Subscriptions, spec.Joins), branches: branches, watchers: pl.watchers,
 		columns: branches[0].columns, result: newRowBag(), readsGraph: pl.readsGraph,
 	}
 	q.readNodes, q.readRels = sortedKeys(pl.readNodes), sortedKeys(pl.readRels)

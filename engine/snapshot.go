@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/vigilhq/vigil/engine/value"
 )
@@ -474,7 +475,9 @@ func (q *Query) load(s *stateReader) {
 	}
 	if r.Bool() {
 		// A failed query emits nothing further; its stages are not kept.
-		q.err = errors.New(r.String())
+		// The stored message is the error's text, which names the query.
+		msg := strings.TrimPrefix(r.String(), fmt.Sprintf("query %q: ", q.id))
+		q.err = &QueryError{ID: q.id, Err: errors.New(msg)}
 		return
 	}
 	s.bag(q.result)

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/durable"
@@ -212,22 +210,22 @@ func errFile(err error) string {
 }
 
 // locate places an error at its resource. A factory's error comes wrapped
-// in its registry's ConfigError, which names the resource the location
-// names again, so the location takes the factory's own error.
+// in its registry's ConfigError and a query's runtime error in a
+// QueryError, each naming the resource that the location names again, so
+// the location takes the error they wrap.
 func locate(r *resources.Resource, err error) error {
 	var rc *reactions.ConfigError
 	var sc *sources.ConfigError
+	var qe *engine.QueryError
 	switch {
 	case errors.As(err, &rc):
 		err = rc.Err
 	case errors.As(err, &sc):
 		err = sc.Err
+	case errors.As(err, &qe):
+		err = qe.Err
 	}
-	msg := err.Error()
-	for _, p := range []string{"query "} {
-		msg = strings.TrimPrefix(msg, p+strconv.Quote(r.Name)+": ")
-	}
-	return &resources.Error{File: r.File, Line: r.Line, Kind: r.Kind, Name: r.Name, Reason: msg}
+	return &resources.Error{File: r.File, Line: r.Line, Kind: r.Kind, Name: r.Name, Reason: err.Error()}
 }
 
 func (s *Server) applySource(r *resources.Resource) (string, error) {
