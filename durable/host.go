@@ -22,6 +22,7 @@ import (
 
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/functions"
 	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/store"
 )
@@ -43,6 +44,9 @@ type Options struct {
 	// 0 means DefaultSnapshotEvery; negative disables snapshots (the log
 	// then grows until the store is rebuilt).
 	SnapshotEvery int
+	// Functions overrides the engine's Cypher function registry (nil: the
+	// standard one), for programs and tests that add functions.
+	Functions *functions.Registry
 	// SnapshotPerElement is the factor of that second bound: 0 means 4;
 	// negative drops the bound (snapshots every SnapshotEvery changes
 	// exactly, as tests want).
@@ -60,6 +64,7 @@ type Host struct {
 	eng     *engine.Engine
 	log     store.Log
 	keepLog bool                              // log.KeepsLog(): records are encoded and snapshots taken
+	funcs   *functions.Registry               // Options.Functions
 	columns map[*engine.Query]*outbox.Columns // see columnsOf
 	// stopped holds the queries whose stopped event is in their stream:
 	// a query that fails during a step gets one in that step's commit.
@@ -102,7 +107,7 @@ func Open(o Options) (*Host, error) {
 	if log == nil {
 		log = store.NewMemory(false)
 	}
-	h := &Host{log: log, keepLog: log.KeepsLog(), snapEvery: o.SnapshotEvery, snapPerEl: o.SnapshotPerElement,
+	h := &Host{log: log, keepLog: log.KeepsLog(), funcs: o.Functions, snapEvery: o.SnapshotEvery, snapPerEl: o.SnapshotPerElement,
 		stopped: map[*engine.Query]bool{}}
 	if h.snapEvery == 0 {
 		h.snapEvery = DefaultSnapshotEvery
@@ -131,7 +136,7 @@ func (h *Host) restore(start time.Time) error {
 		return err
 	}
 	if ok {
-		eng, skipped, err := engine.Restore(snap, engine.Options{})
+		eng, skipped, err := engine.Restore(snap, engine.Options{Functions: h.funcs})
 		if err != nil {
 			return fmt.Errorf("store %s: snapshot at log record %d: %w", h.log.Path(), after, err)
 		}
@@ -156,7 +161,7 @@ func (h *Host) restore(start time.Time) error {
 			if r.kind != recStart {
 				return fmt.Errorf("store %s: log record %d: the log does not begin with its start time", h.log.Path(), seq)
 			}
-			h.eng = engine.New(engine.Options{Start: r.time})
+			h.eng = engine.New(engine.Options{Start: r.time, Functions: h.funcs})
 			h.replayed++
 			return nil
 		}
@@ -177,7 +182,7 @@ func (h *Host) restore(start time.Time) error {
 		if err := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeStart(start), nil })}); err != nil {
 			return err
 		}
-		h.eng = engine.New(engine.Options{Start: start})
+		h.eng = engine.New(engine.Options{Start: start, Functions: h.funcs})
 	}
 	return nil
 }

@@ -23,14 +23,15 @@ func (a *plainAcc) Result() value.Value        { return value.Int(a.n) }
 // does the same) happens after the step committed: the step must succeed
 // with its events, and the failure show in SnapshotStats.
 func TestSnapshotFailureDoesNotFailTheStep(t *testing.T) {
-	functions.Cypher().AddAggregate("test.plaincount", &functions.Aggregate{Name: "test.plaincount", MinArgs: 1, MaxArgs: 1,
+	funcs := functions.NewCypher()
+	funcs.AddAggregate("test.plaincount", &functions.Aggregate{Name: "test.plaincount", MinArgs: 1, MaxArgs: 1,
 		New: func() functions.Accumulator { return &plainAcc{} }})
 	st, err := store.Open(filepath.Join(t.TempDir(), "s"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	h, err := Open(Options{Log: st, Start: time.Unix(0, 0), SnapshotEvery: 1, SnapshotPerElement: -1})
+	h, err := Open(Options{Log: st, Start: time.Unix(0, 0), SnapshotEvery: 1, SnapshotPerElement: -1, Functions: funcs})
 	if err != nil {
 		t.Fatal(err)
 	}

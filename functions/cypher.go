@@ -7,7 +7,11 @@ import "sync"
 // shared; callers must not add to it.
 func Cypher() *Registry { return cypherRegistry() }
 
-var cypherRegistry = sync.OnceValue(func() *Registry {
+var cypherRegistry = sync.OnceValue(NewCypher)
+
+// NewCypher builds a new openCypher registration set, the caller's own to
+// add to (a test's or an embedding program's extra functions).
+func NewCypher() *Registry {
 	r := NewRegistry("cypher")
 	registerStrings(r)
 	registerMath(r)
@@ -17,4 +21,4 @@ var cypherRegistry = sync.OnceValue(func() *Registry {
 	registerTemporal(r)
 	registerDrasi(r)
 	return r
-})
+}
