@@ -156,6 +156,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/reactions/{name}/events", s.handleReactionEvents)
 	mux.HandleFunc("DELETE /v1/reactions/{name}", s.handleDelete(resources.KindReaction))
 
+	for _, rt := range s.opts.Routes {
+		mux.Handle(rt.Pattern, rt.Handler)
+	}
 	mux.Handle("GET /", http.FileServerFS(console.FS()))
 	return sameSite(s.opts.Token == "", s.auth(s.untilReady(jsonErrors(mux))))
 }

@@ -254,7 +254,7 @@ type metrics struct {
 	scrape chan struct{}
 }
 
-func newMetrics() *metrics {
+func newMetrics(extra ...prometheus.Collector) *metrics {
 	m := &metrics{
 		changesIn:        newVec("counter", "vigil_changes_in_total", "Element changes received from sources.", "source"),
 		batches:          newVec("counter", "vigil_batches_total", "Source batches applied.", "source"),
@@ -285,6 +285,7 @@ func newMetrics() *metrics {
 	m.scrape = make(chan struct{}, 1)
 	m.reg = prometheus.NewRegistry()
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(extra...)
 	for _, v := range m.all {
 		m.reg.MustRegister(v.collector())
 	}

@@ -13,10 +13,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vigilhq/vigil/durable"
 	"github.com/vigilhq/vigil/engine"
 	"github.com/vigilhq/vigil/outbox"
@@ -48,6 +50,13 @@ type Options struct {
 	// reaction resource then reports its kind unknown). cmd/vigil registers
 	// the kinds Vigil ships with.
 	Reactions *reactions.Registry
+	// Routes are extra endpoints the program adds (a plugin's API, such as
+	// the circuit breakers' /v1/breakers), served behind the same token,
+	// readiness gate and error shape as the server's own.
+	Routes []Route
+	// Collectors are extra Prometheus collectors served at /metrics with
+	// the server's own families (a plugin's metrics).
+	Collectors []prometheus.Collector
 	// MaxBatchChanges bounds how many changes the engine loop gathers from
 	// the batches waiting for it into one step (one commit); default 1000.
 	MaxBatchChanges int
@@ -65,6 +74,13 @@ type Options struct {
 	// Start is the engine clock before the first change of a new store
 	// (default: now).
 	Start time.Time
+}
+
+// Route is an extra endpoint: a net/http ServeMux pattern such as
+// "GET /v1/breakers/{key}" and its handler.
+type Route struct {
+	Pattern string
+	Handler http.Handler
 }
 
 // Server is the engine host.
@@ -178,7 +194,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		opts: opts, log: opts.Logger, out: host.Outbox(), m: newMetrics(),
+		opts: opts, log: opts.Logger, out: host.Outbox(), m: newMetrics(opts.Collectors...),
 		cmds: make(chan func(), 64), done: make(chan struct{}), bch: make(chan struct{}),
 		pending:  make(chan *pendingBatch, 256),
 		handlers: map[string]sourceRef{},
