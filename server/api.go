@@ -91,6 +91,10 @@ type Status struct {
 	// Errors are the resource errors without a resource (e.g. YAML
 	// syntax), until the file they are in is applied again without them.
 	Errors []string `json:"errors,omitempty"`
+	// Endpoints are the extra endpoints plugins added (Options.Routes), as
+	// patterns such as "GET /v1/breakers": what a client such as the
+	// console may ask for beyond the server's own API.
+	Endpoints []string `json:"endpoints,omitempty"`
 }
 
 // writeJSON answers with v, indented: the API is read by people with curl
@@ -315,6 +319,9 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		st.Started = s.started
 		st.EngineNow = s.eng.Now()
 		st.Queries, st.Sources, st.Reactions = len(s.queries), len(s.sources), len(s.reactions)
+		for _, rt := range s.opts.Routes {
+			st.Endpoints = append(st.Endpoints, rt.Pattern)
+		}
 		if due, ok := s.eng.NextDue(); ok {
 			st.Scheduler.PendingFutures = true
 			st.Scheduler.NextDue = due.UTC().Format(time.RFC3339Nano)

@@ -51,6 +51,9 @@ func TestPluginRoutesAndCollectors(t *testing.T) {
 	if code, body := get("/v1/plugin/a", "secret"); code != 200 || body != "key a" {
 		t.Fatalf("with the token: %d %s", code, body)
 	}
+	if code, body := get("/v1/status", "secret"); code != 200 || !strings.Contains(body, `"GET /v1/plugin/{key}"`) {
+		t.Fatalf("status does not list the endpoint: %d %s", code, body)
+	}
 	if code, body := get("/metrics", "secret"); code != 200 || !strings.Contains(body, "plugin_hits_total 1") {
 		t.Fatalf("metrics: %d %s", code, body)
 	}

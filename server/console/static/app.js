@@ -433,6 +433,30 @@ function renderReactions(rs) {
   if (!rs.length) $('#reactions tbody').append(emptyRow(10, 'No reactions.'));
 }
 
+// The breakers panel shows when the server has circuit breakers (the
+// CircuitBreaker reaction mounts /v1/breakers); open ones first.
+const BREAKER_ORDER = { OPEN: 0, HALF_OPEN: 1, CLOSED: 2 };
+
+function renderBreakers(bs) {
+  const section = $('#breakers-section');
+  section.hidden = bs === null;
+  if (bs === null) return;
+  const sorted = [...bs].sort((a, b) => (BREAKER_ORDER[a.state] ?? 3) - (BREAKER_ORDER[b.state] ?? 3)
+    || String(a.key).localeCompare(String(b.key)));
+  $('#breakers tbody').replaceChildren(...sorted.map((b) => row([
+    { text: String(b.key), cls: 'mono' }, badge(b.state, String(b.state).toLowerCase()), ago(b.since),
+    b.reason || '', b.query || '', b.throttle || '—',
+  ])));
+  if (!bs.length) $('#breakers tbody').append(emptyRow(6, 'No breakers have tripped.'));
+}
+
+// getBreakers is null where the server has no breakers endpoint: the
+// status lists the endpoints plugins add.
+async function getBreakers(st) {
+  if (!(st.endpoints || []).includes('GET /v1/breakers')) return null;
+  return getJSON('v1/breakers');
+}
+
 function emptyRow(span, text) {
   const tr = document.createElement('tr');
   const td = document.createElement('td');
@@ -475,10 +499,12 @@ async function refresh() {
     const [qs, srcs, rs, st] = await Promise.all([
       getJSON('v1/queries'), getJSON('v1/sources'), getJSON('v1/reactions'), getJSON('v1/status'),
     ]);
+    const bs = await getBreakers(st);
     state.queries = qs;
     renderQueries(qs);
     renderSources(srcs);
     renderReactions(rs);
+    renderBreakers(bs);
     renderStatus(st);
     $('#updated').textContent = `Status updated ${new Date().toLocaleTimeString()}; refreshes every ${REFRESH_MS / 1000} s.`;
     if (!state.loaded) {
