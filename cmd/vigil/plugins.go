@@ -1,34 +1,55 @@
 package main
 
 import (
+	"github.com/vigilhq/vigil/server"
+
 	"github.com/vigilhq/vigil/sources"
 	httpsrc "github.com/vigilhq/vigil/sources/http"
 	"github.com/vigilhq/vigil/sources/mysql"
 	"github.com/vigilhq/vigil/sources/postgres"
 
 	"github.com/vigilhq/vigil/reactions"
+	"github.com/vigilhq/vigil/reactions/breaker"
 	"github.com/vigilhq/vigil/reactions/debug"
 	"github.com/vigilhq/vigil/reactions/sse"
 	"github.com/vigilhq/vigil/reactions/webhook"
 )
 
+// withPlugins fills in the plugins this binary ships with: the source and
+// reaction kinds, and the circuit breakers' API and metrics. It is called
+// once per server, since the breakers' hub links the Breakers sources and
+// CircuitBreaker reactions of one server.
+func withPlugins(o server.Options) server.Options {
+	hub := breaker.NewHub()
+	o.Sources = sourceKinds(hub)
+	o.Reactions = reactionKinds(hub)
+	api := hub.Handler()
+	for _, p := range hub.Patterns() {
+		o.Routes = append(o.Routes, server.Route{Pattern: p, Handler: api})
+	}
+	o.Collectors = append(o.Collectors, hub.Collector())
+	return o
+}
+
 // sourceKinds are the source kinds this binary ships with. A new source is
 // a package under sources/ with a Factory, registered here.
-func sourceKinds() *sources.Registry {
+func sourceKinds(hub *breaker.Hub) *sources.Registry {
 	r := sources.NewRegistry()
 	r.Register(httpsrc.Kind, httpsrc.Factory)
 	r.Register(postgres.Kind, postgres.Factory)
 	r.Register(mysql.Kind, mysql.Factory)
 	r.Register(mysql.KindMariaDB, mysql.Factory)
+	r.Register(breaker.SourceKind, hub.SourceFactory)
 	return r
 }
 
 // reactionKinds are the reaction kinds this binary ships with. A new
 // reaction is a package under reactions/ with a Factory, registered here.
-func reactionKinds() *reactions.Registry {
+func reactionKinds(hub *breaker.Hub) *reactions.Registry {
 	r := reactions.NewRegistry()
 	r.Register(debug.Kind, debug.Factory)
 	r.Register(sse.Kind, sse.Factory)
 	r.Register(webhook.Kind, webhook.Factory)
+	r.Register(breaker.Kind, hub.ReactionFactory)
 	return r
 }

@@ -69,7 +69,7 @@ func runServe(args []string) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := server.New(server.Options{Token: token, Logger: log, Retain: *retain, Store: st, Sources: sourceKinds(), Reactions: reactionKinds(), MaxBatchChanges: *batchChanges, BatchWait: *batchWait, SnapshotEvery: *snapEvery})
+	srv, err := server.New(withPlugins(server.Options{Token: token, Logger: log, Retain: *retain, Store: st, MaxBatchChanges: *batchChanges, BatchWait: *batchWait, SnapshotEvery: *snapEvery}))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vigil serve:", err)
 		if st != nil {
