@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,7 +75,7 @@ type instance struct {
 	hs  *httptest.Server
 }
 
-func start(t *testing.T, dir, yaml string) *instance {
+func start(t *testing.T, dir, yaml string, hubOpts ...breaker.Option) *instance {
 	t.Helper()
 	opts := server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if dir != "" {
@@ -84,7 +85,7 @@ func start(t *testing.T, dir, yaml string) *instance {
 		}
 		opts.Store = st
 	}
-	hub := breaker.NewHub()
+	hub := breaker.NewHub(hubOpts...)
 	opts.Sources = sources.NewRegistry()
 	opts.Sources.Register(httpsrc.Kind, httpsrc.Factory)
 	opts.Sources.Register(breaker.SourceKind, hub.SourceFactory)
@@ -421,5 +422,91 @@ spec:
 	in.waitState("bot-9", breaker.Closed)
 	if code, body := in.do("GET", "/v1/breakers", ""); code != 200 || !strings.Contains(body, `"key":"bot-9"`) {
 		t.Fatalf("list: %d %s", code, body)
+	}
+}
+
+// manualClock is a Clock that moves only when the test advances it.
+type manualClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []manualTimer
+}
+
+type manualTimer struct {
+	at time.Time
+	c  chan time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *manualClock) Timer(d time.Duration) (<-chan time.Time, func() bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.now
+		return ch, func() bool { return false }
+	}
+	c.timers = append(c.timers, manualTimer{c.now.Add(d), ch})
+	return ch, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for i, t := range c.timers {
+			if t.c == ch {
+				c.timers = append(c.timers[:i], c.timers[i+1:]...)
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// advance moves the clock by d and fires the timers due by then.
+func (c *manualClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	kept := c.timers[:0]
+	for _, t := range c.timers {
+		if t.at.After(c.now) {
+			kept = append(kept, t)
+			continue
+		}
+		t.c <- c.now
+	}
+	c.timers = kept
+}
+
+// The recovery timeout runs on the hub's clock: a manual one holds the
+// breaker OPEN however long the test waits, and turns it HALF_OPEN the
+// moment it passes the timeout, with no sleep.
+func TestBreakerManualClock(t *testing.T) {
+	clock := &manualClock{now: time.Now()}
+	yaml := strings.Replace(governance, "recoveryTimeout: 200ms", "recoveryTimeout: 1h", 1)
+	in := start(t, "", yaml, breaker.WithClock(clock))
+	for i := range 3 {
+		in.deny(fmt.Sprintf("c%d", i), "bot-1")
+	}
+	open := in.waitState("bot-1", breaker.Open)
+	clock.advance(59 * time.Minute)
+	if code, body := in.probe("bot-1", true); code != 409 {
+		t.Fatalf("probe 59 minutes in: %d %s", code, body)
+	}
+	clock.advance(2 * time.Minute)
+	half := in.waitState("bot-1", breaker.HalfOpen)
+	if want := open.Since.Add(time.Hour); !half.Since.Equal(want) {
+		t.Fatalf("HALF_OPEN since %v, want %v", half.Since, want)
+	}
+	clock.advance(time.Second)
+	in.probe("bot-1", true)
+	if code, body := in.probe("bot-1", true); code != 200 || !strings.Contains(body, `"state":"CLOSED"`) {
+		t.Fatalf("second probe: %d %s", code, body)
+	}
+	if b, _, _ := in.breaker("bot-1"); !b.Since.Equal(clock.Now().Truncate(time.Millisecond)) {
+		t.Fatalf("CLOSED since %v, want the clock's %v", b.Since, clock.Now())
 	}
 }
