@@ -179,9 +179,8 @@ func literal(v any) (string, error) {
 	return "", fmt.Errorf("no literal for %T %v", v, v)
 }
 
-// TestInlinedParamsMeanTheSame: each query with its parameters written in
-// (the scenarios' text) gives the same results as the query with
-// spec.params, over a small stream.
+// TestInlineParamsLiteral: parameters are written as literals both
+// languages read.
 func TestInlineParamsLiteral(t *testing.T) {
 	got, err := inlineParams("RETURN $a, $b, $c, $d", map[string]any{
 		"a": "PT5M", "b": 2.0, "c": []any{map[string]any{"threshold": 900, "ring": 1}}, "d": 0.25,
@@ -222,4 +221,3 @@ func node(op engine.Op, at time.Time, id, label string, props map[string]value.V
 func rel(op engine.Op, at time.Time, id, typ, from, to string) engine.Change {
 	return engine.Change{Op: op, Time: at, Element: engine.Element{ID: id, Type: typ, From: from, To: to, Props: map[string]value.Value{}}}
 }
-
