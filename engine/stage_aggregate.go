@@ -203,9 +203,14 @@ func (a *aggregateStage) expire(c *evalCtx, g *group) error {
 				k++
 			}
 			if k > 0 {
-				n := copy(es, es[k:])
-				clear(es[n:])
-				es = es[:n]
+				// Drop the prefix by slicing, not by moving the rest down:
+				// a full window expires an entry per arrival, and shifting
+				// it made each expiry cost the window's length. The slice's
+				// capacity shrinks from the front, so the next append that
+				// fills it moves the live entries to a new array (amortized
+				// O(1)); clearing lets the expired arguments go now.
+				clear(es[:k])
+				es = es[k:]
 				g.win[j] = es
 			}
 			if len(es) > 0 && (next.IsZero() || es[0].expires.Before(next)) {
