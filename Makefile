@@ -86,16 +86,22 @@ conformance:
 	$(GO) run ./cmd/vigil test testdata/conformance
 	$(GO) run ./cmd/vigil test $(SHARED)/conformance
 
-## demo: the quickstart (examples/quickstart) served on a fresh temporary data
-## dir, fed by the built-in generator; prints the console URL. Ctrl-C stops it
-## and removes the data dir, unless KEEP=1 (keep it) or DEMO_DATA=DIR (use DIR,
-## kept). The terminal-only demo is still `bin/vigil demo`.
+## demo: the governance pack (examples/governance: SLO burn, trust decay,
+## policy violations, circuit breakers) served on a fresh temporary data dir,
+## fed by the built-in governance generator (agents with a cycle of incidents);
+## prints the console URL. Ctrl-C stops it and removes the data dir, unless
+## KEEP=1 (keep it) or DEMO_DATA=DIR (use DIR, kept). DEMO_PACK=examples/quickstart
+## DEMO_GENERATOR=quickstart serves the quickstart instead; the terminal-only
+## demo is still `bin/vigil demo`.
 ##
 ## The server runs in the background and the shell waits for it, so that a
 ## signal to the shell alone (make being stopped with TERM) also stops it; the
 ## trap resets itself first, so that it runs once (`kill 0` in a trap signals
 ## the shell too and re-entered the trap until the shell crashed).
 DEMO_LISTEN ?= 127.0.0.1:8080
+DEMO_PACK ?= examples/governance
+DEMO_GENERATOR ?= governance
+DEMO_RATE ?= 10
 DEMO_DATA ?=
 KEEP ?=
 demo: build
@@ -103,7 +109,7 @@ demo: build
 	if [ -n "$$data" ]; then mkdir -p "$$data" || exit 1; keep=1; else data=$$(mktemp -d -t vigil-demo.XXXXXX) || exit 1; fi; \
 	if [ -n "$$keep" ]; then echo "vigil demo: data dir $$data (kept when the demo stops)"; \
 	else echo "vigil demo: data dir $$data (removed when the demo stops; KEEP=1 make demo keeps it, DEMO_DATA=DIR uses DIR)"; fi; \
-	./$(BIN) serve -f examples/quickstart -generate -data "$$data" -listen $(DEMO_LISTEN) & pid=$$!; \
+	./$(BIN) serve -f $(DEMO_PACK) -generate -generator $(DEMO_GENERATOR) -generate-rate $(DEMO_RATE) -data "$$data" -listen $(DEMO_LISTEN) & pid=$$!; \
 	trap 'rc=$$?; trap - INT TERM EXIT; kill $$pid 2>/dev/null; wait $$pid; \
 	  if [ -n "$$keep" ]; then echo "vigil demo: data kept in $$data"; else rm -rf "$$data"; echo "vigil demo: removed $$data"; fi; \
 	  exit $$rc' INT TERM EXIT; \

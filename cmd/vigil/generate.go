@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/vigilhq/vigil/cmd/vigil/internal/govtraffic"
 	"github.com/vigilhq/vigil/server"
 	httpsource "github.com/vigilhq/vigil/sources/http"
 )
@@ -51,19 +52,54 @@ func relation(id, typ, from, to string, t time.Time) wireEv {
 	return wireEv{"insert", map[string]any{"type": "relation", "id": id, "labels": []string{typ}, "from": from, "to": to, "properties": map[string]any{}}, t.UnixMilli()}
 }
 
-// runGenerator feeds the named HTTP source until ctx ends.
-func runGenerator(ctx context.Context, srv *server.Server, source string, rate float64, log *slog.Logger) {
-	var src *httpsource.Source
-	for src == nil {
-		var ok bool
-		if src, ok = srv.Source(source).(*httpsource.Source); !ok || src.Status().State != "running" {
-			src = nil
-			select {
-			case <-ctx.Done():
+// httpSource waits for the named HTTP source to run (nil when ctx ends
+// first).
+func httpSource(ctx context.Context, srv *server.Server, source string) *httpsource.Source {
+	for {
+		if src, ok := srv.Source(source).(*httpsource.Source); ok && src.Status().State == "running" {
+			return src
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// runGovernanceGenerator feeds the named HTTP source with the governance
+// pack's traffic (package govtraffic) on the wall clock until ctx ends.
+func runGovernanceGenerator(ctx context.Context, srv *server.Server, source string, rate float64, log *slog.Logger) {
+	src := httpSource(ctx, srv, source)
+	if src == nil {
+		return
+	}
+	g := govtraffic.New(govtraffic.Options{Seed: time.Now().UnixNano(), Rate: rate})
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if evs := g.Tick(time.Now()); len(evs) > 0 {
+			body, _ := json.Marshal(evs)
+			if _, err := src.Submit(ctx, body, ""); err != nil {
+				if ctx.Err() == nil {
+					log.Warn("generator", "err", err)
+				}
 				return
-			case <-time.After(20 * time.Millisecond):
 			}
 		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// runGenerator feeds the named HTTP source until ctx ends.
+func runGenerator(ctx context.Context, srv *server.Server, source string, rate float64, log *slog.Logger) {
+	src := httpSource(ctx, srv, source)
+	if src == nil {
+		return
 	}
 	submit := func(evs []wireEv) bool {
 		body, _ := json.Marshal(evs)

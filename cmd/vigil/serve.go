@@ -39,7 +39,8 @@ func runServe(args []string) int {
 	batchWait := fs.Duration("batch-wait", 0, "how long a step waits for more batches (0: only those already waiting)")
 	snapEvery := fs.Int("snapshot-every", durable.DefaultSnapshotEvery, "with -data: logged changes between engine snapshots, at least (and at least 4 × the element count); a restart replays the log after the last one (negative: never snapshot)")
 	tokenFlag := fs.String("token", "", "bearer token required by the API (default: $VIGIL_TOKEN; none if empty)")
-	generate := fs.Bool("generate", false, "feed the HTTP source with generated agent activity (the quickstart's generator)")
+	generate := fs.Bool("generate", false, "feed the HTTP source with generated agent activity")
+	generator := fs.String("generator", "quickstart", "the generated activity: quickstart (examples/quickstart's model) or governance (examples/governance's model, with a cycle of incidents)")
 	genSource := fs.String("generate-source", "", "HTTP source the generator feeds (default: the only HTTP source)")
 	genRate := fs.Float64("generate-rate", 4, "generated tool calls per second")
 	retain := fs.Int("retain", 10000, "events kept per query for reconnecting clients")
@@ -121,8 +122,16 @@ func runServe(args []string) int {
 			fmt.Fprintln(os.Stderr, "vigil serve: -generate:", err)
 			return 1
 		}
-		go runGenerator(ctx, srv, name, *genRate, log)
-		log.Info("generator feeding source", "source", name, "rate", *genRate)
+		switch *generator {
+		case "quickstart":
+			go runGenerator(ctx, srv, name, *genRate, log)
+		case "governance":
+			go runGovernanceGenerator(ctx, srv, name, *genRate, log)
+		default:
+			fmt.Fprintf(os.Stderr, "vigil serve: -generator: %q is neither quickstart nor governance\n", *generator)
+			return 2
+		}
+		log.Info("generator feeding source", "generator", *generator, "source", name, "rate", *genRate)
 	}
 
 	code := 0

@@ -27,7 +27,7 @@ type Incident string
 const (
 	Normal        Incident = "normal"
 	ErrorSpike    Incident = "error-spike"    // every call fails: the fast-burn page
-	SlowBurn      Incident = "slow-burn"      // 0.5 % of calls fail: the ticket, never a page
+	SlowBurn      Incident = "slow-burn"      // 0.2 % of calls fail (the Workbook's slow burn): the ticket, never a page
 	DenialBurst   Incident = "denial-burst"   // most calls denied: the violations query, the breaker
 	RunawayLoop   Incident = "runaway-loop"   // one session calls over and over
 	Silent        Incident = "silent"         // no calls, no heartbeats
@@ -66,8 +66,9 @@ type Options struct {
 	Seed int64
 	// Rate is tool calls per second over all agents (default 4).
 	Rate float64
-	// Phase is how long each incident lasts (default 2 minutes); the cycle
-	// is one phase per incident with a normal phase between two.
+	// Phase is how long each incident lasts (default 6 minutes: a silent
+	// agent must outlast the pack's five minutes without a heartbeat); the
+	// cycle is one phase per incident with a normal phase between two.
 	Phase time.Duration
 	// Keep bounds the tool calls kept: older ones are deleted (default
 	// 20,000), so a long demo's memory stays flat.
@@ -94,7 +95,7 @@ func New(o Options) *Generator {
 		o.Rate = 4
 	}
 	if o.Phase <= 0 {
-		o.Phase = 2 * time.Minute
+		o.Phase = 6 * time.Minute
 	}
 	if o.Keep <= 0 {
 		o.Keep = 20000
@@ -193,7 +194,7 @@ func (g *Generator) call(at time.Time) []Event {
 	case ErrorSpike:
 		outcome = "error"
 	case SlowBurn:
-		if g.rng.Float64() < 0.005 {
+		if g.rng.Float64() < 0.002 {
 			outcome = "error"
 		}
 	case DenialBurst:
@@ -201,20 +202,25 @@ func (g *Generator) call(at time.Time) []Event {
 			decision = "deny"
 		}
 	default:
+		// Rare enough that a normal agent trips nothing: at the demo's
+		// rate an agent makes about a thousand calls in the denials
+		// query's ten minutes.
 		if g.rng.Float64() < 0.0005 {
 			outcome = "error"
 		}
-		if g.rng.Float64() < 0.02 {
+		if g.rng.Float64() < 0.0005 {
 			decision = "deny"
 		}
 	}
 	if decision == "deny" && inc == DenialBurst && g.rng.IntN(10) == 0 {
 		policy = "pol-prod" // critical: trips at once
 	}
-	session := fmt.Sprintf("%s-s%d", a.ID, g.session[a.ID])
+	// A normal session is ten calls, well under the runaway budget; a
+	// runaway loop keeps calling in one session.
+	session := fmt.Sprintf("%s-s%d", a.ID, g.session[a.ID]/10)
 	if inc == RunawayLoop {
 		session = a.ID + "-loop"
-	} else if g.rng.IntN(20) == 0 {
+	} else {
 		g.session[a.ID]++
 	}
 	g.calls++
