@@ -19,6 +19,11 @@
 //	timeout      per-request timeout (default 10s)
 //	controlEvents also POST control events (default false: changes only)
 //	startFrom    beginning (default: every retained event) or now
+//	onAdded      a body template POSTed for each row added (see actions.go)
+//	onDeleted    a body template POSTed for each row deleted
+//
+// With onAdded or onDeleted the webhook is an action: one request per row
+// instead of one per event (Idempotency-Key: query:sequence:added|deleted:n).
 package webhook
 
 import (
@@ -62,6 +67,8 @@ type Webhook struct {
 	maxDelay    time.Duration
 	control     bool
 	fromNow     bool
+	// onAdded and onDeleted make an action webhook (actions.go).
+	onAdded, onDeleted *template
 	client      *http.Client
 
 	mu       sync.Mutex
@@ -89,8 +96,18 @@ func New(name string, queries []string, props map[string]any) (*Webhook, error) 
 	}
 	timeout := p.Duration("timeout", 10*time.Second)
 	start := p.String("startFrom", "beginning")
+	onAdded, onDeleted := p.String("onAdded", ""), p.String("onDeleted", "")
 	if err := p.Err(); err != nil {
 		return nil, err
+	}
+	for _, t := range []struct {
+		text string
+		dst  **template
+	}{{onAdded, &w.onAdded}, {onDeleted, &w.onDeleted}} {
+		if t.text == "" {
+			continue
+		}
+		*t.dst = parseTemplate(t.text)
 	}
 	u, err := url.Parse(w.url)
 	switch {
@@ -225,6 +242,31 @@ func (w *Webhook) runQuery(ctx context.Context, feed reactions.Feed, q string) {
 // deliver POSTs one event until it succeeds or is dead-lettered; false
 // means ctx ended.
 func (w *Webhook) deliver(ctx context.Context, rec outbox.Record) bool {
+	if w.onAdded == nil && w.onDeleted == nil {
+		return w.deliverOne(ctx, rec, actionRequest{rec.Data, rec.QueryID + ":" + strconv.FormatUint(rec.Seq, 10)})
+	}
+	if rec.Kind != outbox.KindChange && rec.Kind != outbox.KindSnapshot {
+		return true // an action acts on rows; control events carry none
+	}
+	reqs, err := w.actionRequests(rec)
+	if err != nil {
+		w.mu.Lock()
+		w.status.DeadLetters++
+		w.dead = append(w.dead, reactions.DeadLetter{QueryID: rec.QueryID, Sequence: rec.Seq, Attempts: 0, Error: err.Error(), At: time.Now()})
+		w.mu.Unlock()
+		return true
+	}
+	for _, r := range reqs {
+		if !w.deliverOne(ctx, rec, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// deliverOne POSTs one request of rec until it succeeds or is
+// dead-lettered; false means ctx ended.
+func (w *Webhook) deliverOne(ctx context.Context, rec outbox.Record, r actionRequest) bool {
 	var lastErr error
 	for attempt := 1; attempt <= w.maxAttempts; attempt++ {
 		if attempt > 1 {
@@ -232,7 +274,7 @@ func (w *Webhook) deliver(ctx context.Context, rec outbox.Record) bool {
 				return false
 			}
 		}
-		lastErr = w.post(ctx, rec)
+		lastErr = w.post(ctx, rec, r)
 		if ctx.Err() != nil {
 			return false
 		}
@@ -277,13 +319,13 @@ func (w *Webhook) backoff(n int) time.Duration {
 	return half + time.Duration(rand.Int64N(int64(half)+1))
 }
 
-func (w *Webhook) post(ctx context.Context, rec outbox.Record) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(rec.Data))
+func (w *Webhook) post(ctx context.Context, rec outbox.Record, r actionRequest) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(r.body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", rec.QueryID+":"+strconv.FormatUint(rec.Seq, 10))
+	req.Header.Set("Idempotency-Key", r.key)
 	req.Header.Set("Vigil-Query", rec.QueryID)
 	req.Header.Set("Vigil-Sequence", strconv.FormatUint(rec.Seq, 10))
 	for k, v := range w.headers {
