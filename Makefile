@@ -4,7 +4,7 @@ SHARED    ?= $(abspath ../shared)
 BIN       := bin/vigil
 FUZZTIME  ?= 20s
 
-.PHONY: all build test race vet fmt-check generate bench tck conformance demo fuzz clean services example-postgres mutants
+.PHONY: all build test race vet fmt-check generate bench tck conformance demo fuzz clean services example-postgres example-governance mutants
 
 all: build
 
@@ -114,6 +114,16 @@ demo: build
 	  if [ -n "$$keep" ]; then echo "vigil demo: data kept in $$data"; else rm -rf "$$data"; echo "vigil demo: removed $$data"; fi; \
 	  exit $$rc' INT TERM EXIT; \
 	wait $$pid
+
+## example-governance: the governance pack on PostgreSQL (examples/governance-postgres):
+## prepares the services, creates the pack's tables (idempotent) and serves the
+## pack on them durably until Ctrl-C; write rows with psql (its README has the
+## statements) and watch the console.
+example-governance: build
+	bash scripts/services.sh
+	psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d test -f examples/governance-postgres/schema.sql
+	@mkdir -p .vigil-data/governance-postgres
+	./$(BIN) serve -f examples/governance-postgres/resources.yaml -data .vigil-data/governance-postgres -listen $(DEMO_LISTEN)
 
 ## example-postgres: the governance example on PostgreSQL (examples/postgres-governance):
 ## prepares the services, creates the tables, serves the resources durably and

@@ -1,5 +1,5 @@
 -- The governance pack's data model (examples/governance/README.md) as
--- PostgreSQL tables, for the PostgreSQL source in resources.yaml.example.
+-- PostgreSQL tables, for the PostgreSQL source in resources.yaml.
 --
 -- The source makes one node per row, labelled with the table name as
 -- PostgreSQL stores it, with one property per non-null column named as the
@@ -24,7 +24,7 @@
 -- transaction's commit time: write each call when it happens, with "at"
 -- the time of the call (the default now() is the transaction's start).
 --
---   psql -h 127.0.0.1 -U postgres -d test -f examples/governance/postgres/schema.sql
+--   psql -h 127.0.0.1 -U postgres -d test -f examples/governance-postgres/schema.sql
 
 -- Agent: one row per agent; a positive signal updates "trustScore" and
 -- "lastPositiveAt" (trust-decay restarts from it).

@@ -1,5 +1,5 @@
 // Package postgres holds the tests of the governance pack's PostgreSQL
-// variant: resources.yaml.example is generated from the pack's query files
+// variant: resources.yaml is generated from the pack's query files
 // (the queries' texts, languages and params are the pack's; only the source
 // and the synthetic joins differ), and an integration test runs it against
 // a real PostgreSQL. It has no code of its own.
@@ -32,9 +32,9 @@ const (
 	// the pack by `vigil serve -f examples/governance` (and make demo, and
 	// cmd/vigil's TestExamplesLoadCleanly) and define its queries twice.
 	// `vigil serve -f FILE` reads a file whatever its name.
-	resourcesFile = "resources.yaml.example"
+	resourcesFile = "resources.yaml"
 	// packDir is the pack's folder.
-	packDir = ".."
+	packDir = "../governance"
 )
 
 // packFiles are the pack's files whose documents resourcesFile carries, in
@@ -59,7 +59,7 @@ const header = `# The governance pack on PostgreSQL: the tables of schema.sql, f
 #
 # GENERATED from the pack's queries.yaml, queries-gql.yaml and cascade.yaml
 # (examples/governance) by
-#   go test ./examples/governance/postgres -run TestResourcesMatchPack -update
+#   go test ./examples/governance-postgres -run TestResourcesMatchPack -update
 # Do not edit the queries here: edit the pack's files and regenerate. The
 # queries' texts, languages and params are the pack's; each subscription to
 # agent-events subscribes to agents-db instead, without relation types (the
@@ -68,8 +68,8 @@ const header = `# The governance pack on PostgreSQL: the tables of schema.sql, f
 #   MADE:  "Agent".id       = "ToolCall".agent
 #   UNDER: "ToolCall".policy = "Policy".id
 #
-#   psql -h 127.0.0.1 -U postgres -d test -f examples/governance/postgres/schema.sql
-#   vigil serve -f examples/governance/postgres/resources.yaml.example
+#   psql -h 127.0.0.1 -U postgres -d test -f examples/governance-postgres/schema.sql
+#   vigil serve -f examples/governance-postgres/resources.yaml
 apiVersion: v1
 kind: Source
 name: agents-db
@@ -242,7 +242,7 @@ func TestResourcesMatchPack(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what the pack's files generate: run go test ./examples/governance/postgres -run TestResourcesMatchPack -update", resourcesFile)
+		t.Errorf("%s differs from what the pack's files generate: run go test ./examples/governance-postgres -run TestResourcesMatchPack -update", resourcesFile)
 	}
 
 	pack := map[string]*resources.Resource{}

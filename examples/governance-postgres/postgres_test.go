@@ -93,7 +93,7 @@ func exec(t *testing.T, conn *pgx.Conn, sql string, args ...any) {
 }
 
 // TestPackOnPostgres creates schema.sql's tables in a fresh PostgreSQL
-// schema, serves resources.yaml.example in process (the PostgreSQL source
+// schema, serves resources.yaml in process (the PostgreSQL source
 // with its own slot and publication, the pack's queries, the breakers),
 // writes agents, policies and an SLO before the server starts (they arrive
 // through the snapshot), then heartbeats and a burst of tool calls (through
