@@ -26,7 +26,11 @@ func (h *Hub) Patterns() []string {
 func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/breakers", func(w http.ResponseWriter, r *http.Request) {
-		out := h.breakers()
+		out, restoring := h.breakers()
+		if len(restoring) > 0 {
+			notRestored(w, restoring)
+			return
+		}
 		if out == nil {
 			out = []Breaker{}
 		}
@@ -34,6 +38,9 @@ func (h *Hub) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /v1/breakers/{key}", func(w http.ResponseWriter, r *http.Request) {
 		b, _, code, msg := h.find(r)
+		if code == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "1")
+		}
 		if code != 0 {
 			writeError(w, code, msg)
 			return
@@ -50,19 +57,31 @@ func (h *Hub) find(r *http.Request) (Breaker, *Reaction, int, string) {
 	key, only := r.PathValue("key"), r.URL.Query().Get("reaction")
 	var found []Breaker
 	var owners []*Reaction
+	var restoring []string
 	for _, rx := range h.running() {
 		if only != "" && rx.name != only {
 			continue
 		}
-		for _, b := range rx.Breakers() {
+		bs, ok := rx.Breakers()
+		if !ok {
+			restoring = append(restoring, rx.name)
+		}
+		for _, b := range bs {
 			if b.Key == key {
 				found, owners = append(found, b), append(owners, rx)
 			}
 		}
 	}
-	switch len(found) {
-	case 0:
+	switch {
+	case len(found) == 0 && len(restoring) > 0:
+		// The key may be OPEN in the state not yet restored.
+		return Breaker{}, nil, http.StatusServiceUnavailable, restoringMsg(restoring)
+	case len(found) == 0:
 		return Breaker{}, nil, http.StatusNotFound, fmt.Sprintf("no breaker for key %q", key)
+	case len(found) == 1:
+		return found[0], owners[0], 0, ""
+	}
+	switch len(found) {
 	case 1:
 		return found[0], owners[0], 0, ""
 	}
@@ -88,6 +107,9 @@ func (h *Hub) handleProbe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, rx, code, msg := h.find(r)
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
 	if code != 0 {
 		writeError(w, code, msg)
 		return
@@ -104,6 +126,18 @@ func (h *Hub) handleProbe(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, b)
 	}
+}
+
+// restoringMsg says which reactions have not restored their state yet.
+func restoringMsg(names []string) string {
+	return fmt.Sprintf("circuit breaker reaction %s is restoring its state; retry", strings.Join(names, ", "))
+}
+
+// notRestored answers 503 while a reaction restores its state: a list
+// without its breakers would read as "none open".
+func notRestored(w http.ResponseWriter, names []string) {
+	w.Header().Set("Retry-After", "1")
+	writeError(w, http.StatusServiceUnavailable, restoringMsg(names))
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -102,7 +102,8 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
 	counts := map[string]int{}
-	for _, b := range c.h.breakers() {
+	bs, _ := c.h.breakers() // while a reaction restores, its breakers are not counted yet
+	for _, b := range bs {
 		counts[b.State]++
 	}
 	for _, st := range []string{Open, HalfOpen, Closed} {
@@ -146,14 +147,18 @@ func (h *Hub) running() []*Reaction {
 }
 
 // breakers returns the committed breakers of every reaction, sorted by
-// key, then reaction.
-func (h *Hub) breakers() []Breaker {
-	var out []Breaker
+// key, then reaction; restoring names the reactions still restoring their
+// state (their breakers are not in the list yet).
+func (h *Hub) breakers() (out []Breaker, restoring []string) {
 	for _, r := range h.running() {
-		out = append(out, r.Breakers()...)
+		bs, ok := r.Breakers()
+		if !ok {
+			restoring = append(restoring, r.name)
+		}
+		out = append(out, bs...)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out
+	return out, restoring
 }
 
 // link is a running Breakers source as its reaction sees it.

@@ -87,6 +87,10 @@ type Reaction struct {
 	status reactions.Status
 	note   string    // the last problem with the events (rows without a key)
 	view   []Breaker // the committed breakers, sorted by key
+	// restored: view holds the committed state (published at least once).
+	// Until then the API answers 503, not "no breaker": after a restart an
+	// OPEN breaker must never read as absent to an enforcement point.
+	restored bool
 	active bool      // a session runs: probes are answered
 }
 
@@ -177,11 +181,12 @@ func (r *Reaction) Status() reactions.Status {
 	return st
 }
 
-// Breakers returns the committed breakers, sorted by key.
-func (r *Reaction) Breakers() []Breaker {
+// Breakers returns the committed breakers, sorted by key; ok is false
+// until the reaction has restored its state (after a start or restart).
+func (r *Reaction) Breakers() (bs []Breaker, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return slices.Clone(r.view)
+	return slices.Clone(r.view), r.restored
 }
 
 func (r *Reaction) setWaiting(why string) {
@@ -580,7 +585,7 @@ func (r *Reaction) publish(st *state, d *delta) {
 	slices.SortFunc(view, func(a, b Breaker) int { return strings.Compare(a.Key, b.Key) })
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.view = view
+	r.view, r.restored = view, true
 	r.status.Delivered = st.transitions
 	if d != nil && len(d.transitions) > 0 {
 		r.status.LastDelivery = time.Now()
