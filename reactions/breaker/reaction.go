@@ -91,7 +91,7 @@ type Reaction struct {
 	// Until then the API answers 503, not "no breaker": after a restart an
 	// OPEN breaker must never read as absent to an enforcement point.
 	restored bool
-	active bool      // a session runs: probes are answered
+	active   bool // a session runs: probes are answered
 }
 
 type probeReq struct {

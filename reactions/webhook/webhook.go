@@ -69,7 +69,7 @@ type Webhook struct {
 	fromNow     bool
 	// onAdded and onDeleted make an action webhook (actions.go).
 	onAdded, onDeleted *template
-	client      *http.Client
+	client             *http.Client
 
 	mu       sync.Mutex
 	status   reactions.Status
