@@ -179,7 +179,14 @@ func (a *aggregateStage) windowed(c *evalCtx, g *group, j int, d delta, args []v
 				if err := g.accs[j].Revert(args); err != nil {
 					return err
 				}
-				g.win[j] = append(g.win[j][:i], g.win[j][i+1:]...)
+				if i == 0 {
+					// The oldest entry (a source trimming its oldest
+					// rows): slice it off rather than move the window.
+					g.win[j][0] = windowEntry{}
+					g.win[j] = g.win[j][1:]
+				} else {
+					g.win[j] = append(g.win[j][:i], g.win[j][i+1:]...)
+				}
 				break
 			}
 		}
