@@ -179,7 +179,7 @@ func (h *Host) restore(start time.Time) error {
 		if start.IsZero() {
 			start = time.Now()
 		}
-		if err := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeStart(start), nil })}); err != nil {
+		if err := h.log.Commit(&store.Step{Record: h.record(encodeStart(start))}); err != nil {
 			return err
 		}
 		h.eng = engine.New(engine.Options{Start: start, Functions: h.funcs})
@@ -187,15 +187,17 @@ func (h *Host) restore(start time.Time) error {
 	return nil
 }
 
-// record encodes a step's log record, when the log keeps records. An
-// encoding error is returned as a nil record by recordErr's callers.
-func (h *Host) record(encode func() ([]byte, error)) []byte {
-	rec, _ := h.recordErr(encode)
+// record is a step's small log record, or nil when the log keeps no
+// records (the step then commits its events and checkpoints alone).
+func (h *Host) record(rec []byte) []byte {
+	if !h.keepLog {
+		return nil
+	}
 	return rec
 }
 
-// recordErr encodes a step's log record when the log keeps records (nil
-// otherwise: the step commits its events and checkpoints alone).
+// recordErr encodes a step's log record when the log keeps records: the
+// encoders that cost something (a batch, a query spec) run only then.
 func (h *Host) recordErr(encode func() ([]byte, error)) ([]byte, error) {
 	if !h.keepLog {
 		return nil, nil
@@ -432,7 +434,7 @@ func (h *Host) ReplaceQuery(spec engine.QuerySpec, events func(*engine.Query) []
 				ev.QueryID = spec.ID
 			}
 		}
-		if cerr := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeRemove(spec.ID), nil }), Events: evs}); cerr != nil {
+		if cerr := h.log.Commit(&store.Step{Record: h.record(encodeRemove(spec.ID)), Events: evs}); cerr != nil {
 			return nil, cerr
 		}
 		h.logged(1)
@@ -467,7 +469,7 @@ func (h *Host) RemoveQuery(id string, events ...*outbox.Event) error {
 	if q == nil {
 		return h.Publish(events...)
 	}
-	if err := h.log.Commit(&store.Step{Record: h.record(func() ([]byte, error) { return encodeRemove(id), nil }), Events: events}); err != nil {
+	if err := h.log.Commit(&store.Step{Record: h.record(encodeRemove(id)), Events: events}); err != nil {
 		return err
 	}
 	h.logged(1)
@@ -602,7 +604,7 @@ func (h *Host) AdvanceTo(t time.Time) ([]*outbox.Event, error) {
 		// next logged step carries its own time.
 		return nil, nil
 	}
-	rec := h.record(func() ([]byte, error) { return encodeClock(t), nil })
+	rec := h.record(encodeClock(t))
 	diffs, err := h.eng.AdvanceTo(t)
 	events := h.stops(h.events(nil, diffs, t), t)
 	if cerr := h.commit(rec, events, nil); cerr != nil {
