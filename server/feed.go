@@ -4,6 +4,7 @@ package server
 // streams the loop commits: reads at a position, snapshots consistent with
 // a sequence, reaction cursors, and compaction behind the slowest durable
 // reader.
+
 import (
 	"context"
 

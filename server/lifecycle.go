@@ -2,6 +2,7 @@ package server
 
 // The resource lifecycle: applying and deleting sources, continuous
 // queries and reactions, each entry with its state and last error.
+
 import (
 	"context"
 	"errors"

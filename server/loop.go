@@ -5,6 +5,7 @@ package server
 // source batches grouped into one step and one commit (applyPending), and
 // the scheduler's wake-ups for futures that fall due (rearm, fire). After
 // each step publish accounts for its events and wakes the readers.
+
 import (
 	"context"
 	"errors"
