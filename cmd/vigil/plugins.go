@@ -11,23 +11,30 @@ import (
 	"github.com/vigilhq/vigil/reactions"
 	"github.com/vigilhq/vigil/reactions/breaker"
 	"github.com/vigilhq/vigil/reactions/debug"
+	rxebpf "github.com/vigilhq/vigil/reactions/ebpf"
 	"github.com/vigilhq/vigil/reactions/sse"
 	"github.com/vigilhq/vigil/reactions/webhook"
 )
 
 // withPlugins fills in the plugins this binary ships with: the source and
-// reaction kinds, and the circuit breakers' API and metrics. It is called
-// once per server, since the breakers' hub links the Breakers sources and
-// CircuitBreaker reactions of one server.
+// reaction kinds, the circuit breakers' API and metrics, and the Ebpf
+// reactions' API (GET /v1/ebpf) and metrics. It is called once per server,
+// since the breakers' hub links the Breakers sources and CircuitBreaker
+// reactions of one server, and the Ebpf hub lists one server's reactions.
 func withPlugins(o server.Options) server.Options {
 	hub := breaker.NewHub()
+	ebpfHub := rxebpf.NewHub()
 	o.Sources = sourceKinds(hub)
-	o.Reactions = reactionKinds(hub)
+	o.Reactions = reactionKinds(hub, ebpfHub)
 	api := hub.Handler()
 	for _, p := range hub.Patterns() {
 		o.Routes = append(o.Routes, server.Route{Pattern: p, Handler: api})
 	}
-	o.Collectors = append(o.Collectors, hub.Collector())
+	ebpfAPI := ebpfHub.Handler()
+	for _, p := range ebpfHub.Patterns() {
+		o.Routes = append(o.Routes, server.Route{Pattern: p, Handler: ebpfAPI})
+	}
+	o.Collectors = append(o.Collectors, hub.Collector(), ebpfHub.Collector())
 	return o
 }
 
@@ -45,11 +52,12 @@ func sourceKinds(hub *breaker.Hub) *sources.Registry {
 
 // reactionKinds are the reaction kinds this binary ships with. A new
 // reaction is a package under reactions/ with a Factory, registered here.
-func reactionKinds(hub *breaker.Hub) *reactions.Registry {
+func reactionKinds(hub *breaker.Hub, ebpfHub *rxebpf.Hub) *reactions.Registry {
 	r := reactions.NewRegistry()
 	r.Register(debug.Kind, debug.Factory)
 	r.Register(sse.Kind, sse.Factory)
 	r.Register(webhook.Kind, webhook.Factory)
 	r.Register(breaker.Kind, hub.ReactionFactory)
+	r.Register(rxebpf.Kind, ebpfHub.Factory)
 	return r
 }
