@@ -352,7 +352,8 @@ func TestPinsOutliveProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids1 := ourPrograms(t, opts.CgroupRoot)
+	mapID := blockedMapID(t, e1.PinDir())
+	ids1 := ourPrograms(t, opts.CgroupRoot, mapID)
 	if err := e1.Block(cg); err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +383,7 @@ func TestPinsOutliveProcess(t *testing.T) {
 		t.Errorf("after reopen Blocked()[%d] = %+v (present %v), want path %s, 1 denied", id, b, ok, cg)
 	}
 	// Reopening swapped programs inside the same links: still one per hook.
-	if ids2 := ourPrograms(t, opts.CgroupRoot); len(ids2) != len(ids1) {
+	if ids2 := ourPrograms(t, opts.CgroupRoot, mapID); len(ids2) != len(ids1) || len(ids1) != len(hooks) {
 		t.Errorf("programs attached to the root: %d after first Open, %d after reopen", len(ids1), len(ids2))
 	}
 	if got := a.dial(t, "tcp", tcp4); got != "EPERM" {
@@ -398,8 +399,8 @@ func TestPinsOutliveProcess(t *testing.T) {
 	if got := a.dial(t, "tcp", tcp4); got != "ok" {
 		t.Errorf("after Remove: %s = %s, want ok (detached)", tcp4, got)
 	}
-	if n := len(ourPrograms(t, opts.CgroupRoot)); n != len(ids1)-len(hooks) {
-		t.Errorf("programs attached to the root after Remove: %d, want %d", n, len(ids1)-len(hooks))
+	if n := len(ourPrograms(t, opts.CgroupRoot, mapID)); n != 0 {
+		t.Errorf("programs attached to the root after Remove: %d, want 0", n)
 	}
 }
 
@@ -413,20 +414,21 @@ func TestReopenMovesToNewRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(ourPrograms(t, cg)); n != len(hooks) {
+	mapID := blockedMapID(t, e1.PinDir())
+	if n := len(ourPrograms(t, cg, mapID)); n != len(hooks) {
 		t.Fatalf("programs on %s: %d, want %d", cg, n, len(hooks))
 	}
 	e1.Close()
-	atRoot := len(ourPrograms(t, opts.CgroupRoot))
+	atRoot := len(ourPrograms(t, opts.CgroupRoot, mapID))
 	e2, err := Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e2.Remove() })
-	if n := len(ourPrograms(t, cg)); n != 0 {
+	if n := len(ourPrograms(t, cg, mapID)); n != 0 {
 		t.Errorf("programs left on the old root %s: %d", cg, n)
 	}
-	if n := len(ourPrograms(t, opts.CgroupRoot)); n != atRoot+len(hooks) {
+	if n := len(ourPrograms(t, opts.CgroupRoot, mapID)); n != atRoot+len(hooks) {
 		t.Errorf("programs on the new root: %d, want %d", n, atRoot+len(hooks))
 	}
 }
