@@ -76,6 +76,15 @@ type Status struct {
 	Durable bool `json:"-"`
 }
 
+// Remover is a reaction whose effects outlive the process on purpose (the
+// eBPF reaction's pinned kernel maps keep agents cut off while Vigil
+// restarts) and must be undone when its resource is deleted, which a
+// stopping server must not do. The server calls Remove after cancelling
+// the reaction's Run, in the background; Remove waits for Run to return.
+type Remover interface {
+	Remove() error
+}
+
 // DeadLetterer is a reaction that keeps the events it gave up on (a webhook
 // after its last attempt); the API lists them with the reaction.
 type DeadLetterer interface {

@@ -537,6 +537,18 @@ func (s *Server) Delete(ctx context.Context, kind, name string) (bool, error) {
 					re.cancel()
 				}
 				delete(s.reactions, name)
+				// A reaction whose effects outlive the process on
+				// purpose undoes them now that its resource is gone (not
+				// when the server merely stops).
+				if rm, ok := re.r.(reactions.Remover); ok {
+					s.workers.Add(1)
+					go func() {
+						defer s.workers.Done()
+						if err := rm.Remove(); err != nil {
+							s.log.Error("removing a deleted reaction's effects", "reaction", name, "err", err)
+						}
+					}()
+				}
 			}
 		}
 		if found {

@@ -33,6 +33,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -123,6 +124,11 @@ type Reaction struct {
 	retry      time.Duration // how often pending cgroups are looked for
 	onApply    func(op, path string)
 
+	// started and done: Run began and returned (Remove waits for the
+	// latter).
+	started atomic.Bool
+	done    chan struct{}
+
 	mu          sync.Mutex
 	status      reactions.Status
 	enf         *kernel.Enforcer // nil unless running with enforcement
@@ -135,6 +141,7 @@ type Reaction struct {
 func New(h *Hub, name string, queries []string, props map[string]any) (*Reaction, error) {
 	p := resources.NewProps(props)
 	r := &Reaction{
+		done:         make(chan struct{}),
 		hub:          h,
 		name:         name,
 		queries:      queries,
@@ -291,4 +298,32 @@ func (t *template) render(row map[string]string, key string) (string, error) {
 		b.WriteString(v)
 	}
 	return b.String(), nil
+}
+
+// Remove implements reactions.Remover: the reaction's resource was deleted,
+// so its pinned programs and maps go and every agent it blocked gets its
+// network back. It waits for Run to return, and leaves the pins alone if
+// another running reaction uses the same pin namespace (a reaction created
+// again under the name).
+func (r *Reaction) Remove() error {
+	if r.started.Load() {
+		select {
+		case <-r.done:
+		case <-time.After(10 * time.Second):
+			return fmt.Errorf("ebpf reaction %q: Run did not stop within 10s; pins under %q kept", r.name, r.pin)
+		}
+	}
+	for _, other := range r.hub.running() {
+		if other != r && other.pin == r.pin {
+			return nil
+		}
+	}
+	if kernel.Probe() != nil {
+		return nil // nothing can have been pinned
+	}
+	enf, err := kernel.Open(kernel.Options{Name: r.pin, PinRoot: r.pinRoot, CgroupRoot: r.cgroupRoot})
+	if err != nil {
+		return fmt.Errorf("ebpf reaction %q: removing its pins: %w", r.name, err)
+	}
+	return enf.Remove()
 }

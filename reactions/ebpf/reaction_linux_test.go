@@ -520,3 +520,30 @@ func BenchmarkRowToMapUpdate(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }
+
+// Deleting the reaction's resource (Remove after its Run stopped) gives
+// every agent it blocked its network back and takes the pins away;
+// stopping alone keeps them.
+func TestRemoveUnblocksAndUnpins(t *testing.T) {
+	parent, pin := setup(t)
+	tcp4 := listen(t, "tcp4", "127.0.0.1:0")
+	a := startAgent(t, mkcg(t, filepath.Join(parent, "a1")))
+	f := newFeed(true, "agent")
+	r := newReaction(t, NewHub(), pin, map[string]any{"cgroup": parent + "/{agent}"}, "q")
+	stop := running(t, r, f)
+	f.add("q", row("a1"))
+	dialsAs(t, a, "EPERM", "tcp4 "+tcp4)
+	stop()
+	if got := a.dial(t, "tcp4", tcp4); got != "EPERM" {
+		t.Fatalf("stopped (not deleted): %s, want EPERM", got)
+	}
+	if err := r.Remove(); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.dial(t, "tcp4", tcp4); got != "ok" {
+		t.Fatalf("after Remove: %s, want ok", got)
+	}
+	if _, err := os.Stat(filepath.Join(testPinRoot, pin)); !os.IsNotExist(err) {
+		t.Fatalf("pins after Remove: %v", err)
+	}
+}

@@ -35,6 +35,8 @@ func (t *target) total() int {
 // Run implements reactions.Reaction. It never fails the server: where
 // enforcement cannot run, it reports why in Status and waits for ctx.
 func (r *Reaction) Run(ctx context.Context, feed reactions.Feed) error {
+	r.started.Store(true)
+	defer close(r.done)
 	r.hub.register(r)
 	defer r.hub.unregister(r)
 	if err := kernel.Probe(); err != nil {
