@@ -275,6 +275,49 @@ func (e *Enforcer) Disallow(port uint16, addr netip.Addr) error {
 	return nil
 }
 
+// SetAllowList makes the allow list exactly list: entries pinned by an
+// earlier configuration (an address taken out of a reaction's allow
+// property while Vigil was down) are removed, so a restart reconciles the
+// allow list as it reconciles the blocked set.
+func (e *Enforcer) SetAllowList(list []Destination) error {
+	if err := e.live(); err != nil {
+		return err
+	}
+	want := map[allowKey]bool{}
+	for _, d := range list {
+		keys, err := allowKeys(d.Port, d.Addr)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			want[k] = true
+		}
+	}
+	var stale []allowKey
+	var k allowKey
+	var v uint64
+	it := e.allow.Iterate()
+	for it.Next(&k, &v) {
+		if !want[k] {
+			stale = append(stale, k)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("allow list: %w", err)
+	}
+	for _, k := range stale {
+		if err := e.allow.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+			return fmt.Errorf("allow list: %w", err)
+		}
+	}
+	for k := range want {
+		if err := e.allow.Put(k, uint64(0)); err != nil {
+			return fmt.Errorf("allow list: %w", err)
+		}
+	}
+	return nil
+}
+
 // BlockedCgroup is one entry of the blocked set.
 type BlockedCgroup struct {
 	ID uint64

@@ -64,6 +64,9 @@ func (*Enforcer) UnblockID(uint64) error { return ErrUnsupported }
 // Allow reports ErrUnsupported.
 func (*Enforcer) Allow(uint16, netip.Addr) error { return ErrUnsupported }
 
+// SetAllowList reports ErrUnsupported.
+func (*Enforcer) SetAllowList([]Destination) error { return ErrUnsupported }
+
 // Disallow reports ErrUnsupported.
 func (*Enforcer) Disallow(uint16, netip.Addr) error { return ErrUnsupported }
 

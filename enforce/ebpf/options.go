@@ -3,6 +3,7 @@ package ebpf
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"strings"
 )
@@ -47,4 +48,11 @@ func (o Options) withDefaults() (Options, error) {
 		o.CgroupRoot = root
 	}
 	return o, nil
+}
+
+// Destination is one entry of an allow list: a port (0: any), an address
+// (the zero netip.Addr: any), or both; see Enforcer.Allow.
+type Destination struct {
+	Port uint16
+	Addr netip.Addr
 }

@@ -61,12 +61,13 @@ func (r *Reaction) Run(ctx context.Context, feed reactions.Feed) error {
 		r.mu.Unlock()
 		enf.Close() // pins stay: agents stay cut off while Vigil is down
 	}()
-	var allowErr error
-	for _, a := range r.allow {
-		if err := enf.Allow(a.port, a.addr); err != nil {
-			allowErr = errors.Join(allowErr, err)
-		}
+	// The allow list is the configured one exactly: entries an earlier
+	// configuration pinned go.
+	list := make([]kernel.Destination, len(r.allow))
+	for i, a := range r.allow {
+		list[i] = kernel.Destination{Port: a.port, Addr: a.addr}
 	}
+	allowErr := enf.SetAllowList(list)
 
 	// Reconcile: every query's current result, then drop the pinned
 	// blocks that no row justifies any more. A block already pinned is
