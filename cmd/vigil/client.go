@@ -236,7 +236,7 @@ func runGet(args []string) int {
 		return code
 	}
 	rest := fs.Args()
-	usage := "usage: vigil get (sources|queries|reactions|status) [NAME] | vigil get results QUERY"
+	usage := "usage: vigil get (sources|queries|reactions|status) [NAME] | vigil get results QUERY | vigil get breakers [KEY] | vigil get ebpf"
 	if len(rest) < 1 || len(rest) > 2 {
 		fmt.Fprintln(os.Stderr, usage)
 		return 2
@@ -248,6 +248,13 @@ func runGet(args []string) int {
 		path = "/v1/status"
 	case what == "results" && len(rest) == 2:
 		path = "/v1/queries/" + url.PathEscape(rest[1]) + "/results"
+	case what == "breakers" || what == "breaker":
+		what, path = "breakers", "/v1/breakers"
+		if len(rest) == 2 {
+			path += "/" + url.PathEscape(rest[1])
+		}
+	case what == "ebpf" && len(rest) == 1:
+		path = "/v1/ebpf"
 	case kindPaths[what] != "":
 		path = "/v1/" + kindPaths[what]
 		if len(rest) == 2 {
@@ -274,6 +281,35 @@ func runGet(args []string) int {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	switch {
+	case what == "breakers":
+		var bs []struct{ Key, State, Query, Reason, Throttle string }
+		json.Unmarshal(body, &bs)
+		var since []struct {
+			Since time.Time `json:"since"`
+		}
+		json.Unmarshal(body, &since)
+		fmt.Fprintln(tw, "KEY\tSTATE\tSINCE\tQUERY\tTHROTTLE\tREASON")
+		for i, b := range bs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", b.Key, b.State, since[i].Since.Format(time.RFC3339), b.Query, b.Throttle, b.Reason)
+		}
+	case what == "ebpf":
+		var r struct {
+			Enforced []struct {
+				Reaction, Key, Cgroup, State, Error string
+				Since                               time.Time
+				Denied                              uint64
+				Queries                             []string
+			}
+		}
+		json.Unmarshal(body, &r)
+		fmt.Fprintln(tw, "REACTION\tKEY\tCGROUP\tSTATE\tSINCE\tDENIED\tQUERIES\tERROR")
+		for _, e := range r.Enforced {
+			since := "—"
+			if !e.Since.IsZero() {
+				since = e.Since.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.Reaction, e.Key, e.Cgroup, e.State, since, e.Denied, strings.Join(e.Queries, ","), e.Error)
+		}
 	case what == "results":
 		var r struct {
 			Sequence uint64
