@@ -128,6 +128,15 @@ async function mainScenario(browser) {
   check((await row.locator('td').allTextContents()).join('|') === `${name}|3`, 'the row shows name and qty');
   check((await row.getAttribute('class') || '').includes('flash-added'), 'the new row is highlighted');
 
+  // The row trips the breaker on `items`: the breakers table shows it OPEN.
+  await page.waitForFunction((key) => {
+    const section = document.querySelector('#breakers-section');
+    if (!section || section.hidden) return false;
+    return [...section.querySelectorAll('tbody tr')].some((tr) => tr.cells[0].textContent === key
+      && tr.cells[1].textContent === 'OPEN');
+  }, name, { timeout: 8000 });
+  check(true, 'the breakers table shows the tripped breaker OPEN');
+
   // Update: the same row is replaced in place.
   const tUpd = await measure(page, 'items', `${name}5`, true, () => post(base, [item('update', name, { name, qty: 5 })]));
   check(tUpd <= BUDGET_MS, `the updated row showed in ${tUpd} ms`);
