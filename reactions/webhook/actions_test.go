@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,26 +14,6 @@ import (
 	"github.com/vigilhq/vigil/engine/value"
 	"github.com/vigilhq/vigil/outbox"
 )
-
-func TestTemplate(t *testing.T) {
-	row := map[string]json.RawMessage{"agent": json.RawMessage(`"a\"7"`), "n": json.RawMessage(`3`)}
-	for _, tc := range []struct{ tpl, want, err string }{
-		{`{"freeze": true, "agent": {agent}}`, `{"freeze": true, "agent": "a\"7"}`, ""},
-		{`{agent} had {n}`, `"a\"7" had 3`, ""},
-		{`{{literal} { agent }`, `{literal} "a\"7"`, ""},
-		{`{"nested": {"x": {n}}}`, `{"nested": {"x": 3}}`, ""},
-		{`{missing}`, "", `names column "missing"`},
-		{`no placeholders`, `no placeholders`, ""},
-	} {
-		got, err := parseTemplate(tc.tpl).render(row)
-		switch {
-		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
-			t.Errorf("%s: err %v, want %q", tc.tpl, err, tc.err)
-		case tc.err == "" && (err != nil || string(got) != tc.want):
-			t.Errorf("%s: got %s (%v), want %s", tc.tpl, got, err, tc.want)
-		}
-	}
-}
 
 // An action webhook POSTs one request per row added (onAdded) and per row
 // deleted (onDeleted), each with its own idempotency key; an update does

@@ -41,6 +41,7 @@ import (
 
 	"github.com/vigilhq/vigil/outbox"
 	"github.com/vigilhq/vigil/reactions"
+	"github.com/vigilhq/vigil/reactions/rowtemplate"
 	"github.com/vigilhq/vigil/resources"
 )
 
@@ -68,7 +69,7 @@ type Webhook struct {
 	control     bool
 	fromNow     bool
 	// onAdded and onDeleted make an action webhook (actions.go).
-	onAdded, onDeleted *template
+	onAdded, onDeleted *rowtemplate.Template
 	client             *http.Client
 
 	mu       sync.Mutex
@@ -102,12 +103,12 @@ func New(name string, queries []string, props map[string]any) (*Webhook, error) 
 	}
 	for _, t := range []struct {
 		text string
-		dst  **template
+		dst  **rowtemplate.Template
 	}{{onAdded, &w.onAdded}, {onDeleted, &w.onDeleted}} {
 		if t.text == "" {
 			continue
 		}
-		*t.dst = parseTemplate(t.text)
+		*t.dst = rowtemplate.Parse(t.text)
 	}
 	u, err := url.Parse(w.url)
 	switch {
