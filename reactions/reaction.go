@@ -7,8 +7,10 @@ package reactions
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"time"
 
@@ -48,6 +50,21 @@ type Cursors interface {
 	// SaveCursor records that reaction has handled query's events up to seq.
 	SaveCursor(reaction, query string, seq uint64) error
 }
+
+// Explainer is implemented by feeds that can say which graph elements
+// produced a result row (the server's): the MCP reaction's explain_row.
+type Explainer interface {
+	// Explain returns, as a JSON object, the first current result row of
+	// queryID whose columns named in where hold those values (compared as
+	// JSON), how many pattern matches produced it and the elements they
+	// bound (at most limit). It returns ErrNotFound for an unknown query
+	// and ErrNoRow when no row matches.
+	Explain(ctx context.Context, queryID string, where map[string]any, limit int) ([]byte, error)
+}
+
+// ErrNoRow is returned by Explainer.Explain when no current result row has
+// the values asked for.
+var ErrNoRow = errors.New("no result row has those values")
 
 // Reaction is a running reaction.
 type Reaction interface {
@@ -191,4 +208,40 @@ func Next(ctx context.Context, feed Feed, queryID string, after uint64, max int)
 		case <-wait:
 		}
 	}
+}
+
+// RowHas reports whether a result row (a JSON object, as events carry it)
+// holds, for every column named in where, that value. Values compare as
+// JSON: 3 and 3.0 are one number, and a column the row lacks matches
+// nothing.
+func RowHas(row map[string]json.RawMessage, where map[string]any) bool {
+	for col, want := range where {
+		raw, ok := row[col]
+		if !ok {
+			return false
+		}
+		var got any
+		if json.Unmarshal(raw, &got) != nil {
+			return false
+		}
+		if !reflect.DeepEqual(got, normalJSON(want)) {
+			return false
+		}
+	}
+	return true
+}
+
+// normalJSON is v as encoding/json decodes it into an any (numbers as
+// float64, objects as map[string]any), so that values from a caller and
+// from an event compare alike.
+func normalJSON(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if json.Unmarshal(b, &out) != nil {
+		return v
+	}
+	return out
 }

@@ -160,11 +160,26 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/reactions/{name}/events", s.handleReactionEvents)
 	mux.HandleFunc("DELETE /v1/reactions/{name}", s.handleDelete(resources.KindReaction))
 
+	var own *http.ServeMux
 	for _, rt := range s.opts.Routes {
-		mux.Handle(rt.Pattern, rt.Handler)
+		if !rt.OwnAuth {
+			mux.Handle(rt.Pattern, rt.Handler)
+			continue
+		}
+		if own == nil {
+			own = http.NewServeMux()
+		}
+		own.Handle(rt.Pattern, s.untilReady(rt.Handler))
 	}
 	mux.Handle("GET /", http.FileServerFS(console.FS()))
-	return sameSite(s.opts.Token == "", s.auth(s.untilReady(jsonErrors(mux))))
+	h := s.auth(s.untilReady(jsonErrors(mux)))
+	if own != nil {
+		// The more specific patterns of the routes that check credentials
+		// themselves win; everything else goes through the token check.
+		own.Handle("/", h)
+		h = own
+	}
+	return sameSite(s.opts.Token == "", h)
 }
 
 // jsonErrors gives the mux's own answers (404 for an unknown path, 405 for a
@@ -239,6 +254,9 @@ func (s *Server) untilReady(next http.Handler) http.Handler {
 // gatedUntilReady reports whether path names a resource endpoint, whose
 // answer depends on the resources loaded at start.
 func gatedUntilReady(path string) bool {
+	if strings.HasPrefix(path, "/mcp/") {
+		return true // MCP reactions are resources too
+	}
 	rest, ok := strings.CutPrefix(path, "/v1/")
 	if !ok {
 		return false

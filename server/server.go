@@ -81,6 +81,11 @@ type Options struct {
 type Route struct {
 	Pattern string
 	Handler http.Handler
+	// OwnAuth routes check credentials themselves (the MCP endpoints take
+	// the server's token or a reaction's own): the server does not require
+	// its token on them, and leaves their answers as they are written
+	// (the MCP SDK's error bodies are part of its protocol).
+	OwnAuth bool
 }
 
 // Server is the engine host.

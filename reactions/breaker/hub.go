@@ -146,6 +146,12 @@ func (h *Hub) running() []*Reaction {
 	return out
 }
 
+// Breakers returns the committed breakers of every reaction, sorted by key,
+// then reaction; restoring names the reactions still restoring their state
+// (their breakers are not in the list yet). Other plugins (the MCP
+// reaction's get_breaker) read them through it.
+func (h *Hub) Breakers() (out []Breaker, restoring []string) { return h.breakers() }
+
 // breakers returns the committed breakers of every reaction, sorted by
 // key, then reaction; restoring names the reactions still restoring their
 // state (their breakers are not in the list yet).
