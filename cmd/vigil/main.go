@@ -31,6 +31,7 @@ func commands() []command {
 		{"apply", "create or update resources on a running server: vigil apply -f FILE|DIR", runApply},
 		{"delete", "delete resources: vigil delete (source|query|reaction) NAME | -f FILE", runDelete},
 		{"get", "show sources, queries, reactions or results: vigil get queries | results QUERY", runGet},
+		{"mcp", "serve a server's MCP reaction over stdin/stdout for desktop MCP clients: vigil mcp [-server URL] [-reaction NAME]", runMCP},
 		{"bench", "run the benchmark scenarios: vigil bench [--scenario NAME|all] [--changes N] [--json]", runBench},
 	}
 }

@@ -48,15 +48,26 @@ func (r *Reaction) newServer(s *session) *sdk.Server {
 			return s.unsubscribe(req.Params.URI)
 		},
 		Capabilities: &sdk.ServerCapabilities{},
+		// Stateful streamable HTTP speaks the handshake protocols; saying
+		// so keeps a client from trying the sessionless one first.
+		SupportedProtocolVersions: []string{"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"},
 	}
 	srv := sdk.NewServer(&sdk.Implementation{Name: "vigil", Title: "Vigil continuous queries", Version: Version}, opts)
 	if s != nil {
 		srv.AddReceivingMiddleware(func(next sdk.MethodHandler) sdk.MethodHandler {
 			return func(ctx context.Context, method string, req sdk.Request) (sdk.Result, error) {
 				res, err := next(ctx, method, req)
-				if method == "initialize" && err == nil {
+				switch {
+				case err != nil:
+				case method == "initialize":
 					if ss, ok := req.GetSession().(*sdk.ServerSession); ok {
 						s.start(ss)
+					}
+				case method == "resources/subscribe":
+					// The SDK registers a subscription after our handler
+					// returns: notifying before then would reach nobody.
+					if p, ok := req.GetParams().(*sdk.SubscribeParams); ok {
+						s.activate(p.URI)
 					}
 				}
 				return res, err

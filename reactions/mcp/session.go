@@ -31,6 +31,8 @@ type session struct {
 	ss   *sdk.ServerSession // set at initialize
 	id   string
 	subs map[string]uint64 // query id -> sequence notified up to
+	// active marks the subscriptions the SDK has registered (notified).
+	active map[string]bool
 	// gone marks subscribed queries that do not exist (deleted, or not
 	// yet created), told once.
 	gone map[string]bool
@@ -43,7 +45,7 @@ type session struct {
 }
 
 func newSession(r *Reaction) *session {
-	s := &session{r: r, subs: map[string]uint64{}, gone: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s := &session{r: r, subs: map[string]uint64{}, active: map[string]bool{}, gone: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	s.seen()
 	s.server = r.newServer(s)
 	return s
@@ -144,11 +146,26 @@ func (s *session) subscribe(ctx context.Context, uri string) error {
 	s.mu.Lock()
 	s.subs[q] = seq
 	s.mu.Unlock()
+	return nil
+}
+
+// activate starts notifying a subscription the SDK has registered: from
+// the position taken when it was asked for, so that a change in between is
+// told too.
+func (s *session) activate(uri string) {
+	q, ok := s.r.queryOfURI(uri)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	if _, ok := s.subs[q]; ok {
+		s.active[q] = true
+	}
+	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 func (s *session) unsubscribe(uri string) error {
@@ -158,6 +175,7 @@ func (s *session) unsubscribe(uri string) error {
 	}
 	s.mu.Lock()
 	delete(s.subs, q)
+	delete(s.active, q)
 	delete(s.gone, q)
 	s.mu.Unlock()
 	return nil
@@ -193,7 +211,9 @@ func (s *session) subscribed() []string {
 	defer s.mu.Unlock()
 	out := make([]string, 0, len(s.subs))
 	for q := range s.subs {
-		out = append(out, q)
+		if s.active[q] {
+			out = append(out, q)
+		}
 	}
 	sort.Strings(out)
 	return out
