@@ -162,9 +162,16 @@ func (in *instance) deny(id, agent string) {
 }
 
 // breaker returns key's breaker, or the status and error of the request.
+// The API answers 503 (Retry-After) until the reaction has restored its
+// state, which it does in the background after the server is ready: a
+// client retries, as this does for a while.
 func (in *instance) breaker(key string) (breaker.Breaker, int, string) {
 	in.t.Helper()
 	code, body := in.do("GET", "/v1/breakers/"+key, "")
+	for deadline := time.Now().Add(5 * time.Second); code == 503 && strings.Contains(body, "restoring") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		code, body = in.do("GET", "/v1/breakers/"+key, "")
+	}
 	var b breaker.Breaker
 	if code == 200 {
 		if err := json.Unmarshal([]byte(body), &b); err != nil {
