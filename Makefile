@@ -4,7 +4,7 @@ SHARED    ?= $(abspath ../shared)
 BIN       := bin/vigil
 FUZZTIME  ?= 20s
 
-.PHONY: all build test race vet fmt-check generate bench tck conformance demo fuzz clean services example-postgres example-governance mutants
+.PHONY: all build test race vet fmt-check generate bench tck conformance demo fuzz clean services example-postgres example-governance mutants grafana-test grafana-plugin
 
 all: build
 
@@ -33,6 +33,31 @@ test: vet fmt-check
 	@if $(call have-shared,$(SHARED)/tck/features,the openCypher TCK); then \
 	  echo "$(GO) run ./cmd/vigil tck -q -baseline $(TCK_BASELINE) $(SHARED)/tck/features"; \
 	  $(GO) run ./cmd/vigil tck -q -baseline $(TCK_BASELINE) $(SHARED)/tck/features; fi
+	$(MAKE) grafana-test
+
+## grafana-test: the Grafana data source (reactions/grafana, a Go module of
+## its own so that the server does not link the Grafana SDK): its backend's
+## tests against the real server, and its frontend's type check and unit
+## tests (npm ci from the lockfile). Without npm the frontend is skipped,
+## saying so; under CI=true that is an error.
+GRAFANA := reactions/grafana
+grafana-test:
+	cd $(GRAFANA) && $(GO) vet ./... && $(GO) test ./...
+	@if ! command -v npm >/dev/null; then \
+	  if $(in-ci); then echo "make grafana-test: npm not found (CI=$$CI: the frontend tests must run)" >&2; exit 1; fi; \
+	  echo "make grafana-test: skipped the frontend's tests: npm not found (install Node.js 20 and npm)"; \
+	else \
+	  echo "cd $(GRAFANA) && npm ci && npm run typecheck && npm test"; \
+	  cd $(GRAFANA) && npm ci --no-audit --no-fund && npm run typecheck && npm test; fi
+
+## grafana-plugin: the installable plugin in reactions/grafana/dist: plugin.json,
+## the frontend bundle (module.js) and the backend for linux/amd64 and
+## linux/arm64 (gpx_vigil_linux_*). docs/grafana.md installs it.
+grafana-plugin:
+	cd $(GRAFANA) && npm ci --no-audit --no-fund && npm run build
+	cd $(GRAFANA) && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -o dist/gpx_vigil_linux_amd64 ./pkg
+	cd $(GRAFANA) && CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -o dist/gpx_vigil_linux_arm64 ./pkg
+	@ls -l $(GRAFANA)/dist
 
 # have-shared DIR,WHAT: a shell condition, true when DIR exists; otherwise it
 # says WHAT is skipped and is false, or under CI=true (CI always lays out

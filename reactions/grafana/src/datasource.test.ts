@@ -113,3 +113,12 @@ describe('DataSource', () => {
     await expect(ds.listQueries()).resolves.toEqual([]);
   });
 });
+
+describe('streamOptions', () => {
+  it('replaces the frame in table mode and appends in changes mode', async () => {
+    const { streamOptions } = await import('./datasource');
+    expect(streamOptions('table').action).toBe('replace');
+    expect(streamOptions(undefined).action).toBe('replace');
+    expect(streamOptions('changes').action).toBe('append');
+  });
+});

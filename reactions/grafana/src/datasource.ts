@@ -1,8 +1,12 @@
-import type {
-  CoreApp,
-  DataSourceInstanceSettings,
-  MetricFindValue,
-  ScopedVars,
+import {
+  StreamingFrameAction,
+  type CoreApp,
+  type DataFrame,
+  type DataQueryRequest,
+  type DataSourceInstanceSettings,
+  type MetricFindValue,
+  type ScopedVars,
+  type StreamingFrameOptions,
 } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 
@@ -23,6 +27,15 @@ export class DataSource extends DataSourceWithBackend<VigilQuery, VigilOptions> 
   constructor(instanceSettings: DataSourceInstanceSettings<VigilOptions>) {
     super(instanceSettings);
   }
+
+  /**
+   * How a live frame takes the backend's packets: in table mode each packet
+   * is the whole current result and replaces the frame; in changes mode
+   * packets are events and append, so a time-series panel plots the values
+   * as they changed.
+   */
+  streamOptionsProvider = (request: DataQueryRequest<VigilQuery>, frame: DataFrame): Partial<StreamingFrameOptions> =>
+    streamOptions(request.targets.find((t) => t.refId === frame.refId)?.mode);
 
   getDefaultQuery(_app?: CoreApp): Partial<VigilQuery> {
     return DEFAULT_QUERY;
@@ -52,4 +65,11 @@ export class DataSource extends DataSourceWithBackend<VigilQuery, VigilOptions> 
     const queries = await this.listQueries();
     return queries.map((q) => ({ text: q.id, value: q.id }));
   }
+}
+
+/** The streaming options of a query's mode (see DataSource.streamOptionsProvider). */
+export function streamOptions(mode: string | undefined): Partial<StreamingFrameOptions> {
+  return mode === 'changes'
+    ? { action: StreamingFrameAction.Append, maxLength: 10000 }
+    : { action: StreamingFrameAction.Replace, maxLength: 100000 };
 }
