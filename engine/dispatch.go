@@ -4,9 +4,10 @@ import (
 	"github.com/vigilhq/vigil/engine/value"
 )
 
-// step applies one element change to the index and pushes it through every
-// query: solutions anchored at the element before the change, the change,
-// solutions anchored at it after, then each query's pipeline.
+// step applies one element change to the index and pushes it through the
+// queries it can touch (router): solutions anchored at the element before
+// the change, the change, solutions anchored at it after, then, for a
+// query whose watchers found something, its pipeline.
 //
 // Hot path.
 func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func()) {
@@ -14,16 +15,28 @@ func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func(
 		apply()
 		return
 	}
-	for _, q := range e.queries {
+	qs := e.queries
+	if !e.opts.visitAll {
+		qs = e.route.candidates(oldN, newN, oldR, newR)
+	}
+	for _, q := range qs {
 		if q.err == nil {
 			e.watchBefore(q, oldN, oldR, newN)
 		}
 	}
 	apply()
-	for _, q := range e.queries {
+	for _, q := range qs {
 		if q.err == nil {
 			e.watchAfter(q, newN, newR)
 		}
+	}
+}
+
+// touch puts q on the list of queries the step's flush closes.
+func (e *Engine) touch(q *Query) {
+	if !q.touched {
+		q.touched = true
+		e.touched = append(e.touched, q)
 	}
 }
 
@@ -52,6 +65,10 @@ func sameNode(a, b *value.Node) bool {
 type watcher interface {
 	before(x graph, n *value.Node, r *value.Rel, next *value.Node) error
 	after(x graph, n *value.Node, r *value.Rel) error
+	// busy reports, after after, whether the change gave the stage work
+	// for the pipeline's run (solutions gained or lost, rows to
+	// re-evaluate).
+	busy() bool
 }
 
 // watchBefore runs q's watchers on an element as it was; next is the node
@@ -70,12 +87,20 @@ func (e *Engine) watchBefore(q *Query, n *value.Node, r *value.Rel, next *value.
 // of q's pipeline.
 func (e *Engine) watchAfter(q *Query, n *value.Node, r *value.Rel) {
 	defer contain(q)
+	busy := e.opts.visitAll
 	for _, w := range q.watchers {
 		if err := w.after(graph{e.index, q.vis}, n, r); err != nil {
 			q.fail(err)
 			return
 		}
+		busy = busy || w.busy()
 	}
+	if !busy {
+		// No solution gained or lost, no row to re-evaluate: the
+		// pipeline would receive nothing.
+		return
+	}
+	e.touch(q)
 	c := &e.ctx
 	*c = evalCtx{index: graph{e.index, q.vis}, params: q.spec.Params, now: e.now, eng: e, q: q}
 	if err := q.run(c, nil); err != nil {

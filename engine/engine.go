@@ -15,6 +15,9 @@ type Options struct {
 	Start time.Time
 	// Functions overrides the Cypher function registry (tests).
 	Functions *functions.Registry
+	// visitAll sends every change to every query, as the engine did before
+	// it routed changes (the routing test's reference).
+	visitAll bool
 }
 
 // Engine holds the element index and the continuous queries over it. An
@@ -46,6 +49,12 @@ type Engine struct {
 	seed value.Seed
 	// failed lists the queries that failed since the last Failed call.
 	failed []*Query
+	// route files the queries by what their patterns read; touched lists
+	// the queries a step reached, the ones flush closes; registered counts
+	// registrations (Query.order).
+	route      router
+	touched    []*Query
+	registered uint64
 }
 
 // Failed returns the queries that failed (Query.Err became non-nil) while

@@ -1,17 +1,29 @@
 package engine
 
 import (
+	"slices"
+
 	"github.com/vigilhq/vigil/engine/value"
 )
 
 // flush closes a step: every query's pending deltas become its diff.
 func (e *Engine) flush() []Diff {
 	ds := e.diffs[:0]
-	for _, q := range e.queries {
+	qs := e.touched
+	if e.opts.visitAll {
+		qs = e.queries
+	} else if len(qs) > 1 {
+		// In registration order, as the diffs always came.
+		slices.SortFunc(qs, func(a, b *Query) int { return cmpOrder(a.order, b.order) })
+	}
+	for _, q := range qs {
+		q.touched = false
 		if d := flushGuarded(q); !d.Empty() {
 			ds = append(ds, d)
 		}
 	}
+	clear(e.touched)
+	e.touched = e.touched[:0]
 	e.diffs = ds
 	if len(ds) == 0 {
 		return nil

@@ -42,6 +42,7 @@ func (e *Engine) fireDue(t time.Time) error {
 
 // fireGuarded fires one of q's futures.
 func (e *Engine) fireGuarded(q *Query, c *evalCtx, f *future) {
+	e.touch(q)
 	defer contain(q)
 	if err := q.fire(c, f); err != nil {
 		q.fail(err)

@@ -31,6 +31,12 @@ type Query struct {
 	// oldFrom is the match stage whose lost solutions' rows are taken from
 	// the result instead of being recomputed (see oldRowsFromResult).
 	oldFrom *matchStage
+	// order is the query's place in registration order; mark dedups it
+	// among a step's routed candidates; touched says it is on the
+	// engine's list of queries to flush this step.
+	order   uint64
+	mark    uint64
+	touched bool
 }
 
 // ID is the query's id.

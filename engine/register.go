@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vigilhq/vigil/engine/value"
@@ -59,8 +60,7 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 	c := &evalCtx{index: graph{e.index, q.vis}, params: spec.Params, now: e.now, eng: e, q: q}
 	bootstrapGuarded(q, c)
 	flushGuarded(q)
-	e.queries = append(e.queries, q)
-	e.byID[q.id] = q
+	e.enlist(q)
 	return q, nil
 }
 
@@ -159,7 +159,22 @@ func (e *Engine) RemoveQuery(id string) bool {
 			break
 		}
 	}
+	e.route.remove(q)
+	if q.touched {
+		q.touched = false
+		e.touched = slices.DeleteFunc(e.touched, func(x *Query) bool { return x == q })
+	}
 	return true
+}
+
+// enlist registers a compiled query: in registration order, by id, and
+// with the router.
+func (e *Engine) enlist(q *Query) {
+	e.registered++
+	q.order = e.registered
+	e.queries = append(e.queries, q)
+	e.byID[q.id] = q
+	e.route.add(q)
 }
 
 // declareJoin registers a synthetic relation and creates its relations

@@ -139,8 +139,7 @@ func Restore(b []byte, opts Options) (e *Engine, skipped []SkippedQuery, err err
 			continue
 		}
 		queries[i] = q
-		e.queries = append(e.queries, q)
-		e.byID[q.id] = q
+		e.enlist(q)
 	}
 	ghost := &Query{} // owner of futures whose query is gone: they only move the clock
 	nf := r.Count()

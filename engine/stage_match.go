@@ -66,6 +66,8 @@ func (m *matchStage) after(x graph, n *value.Node, r *value.Rel) error {
 	return err
 }
 
+func (m *matchStage) busy() bool { return len(m.lost)+len(m.gained) > 0 }
+
 // anchored captures every solution containing the element as x holds it now.
 func (m *matchStage) anchored(x graph, n *value.Node, r *value.Rel, dst []*solution) ([]*solution, error) {
 	if (n == nil && r == nil) || !m.pp.routes(n, r) {

@@ -81,6 +81,15 @@ func (rs *reevalStage) before(x graph, n *value.Node, r *value.Rel, _ *value.Nod
 
 func (rs *reevalStage) after(x graph, n *value.Node, r *value.Rel) error { return rs.touch(x, n, r) }
 
+func (rs *reevalStage) busy() bool {
+	for i := range rs.subs {
+		if rs.anyHit[i] || len(rs.dirty[i]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (rs *reevalStage) find(r *row) *memoEntry {
 	for _, e := range rs.memo[r.id] {
 		if identicalRows(e.r.vals, r.vals) {

@@ -32,6 +32,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	paced := fs.Int("paced-changes", 0, "changes of the paced run at half the peak rate (default min(changes/4, 50000); -1 skips it)")
 	seed := fs.Int64("seed", 1, "workload seed")
 	asJSON := fs.Bool("json", false, "print one JSON array with an object per scenario and store")
+	touched := fs.Float64("touched-share", 0, "many_queries: the share of the extra queries that read the changed label")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: vigil bench [--scenario NAME|all] [--store memory|badger] [--changes N] [--seed S] [--json]")
 		fs.PrintDefaults()
@@ -64,7 +65,13 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		if !*asJSON {
 			fmt.Fprintf(stderr, "running %s (%d changes)...\n", s.Name, *changes)
 		}
-		r, err := bench.Run(s, opts)
+		var r *bench.Result
+		var err error
+		if s.Name == bench.ManyQueriesName {
+			r, err = bench.RunManyQueries(opts, bench.ManyOptions{TouchedShare: *touched})
+		} else {
+			r, err = bench.Run(s, opts)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "vigil bench: %v\n", err)
 			return 1
@@ -104,4 +111,16 @@ func printBenchTable(w io.Writer, results []*bench.Result) {
 			r.RerunChangesPerSec, r.IncrementalRerunRatio, r.Verified)
 	}
 	tw.Flush()
+	for _, r := range results {
+		if len(r.ManyQueries) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%d changes each, best of %d interleaved rounds):\n", r.Scenario, r.Changes, 5)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "queries\ttouched\tchanges/s\tratio to 1 query\tregister ms\t")
+		for _, p := range r.ManyQueries {
+			fmt.Fprintf(tw, "%d\t%d\t%.0f\t%.2f\t%.0f\t\n", p.Queries, p.Touched, p.ChangesPerSec, p.Ratio, p.RegisterMillis)
+		}
+		tw.Flush()
+	}
 }

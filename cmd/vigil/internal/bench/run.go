@@ -80,6 +80,9 @@ type Result struct {
 	IncrementalRerunRatio float64 `json:"incremental_rerun_ratio"` // changes_per_sec / rerun_changes_per_sec
 
 	Verified string `json:"verified"` // "ok", "skipped" or the mismatch
+
+	// ManyQueries are the points of the many_queries scenario.
+	ManyQueries []ManyPoint `json:"many_queries,omitempty"`
 }
 
 // chunk is how many steps are generated ahead of a timed stretch: the

@@ -88,13 +88,13 @@ var Scenarios = []Scenario{
 		NewWorkload: func(seed int64) Workload { return NewGovernance(DefaultGovernance, seed) }},
 }
 
-// Names lists the scenario names.
+// Names lists the scenario names, many_queries (RunManyQueries) last.
 func Names() []string {
 	out := make([]string, len(Scenarios))
 	for i, s := range Scenarios {
 		out[i] = s.Name
 	}
-	return out
+	return append(out, ManyQueriesName)
 }
 
 // Select returns the scenarios named by name: one name, a comma-separated
@@ -105,6 +105,10 @@ func Select(name string) ([]Scenario, error) {
 	}
 	var out []Scenario
 	for _, n := range strings.Split(name, ",") {
+		if strings.TrimSpace(n) == ManyQueriesName {
+			out = append(out, Scenario{Name: ManyQueriesName, Description: "1 to 10,000 queries, all but one over labels no change carries"})
+			continue
+		}
 		found := false
 		for _, s := range Scenarios {
 			if s.Name == strings.TrimSpace(n) {

@@ -1,0 +1,50 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vigilhq/vigil/engine/value"
+)
+
+// BenchmarkManyQueries is the cost of a change with n queries registered,
+// one over the changed label and the rest over labels no change carries:
+// with routing it stays the cost of the one query (vigil bench
+// --scenario many_queries measures the same with changes/s).
+func BenchmarkManyQueries(b *testing.B) {
+	for _, n := range []int{1, 10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("queries=%d", n), func(b *testing.B) {
+			start := time.Unix(1_700_000_000, 0).UTC()
+			e := New(Options{Start: start})
+			const nodes = 1000
+			for i := range nodes {
+				id := fmt.Sprintf("n%d", i)
+				if _, err := e.Apply([]Change{{Op: OpInsert, Time: start, Element: Element{ID: id, Labels: []string{"L0"},
+					Props: map[string]value.Value{"id": value.Str(id), "v": value.Int(int64(1 + i%50))}}}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for i := range n {
+				if _, err := e.AddQuery(QuerySpec{ID: fmt.Sprintf("q%d", i), Text: fmt.Sprintf("MATCH (n:L%d) WHERE n.v > 0 RETURN n.id AS id, n.v AS v", i)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			chs := make([]Change, 4096)
+			for i := range chs {
+				id := fmt.Sprintf("n%d", i%nodes)
+				chs[i] = Change{Op: OpUpdate, Time: start, Element: Element{ID: id, Labels: []string{"L0"},
+					Props: map[string]value.Value{"id": value.Str(id), "v": value.Int(int64(i % 97))}}}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ch := chs[i%len(chs)]
+				ch.Time = start.Add(time.Duration(i) * time.Millisecond)
+				if _, err := e.Apply([]Change{ch}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
