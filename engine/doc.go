@@ -28,10 +28,12 @@
 //     deletes of single elements (deleting a node deletes its
 //     relationships first; a node whose join keys change gains and loses
 //     synthetic join relationships).
-//  2. dispatch.go: step hands one element change to every query. A query's
-//     watchers (its match stages and re-evaluated stages) see the element
-//     as it was, the change is applied to the element index (index.go),
-//     the watchers see the element as it is now, and the query's pipeline
+//  2. dispatch.go: step hands one element change to the queries it can
+//     touch: route.go files each query under the labels and types its
+//     patterns name (or "any"). A query's watchers (its match stages and
+//     re-evaluated stages) see the element as it was, the change is
+//     applied to the element index (index.go), the watchers see the
+//     element as it is now, and, if they found work, the query's pipeline
 //     runs (Query.run). visibility.go limits a query to the elements its
 //     subscriptions admit; guard.go turns a panic in one query into that
 //     query's error.
