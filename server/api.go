@@ -264,6 +264,10 @@ func gatedUntilReady(path string) bool {
 	return rest != "status"
 }
 
+// unknownSourceLabel is the source label of requests to a source that does
+// not exist; resource names cannot contain parentheses, so no source has it.
+const unknownSourceLabel = "(unknown)"
+
 // auth requires the bearer token, when one is configured, everywhere but
 // the health probes. Browsers cannot set headers on EventSource, so the
 // console may pass ?token= once; it is then kept in an HttpOnly cookie.
@@ -482,7 +486,9 @@ func (s *Server) handleSourceEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case !found:
-		s.m.httpRejected.add(1, name, "unknown_source")
+		// Any name can be asked for: counted under one label value, so
+		// that a client (or a scan) cannot grow the series without bound.
+		s.m.httpRejected.add(1, unknownSourceLabel, "unknown_source")
 		writeError(w, 404, "source "+quote(name)+" not found")
 		return
 	case ref.err != nil:
