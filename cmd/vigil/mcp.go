@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -35,7 +36,7 @@ func runMCP(args []string) int {
 	c := client()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	endpoint := c.base + "/mcp/" + strings.TrimPrefix(*reaction, "/")
+	endpoint := c.base + "/mcp/" + url.PathEscape(strings.TrimPrefix(*reaction, "/"))
 	err := mcp.Proxy(ctx, &sdk.StdioTransport{}, mcp.ProxyOptions{Endpoint: endpoint, Token: c.token})
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(os.Stderr, "vigil mcp: %v\n", err)

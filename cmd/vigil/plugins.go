@@ -56,7 +56,7 @@ func breakerList(hub *breaker.Hub) mcp.BreakerFunc {
 		}
 		out := make([]mcp.Breaker, len(bs))
 		for i, b := range bs {
-			out[i] = mcp.Breaker{Key: b.Key, Value: b}
+			out[i] = mcp.Breaker{Key: b.Key, Query: b.Query, Value: b}
 		}
 		return out, nil
 	}

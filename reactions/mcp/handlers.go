@@ -123,11 +123,8 @@ func (r *Reaction) readQuery(ctx context.Context, req *sdk.ReadResourceRequest) 
 		return nil, err
 	}
 	snap, err := feed.Snapshot(ctx, q)
-	if errors.Is(err, reactions.ErrNotFound) {
-		return nil, fmt.Errorf("query %q does not exist (not created yet, or deleted)", q)
-	}
 	if err != nil {
-		return nil, err
+		return nil, queryErr(q, err)
 	}
 	return jsonContents(uri, snap.Data), nil
 }
@@ -149,11 +146,8 @@ func (r *Reaction) readChanges(ctx context.Context, req *sdk.ReadResourceRequest
 		return nil, err
 	}
 	snap, err := feed.Snapshot(ctx, q)
-	if errors.Is(err, reactions.ErrNotFound) {
-		return nil, fmt.Errorf("query %q does not exist (not created yet, or deleted)", q)
-	}
 	if err != nil {
-		return nil, err
+		return nil, queryErr(q, err)
 	}
 	var after uint64
 	if a := u.Query().Get("after"); a != "" {
@@ -179,7 +173,7 @@ func (r *Reaction) readChanges(ctx context.Context, req *sdk.ReadResourceRequest
 	case errors.Is(err, outbox.ErrCompacted):
 		out.Compacted, out.Sequence = true, snap.Seq
 	case err != nil:
-		return nil, err
+		return nil, queryErr(q, err)
 	}
 	if len(recs) > maxChangesPerRead {
 		recs, out.More = recs[:maxChangesPerRead], true
@@ -236,12 +230,12 @@ func (r *Reaction) breakers(key string) ([]any, error) {
 	}
 	out := []any{}
 	for _, b := range all {
-		if key == "" || b.Key == key {
+		if _, served := r.byID[b.Query]; served && (key == "" || b.Key == key) {
 			out = append(out, b.Value)
 		}
 	}
 	if key != "" && len(out) == 0 {
-		return nil, fmt.Errorf("no circuit breaker for key %q (a key has one once a breaker's query has tripped it)", key)
+		return nil, fmt.Errorf("no circuit breaker for key %q tripped by a query of MCP reaction %q (a key has one once a breaker's query has tripped it)", key, r.name)
 	}
 	return out, nil
 }
@@ -278,7 +272,7 @@ func (r *Reaction) listQueries(ctx context.Context, _ *sdk.CallToolRequest, _ li
 		switch {
 		case errors.Is(err, reactions.ErrNotFound):
 		case err != nil:
-			return nil, out, err
+			return nil, out, queryErr(q.id, err)
 		default:
 			info.Exists, info.Columns, info.Rows, info.Sequence = true, snap.Columns, len(snap.Results), snap.Sequence
 		}
@@ -354,7 +348,7 @@ func (r *Reaction) getBreaker(ctx context.Context, _ *sdk.CallToolRequest, in ge
 type explainRowIn struct {
 	Query string         `json:"query" jsonschema:"the query id"`
 	Where map[string]any `json:"where" jsonschema:"values of some columns of the row to explain, e.g. {\"agent\": \"agent-7\"}; the first row having them is explained"`
-	Limit int            `json:"limit,omitempty" jsonschema:"at most this many elements (default 100)"`
+	Limit int            `json:"limit,omitempty" jsonschema:"at most this many elements (default 100, at most 1000)"`
 }
 
 // explainRow's output is any: the explanation is already JSON, which a
@@ -376,6 +370,8 @@ func (r *Reaction) explainRow(ctx context.Context, _ *sdk.CallToolRequest, in ex
 	if limit <= 0 {
 		limit = 100
 	}
+	// The explanation is built on the engine loop: bounded like results.
+	limit = min(limit, 1000)
 	data, err := ex.Explain(ctx, in.Query, in.Where, limit)
 	if err != nil {
 		return nil, nil, queryErr(in.Query, err)
@@ -399,10 +395,8 @@ func queryErr(q string, err error) error {
 	switch {
 	case errors.Is(err, reactions.ErrNotFound):
 		return fmt.Errorf("query %q does not exist (not created yet, or deleted)", q)
-	case errors.Is(err, reactions.ErrNoRow):
-		return fmt.Errorf("query %q: %w", q, err)
 	}
-	return err
+	return fmt.Errorf("query %q: %w", q, err)
 }
 
 // snapshot is a snapshot event decoded.

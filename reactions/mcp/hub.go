@@ -14,10 +14,13 @@ import (
 	"github.com/vigilhq/vigil/reactions"
 )
 
-// Breaker is one circuit breaker as the MCP reaction shows it: its key and
-// its state as a JSON-encodable value (the breaker API's object).
+// Breaker is one circuit breaker as the MCP reaction shows it: its key,
+// the query that tripped it, and its state as a JSON-encodable value (the
+// breaker API's object). A reaction shows the breakers its own queries
+// tripped: its token opens those queries and no others.
 type Breaker struct {
 	Key   string
+	Query string
 	Value any
 }
 
@@ -111,7 +114,7 @@ func (h *Hub) Handler() http.Handler {
 		if !h.authorized(r, req) {
 			r.rejected("auth")
 			w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
-			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			writeError(w, http.StatusUnauthorized, "MCP reaction "+quote(name)+": missing or wrong bearer token")
 			return
 		}
 		r.ServeHTTP(w, req)

@@ -75,8 +75,11 @@ func TestSessionAndSubscriptionLimits(t *testing.T) {
 	if err := cs.Subscribe(ctx, &sdk.SubscribeParams{URI: "vigil://queries/denials"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cs.Subscribe(ctx, &sdk.SubscribeParams{URI: "vigil://queries/denials/changes"}); err != nil {
-		t.Errorf("the same query again (its changes): %v", err)
+	if err := cs.Subscribe(ctx, &sdk.SubscribeParams{URI: "vigil://queries/denials/changes"}); err == nil || !strings.Contains(err.Error(), "subscribe to vigil://queries/denials") {
+		t.Errorf("the changes resource (notifications name the query's resource): %v", err)
+	}
+	if err := cs.Unsubscribe(ctx, &sdk.UnsubscribeParams{URI: "vigil://queries/denials/changes"}); err == nil {
+		t.Errorf("unsubscribing the changes resource must not end the query's subscription")
 	}
 	if err := cs.Subscribe(ctx, &sdk.SubscribeParams{URI: "vigil://queries/calls"}); err == nil || !strings.Contains(err.Error(), "maximum of 1 subscriptions") {
 		t.Errorf("a second query: %v, want the limit", err)
@@ -267,5 +270,70 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 5s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A request that makes a session without looking like an initialize to a
+// strict decoder (trailing bytes after the JSON value) still counts against
+// maxSessions.
+func TestSessionLimitHoldsForOddBodies(t *testing.T) {
+	in := start(t, pack)
+	opened := 0
+	for i := 0; i < 6; i++ {
+		req, _ := http.NewRequest("POST", in.hs.URL+"/mcp/agents", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"odd","version":"1"}}} trailing`))
+		rawHeaders(req, "")
+		resp, err := plain.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if id := resp.Header.Get("Mcp-Session-Id"); resp.StatusCode == 200 && id != "" {
+			if code, _ := in.rawPost(t, id, `{"jsonrpc":"2.0","method":"notifications/initialized","params":{}}`); code == 202 {
+				opened++
+			}
+		}
+	}
+	if got := in.metric(`vigil_mcp_sessions{reaction="agents"}`); got > 4 || opened > 4 {
+		t.Errorf("%v sessions open, %d handshakes completed; the limit is 4", got, opened)
+	}
+}
+
+// A change made while the session has no notification stream open is told
+// when the stream attaches, not dropped.
+func TestNotificationWaitsForTheStream(t *testing.T) {
+	in := start(t, pack)
+	id := in.rawSession(t)
+	if code, body := in.rawPost(t, id, `{"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"vigil://queries/calls"}}`); code != 200 {
+		t.Fatalf("subscribe: %d %s", code, body)
+	}
+	in.post(agent("a1"))
+	in.post(call("c1", "a1", "deny"))
+	time.Sleep(100 * time.Millisecond)
+	req, _ := http.NewRequest("GET", in.hs.URL+"/mcp/agents", nil)
+	rawHeaders(req, id)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "notifications/resources/updated") {
+				got <- sc.Text()
+				return
+			}
+		}
+	}()
+	select {
+	case line := <-got:
+		if !strings.Contains(line, `"+ {\"agent\":\"a1\",\"decision\":\"deny\",\"id\":\"c1\"}"`) {
+			t.Errorf("notification %s", line)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the change made before the stream opened was never told")
 	}
 }

@@ -44,11 +44,11 @@ func Proxy(ctx context.Context, local sdk.Transport, o ProxyOptions) error {
 	// remote's notifications always have somewhere to go.
 	var srv *sdk.Server
 	ready := make(chan struct{})
-	subs := &proxySubs{state: map[string]int{}}
+	subs := &proxySubs{state: map[string]int{}, held: map[string]*sdk.ResourceUpdatedNotificationParams{}}
 	client := sdk.NewClient(&sdk.Implementation{Name: "vigil-mcp-proxy", Version: Version}, &sdk.ClientOptions{
 		ResourceUpdatedHandler: func(ctx context.Context, req *sdk.ResourceUpdatedNotificationRequest) {
 			<-ready
-			if subs.updated(req.Params.URI) {
+			if subs.updated(req.Params) {
 				srv.ResourceUpdated(ctx, req.Params)
 			}
 		},
@@ -77,9 +77,9 @@ func Proxy(ctx context.Context, local sdk.Transport, o ProxyOptions) error {
 		return func(ctx context.Context, method string, req sdk.Request) (sdk.Result, error) {
 			res, err := next(ctx, method, req)
 			if p, ok := req.GetParams().(*sdk.SubscribeParams); ok && method == "resources/subscribe" {
-				if subs.active(p.URI, err == nil) {
+				if held := subs.active(p.URI, err == nil); held != nil {
 					// Told while the local subscription was being made.
-					srv.ResourceUpdated(ctx, &sdk.ResourceUpdatedNotificationParams{URI: p.URI})
+					srv.ResourceUpdated(ctx, held)
 				}
 			}
 			return res, err
@@ -109,7 +109,24 @@ func Proxy(ctx context.Context, local sdk.Transport, o ProxyOptions) error {
 			return remote.CallTool(ctx, &sdk.CallToolParams{Name: req.Params.Name, Arguments: req.Params.Arguments})
 		})
 	}
-	return srv.Run(ctx, local)
+	// When the server ends the remote session (the reaction was replaced
+	// or deleted, the server restarted), the proxy ends too, so that the
+	// client that launched it starts it again and reconnects.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	remoteGone := make(chan struct{})
+	go func() {
+		remote.Wait()
+		close(remoteGone)
+		cancel()
+	}()
+	err = srv.Run(ctx, local)
+	select {
+	case <-remoteGone:
+		return fmt.Errorf("the server ended the session of %s", o.Endpoint)
+	default:
+	}
+	return err
 }
 
 type bearerTransport struct {
@@ -125,16 +142,16 @@ func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // proxySubs tracks the local subscriptions: the SDK registers one only
 // after its handler (which subscribes remotely) returns, so a remote
-// notification that comes in between would find no local subscriber; it is
-// held and sent once the subscription is in place.
+// notification that comes in between would find no local subscriber; the
+// latest is held and sent once the subscription is in place.
 type proxySubs struct {
 	mu    sync.Mutex
-	state map[string]int // uri -> subPending, subDirty, subActive
+	state map[string]int // uri -> subPending, subActive
+	held  map[string]*sdk.ResourceUpdatedNotificationParams
 }
 
 const (
 	subPending = iota + 1
-	subDirty
 	subActive
 )
 
@@ -146,29 +163,30 @@ func (p *proxySubs) pending(uri string) {
 	}
 }
 
-// updated reports whether a remote notification of uri can be passed on
-// now; otherwise it is held.
-func (p *proxySubs) updated(uri string) bool {
+// updated reports whether a remote notification can be passed on now;
+// otherwise it is held (the latest one: its _meta carries the newest
+// sequence, and summary of what it coalesced).
+func (p *proxySubs) updated(n *sdk.ResourceUpdatedNotificationParams) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch p.state[uri] {
-	case subPending, subDirty:
-		p.state[uri] = subDirty
+	if p.state[n.URI] == subPending {
+		p.held[n.URI] = n
 		return false
 	}
 	return true
 }
 
-// active records the end of a local subscribe; it reports whether a
-// notification was held meanwhile.
-func (p *proxySubs) active(uri string, ok bool) bool {
+// active records the end of a local subscribe; it returns the notification
+// held meanwhile, if any.
+func (p *proxySubs) active(uri string, ok bool) *sdk.ResourceUpdatedNotificationParams {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	held := p.state[uri] == subDirty
-	if ok {
-		p.state[uri] = subActive
-	} else {
+	held := p.held[uri]
+	delete(p.held, uri)
+	if !ok {
 		delete(p.state, uri)
+		return nil
 	}
-	return ok && held
+	p.state[uri] = subActive
+	return held
 }

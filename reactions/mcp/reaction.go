@@ -47,6 +47,8 @@ const (
 	DefaultMaxSubscriptions = 100
 	DefaultSessionTimeout   = 10 * time.Minute
 	DefaultWriteTimeout     = 10 * time.Second
+	// resumeBytes bounds the messages a reaction keeps for resumption.
+	resumeBytes = 4 << 20
 )
 
 // queryConf is one query the reaction serves.
@@ -109,6 +111,10 @@ func newReaction(h *Hub, name string, queries map[string]any, props map[string]a
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
+	if raw, ok := props["token"].(string); ok && raw != "" && r.token == "" {
+		// An unset variable must not leave the endpoint open.
+		return nil, fmt.Errorf("property token: %s is empty (is the environment variable set?)", raw)
+	}
 	switch {
 	case r.maxSessions < 1:
 		return nil, fmt.Errorf("property maxSessions: must be at least 1 (got %d)", r.maxSessions)
@@ -135,8 +141,14 @@ func newReaction(h *Hub, name string, queries map[string]any, props map[string]a
 	// the one served), so that a client connecting while Run is being
 	// started finds it.
 	defer h.register(r)
+	// Messages are kept (bounded) so that a client whose stream broke
+	// (a network blip, a write that hit writeTimeout) gets what it missed
+	// when it reconnects with Last-Event-ID.
+	events := sdk.NewMemoryEventStore(nil)
+	events.SetMaxBytes(resumeBytes)
 	r.handler = sdk.NewStreamableHTTPHandler(r.serverFor, &sdk.StreamableHTTPOptions{
-		Logger: r.hub.opts.Logger.With("reaction", name),
+		EventStore: events,
+		Logger:     r.hub.opts.Logger.With("reaction", name),
 		// The server's own checks (sameSite) refuse what this protects
 		// against, and it would also refuse the loopback proxy's requests
 		// addressed by name.
@@ -186,7 +198,9 @@ func (r *Reaction) Run(ctx context.Context, feed reactions.Feed) error {
 	r.feed, r.ctx = feed, ctx
 	r.mu.Unlock()
 	close(r.started)
-	r.hub.register(r)
+	// The factory registered the reaction (the newest of a name is the one
+	// served); registering again here could put back a replaced reaction
+	// whose Run starts after its successor's.
 	defer r.hub.unregister(r)
 	tick := time.NewTicker(max(r.idle/4, 10*time.Millisecond))
 	defer tick.Stop()
@@ -194,18 +208,26 @@ func (r *Reaction) Run(ctx context.Context, feed reactions.Feed) error {
 		select {
 		case <-ctx.Done():
 			for _, s := range r.allSessions() {
-				s.close()
+				r.end(s)
 			}
 			return nil
 		case now := <-tick.C:
 			for _, s := range r.allSessions() {
 				if s.idleSince(now) >= r.idle {
 					r.expired.Add(1)
-					s.close()
+					r.end(s)
 				}
 			}
 		}
 	}
+}
+
+// end takes a session out of the reaction at once and closes it in the
+// background: closing waits for the session's requests to finish, and one
+// whose client stopped reading a response must not hold up the others.
+func (r *Reaction) end(s *session) {
+	r.drop(s.id)
+	go s.close()
 }
 
 func (r *Reaction) allSessions() []*session {
@@ -309,24 +331,43 @@ func (r *Reaction) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "MCP reaction "+quote(r.name)+" is not running")
 		return
 	}
-	id := req.Header.Get("Mcp-Session-Id")
-	if id == "" && req.Method == http.MethodPost && isInitialize(req) {
-		if !r.reserve() {
-			r.rejected("sessions")
-			w.Header().Set("Retry-After", "5")
-			writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("MCP reaction %q has its maximum of %d sessions open", r.name, r.maxSessions))
-			return
+	// Every response gets write deadlines: one whose client stopped
+	// reading fails instead of holding the request (and the session's
+	// close, which waits for its requests) forever, and a failed write
+	// ends the request.
+	rc := http.NewResponseController(w)
+	ctx, cancel := context.WithCancel(req.Context())
+	defer cancel()
+	req = req.WithContext(ctx)
+	dw := &deadlineWriter{ResponseWriter: w, rc: rc, timeout: r.writeTimeout, failed: cancel}
+	defer func() {
+		if !dw.broken.Load() {
+			// The deadline stays on the connection; a kept-alive
+			// connection's next request must not inherit it.
+			rc.SetWriteDeadline(time.Time{})
+		} else if conn, _, err := rc.Hijack(); err == nil {
+			// The response was cut short: the connection cannot carry
+			// another request.
+			conn.Close()
 		}
-		c := &creation{reserved: true}
-		defer r.settle(c)
-		req = req.WithContext(context.WithValue(req.Context(), creationKey{}, c))
-		r.handler.ServeHTTP(w, req)
-		return
-	}
+	}()
+	w = dw
+
+	id := req.Header.Get("Mcp-Session-Id")
 	if id == "" && req.Method == http.MethodPost {
-		// A request outside a session (a probe such as server/discover):
-		// the SDK makes a session for it and closes it after.
 		c := &creation{}
+		if isInitialize(req) {
+			if !r.reserve() {
+				r.rejected("sessions")
+				w.Header().Set("Retry-After", "5")
+				writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("MCP reaction %q has its maximum of %d sessions open", r.name, r.maxSessions))
+				return
+			}
+			c.reserved = true
+		}
+		// A request without a session either makes one (initialize) or
+		// is a probe (server/discover) the SDK answers in a session of
+		// its own, closed after.
 		defer r.settle(c)
 		req = req.WithContext(context.WithValue(req.Context(), creationKey{}, c))
 		r.handler.ServeHTTP(w, req)
@@ -336,30 +377,11 @@ func (r *Reaction) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		s.seen()
 		if req.Method == http.MethodGet {
 			s.streams.Add(1)
-			rc := http.NewResponseController(w)
-			var dw *deadlineWriter
+			s.wakeUp() // notifications wait for a stream to carry them
 			defer func() {
-				// The deadline stays on the connection; a kept-alive
-				// connection's next request must not inherit it. A
-				// connection whose write failed is closed.
-				if !dw.broken.Load() {
-					rc.SetWriteDeadline(time.Time{})
-				} else if conn, _, err := rc.Hijack(); err == nil {
-					// net/http would keep the connection for another
-					// request, with the stream's last event cut off.
-					conn.Close()
-				}
 				s.streams.Add(-1)
 				s.seen()
 			}()
-			// A write that failed (its deadline passed: the client stopped
-			// reading) ends the stream, so that the client reconnects or
-			// the session goes idle and expires.
-			ctx, cancel := context.WithCancel(req.Context())
-			defer cancel()
-			req = req.WithContext(ctx)
-			dw = &deadlineWriter{ResponseWriter: w, rc: rc, timeout: r.writeTimeout, failed: cancel}
-			w = dw
 		}
 	}
 	r.handler.ServeHTTP(w, req)
@@ -451,9 +473,18 @@ func (r *Reaction) serverFor(req *http.Request) *sdk.Server {
 
 // adopt records an initialized session, so that its requests count as
 // activity and the reaction can close it.
-func (r *Reaction) adopt(s *session, id string) {
+func (r *Reaction) adopt(s *session, id string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	held := 0
+	if s.reserved {
+		held = 1 // its own reservation
+	}
+	if len(r.sessions)+r.reserved-held >= r.maxSessions {
+		// A session made by a request the reservation did not see as
+		// an initialize: the limit holds all the same.
+		return false
+	}
 	r.sessions[id] = s
 	if s.reserved {
 		// The session holds its place from now on: its creating request
@@ -462,6 +493,7 @@ func (r *Reaction) adopt(s *session, id string) {
 		s.reserved = false
 		r.reserved--
 	}
+	return true
 }
 
 func (r *Reaction) drop(id string) {

@@ -101,7 +101,7 @@ func start(t *testing.T, yaml string) *instance {
 		}
 		var out []mcp.Breaker
 		for _, b := range bs {
-			out = append(out, mcp.Breaker{Key: b.Key, Value: b})
+			out = append(out, mcp.Breaker{Key: b.Key, Query: b.Query, Value: b})
 		}
 		return out, nil
 	}})
@@ -433,4 +433,14 @@ func (in *instance) reactionStatus(name string) reactions.Status {
 	}
 	json.NewDecoder(resp.Body).Decode(&out)
 	return out.Status
+}
+
+// A token property that reads an unset environment variable is an error,
+// not an open endpoint.
+func TestTokenFromAnUnsetVariable(t *testing.T) {
+	h := mcp.NewHub(mcp.HubOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	_, err := h.Factory("agents", map[string]any{"q": nil}, map[string]any{"token": "env:VIGIL_TEST_UNSET_TOKEN_VARIABLE"})
+	if err == nil || !strings.Contains(err.Error(), "property token") {
+		t.Fatalf("got %v", err)
+	}
 }

@@ -35,7 +35,8 @@ type session struct {
 	active map[string]bool
 	// gone marks subscribed queries that do not exist (deleted, or not
 	// yet created), told once.
-	gone map[string]bool
+	gone   map[string]bool
+	goneAt map[string]time.Time // when a gone query was last looked for
 	// reserved: the session was created under a reservation of its
 	// reaction's (guarded by the reaction's mu).
 	reserved bool
@@ -45,13 +46,22 @@ type session struct {
 }
 
 func newSession(r *Reaction) *session {
-	s := &session{r: r, subs: map[string]uint64{}, active: map[string]bool{}, gone: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s := &session{r: r, subs: map[string]uint64{}, active: map[string]bool{}, goneAt: map[string]time.Time{}, gone: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	s.seen()
 	s.server = r.newServer(s)
 	return s
 }
 
 func (s *session) seen() { s.lastSeen.Store(time.Now().UnixNano()) }
+
+// wakeUp makes the notifier look again (a subscription was added, a
+// stream attached).
+func (s *session) wakeUp() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
 
 // idleSince is how long the session has had no request and no open
 // stream.
@@ -80,11 +90,22 @@ func (s *session) start(ss *sdk.ServerSession) {
 	s.ss, s.id = ss, ss.ID()
 	s.mu.Unlock()
 	feed, ctx := s.r.running()
+	select {
+	case <-s.done:
+		// The creating request ended (its client left) before the
+		// handshake finished.
+		feed = nil
+	default:
+	}
 	if feed == nil {
 		go ss.Close()
 		return
 	}
-	s.r.adopt(s, s.id)
+	if !s.r.adopt(s, s.id) {
+		s.r.rejected("sessions")
+		go ss.Close()
+		return
+	}
 	go func() {
 		ss.Wait()
 		s.r.drop(s.id)
@@ -114,9 +135,9 @@ func (s *session) subscriptionCount() int {
 // subscribe starts notifying the query's changes after the sequence its
 // current result reflects (what a read now returns).
 func (s *session) subscribe(ctx context.Context, uri string) error {
-	q, ok := s.r.queryOfURI(uri)
+	q, ok := s.r.subscribable(uri)
 	if !ok {
-		return sdk.ResourceNotFoundError(uri)
+		return s.r.notSubscribable(uri)
 	}
 	s.mu.Lock()
 	_, dup := s.subs[q]
@@ -131,7 +152,7 @@ func (s *session) subscribe(ctx context.Context, uri string) error {
 	}
 	feed, _ := s.r.running()
 	if feed == nil {
-		return errors.New("the reaction is stopping")
+		return fmt.Errorf("MCP reaction %q is stopping", s.r.name)
 	}
 	var seq uint64
 	snap, err := feed.Snapshot(ctx, q)
@@ -141,7 +162,7 @@ func (s *session) subscribe(ctx context.Context, uri string) error {
 	case errors.Is(err, reactions.ErrNotFound):
 		// Not created yet: notified from its first event.
 	default:
-		return err
+		return fmt.Errorf("query %q: %w", q, err)
 	}
 	s.mu.Lock()
 	s.subs[q] = seq
@@ -162,21 +183,19 @@ func (s *session) activate(uri string) {
 		s.active[q] = true
 	}
 	s.mu.Unlock()
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+	s.wakeUp()
 }
 
 func (s *session) unsubscribe(uri string) error {
-	q, ok := s.r.queryOfURI(uri)
+	q, ok := s.r.subscribable(uri)
 	if !ok {
-		return sdk.ResourceNotFoundError(uri)
+		return s.r.notSubscribable(uri)
 	}
 	s.mu.Lock()
 	delete(s.subs, q)
 	delete(s.active, q)
 	delete(s.gone, q)
+	delete(s.goneAt, q)
 	s.mu.Unlock()
 	return nil
 }
@@ -189,11 +208,16 @@ func (s *session) unsubscribe(uri string) error {
 func (s *session) notify(ctx context.Context, feed reactions.Feed) {
 	for {
 		wait := feed.Changed()
-		for _, q := range s.subscribed() {
-			if ctx.Err() != nil {
-				return
+		// Without a stream a notification would go nowhere (the client
+		// reconnects its stream after a break): the position stays, and
+		// the changes are told when a stream attaches.
+		if s.streams.Load() > 0 {
+			for _, q := range s.subscribed() {
+				if ctx.Err() != nil {
+					return
+				}
+				s.pass(ctx, feed, q)
 			}
-			s.pass(ctx, feed, q)
 		}
 		select {
 		case <-ctx.Done():
@@ -227,8 +251,11 @@ const maxSummaryLines = 20
 func (s *session) pass(ctx context.Context, feed reactions.Feed, q string) {
 	s.mu.Lock()
 	from, ok := s.subs[q]
+	goneAt, gone := s.goneAt[q]
 	s.mu.Unlock()
-	if !ok {
+	if !ok || gone && time.Since(goneAt) < time.Second {
+		// A deleted query is looked for again once a second, not at
+		// every step of the engine.
 		return
 	}
 	qc := s.r.byID[q]
@@ -267,6 +294,7 @@ func (s *session) pass(ctx context.Context, feed reactions.Feed, q string) {
 	}
 	s.subs[q] = seq
 	delete(s.gone, q)
+	delete(s.goneAt, q)
 	s.mu.Unlock()
 	s.send(ctx, q, Meta{"queryId": q, "sequence": seq, "previousSequence": from, "events": events, "summary": sum.lines(), "changesUri": changesURI(q, from)})
 }
@@ -278,6 +306,7 @@ func (s *session) tellGone(ctx context.Context, q string, from uint64) {
 	s.mu.Lock()
 	told := s.gone[q]
 	s.gone[q] = true
+	s.goneAt[q] = time.Now()
 	s.mu.Unlock()
 	if !told {
 		s.send(ctx, q, Meta{"queryId": q, "sequence": from, "previousSequence": from, "events": 0, "summary": []string{"query " + q + " does not exist (deleted)"}})
@@ -356,6 +385,21 @@ func queryURI(q string) string { return queryURIPrefix + q }
 
 func changesURI(q string, after uint64) string {
 	return fmt.Sprintf("%s%s/changes?after=%d", queryURIPrefix, q, after)
+}
+
+// subscribable returns the served query whose result resource uri is: the
+// only resources notifications are sent for (the SDK keeps subscriptions
+// by exact URI).
+func (r *Reaction) subscribable(uri string) (string, bool) {
+	q, ok := r.queryOfURI(uri)
+	return q, ok && uri == queryURI(q)
+}
+
+func (r *Reaction) notSubscribable(uri string) error {
+	if q, ok := r.queryOfURI(uri); ok {
+		return fmt.Errorf("MCP reaction %q: %s cannot be subscribed to; subscribe to %s, whose notifications name the changes to read", r.name, uri, queryURI(q))
+	}
+	return sdk.ResourceNotFoundError(uri)
 }
 
 // queryOfURI returns the served query a resource URI names (its results,
