@@ -74,8 +74,12 @@ type Results struct {
 
 // Status is GET /v1/status.
 type Status struct {
-	Ready     bool      `json:"ready"`
-	Started   time.Time `json:"started"` // when Start ran: uptime, and whether a restart happened
+	Ready   bool      `json:"ready"`
+	Started time.Time `json:"started"` // when Start ran: uptime, and whether a restart happened
+	// Durable: the server keeps its state and event numbering across
+	// restarts (-data); a memory server starts its streams again, so a
+	// reader's Last-Event-ID from before a restart means nothing to it.
+	Durable   bool      `json:"durable"`
 	EngineNow time.Time `json:"engineNow"`
 	Queries   int       `json:"queries"`
 	Sources   int       `json:"sources"`
@@ -339,6 +343,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	err := s.do(r.Context(), func() {
 		st.Ready = s.ready.Load()
 		st.Started = s.started
+		st.Durable = s.opts.Store != nil
 		st.EngineNow = s.eng.Now()
 		st.Queries, st.Sources, st.Reactions = len(s.queries), len(s.sources), len(s.reactions)
 		for _, rt := range s.opts.Routes {

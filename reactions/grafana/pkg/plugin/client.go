@@ -16,6 +16,7 @@ import (
 // client talks to one Vigil server: its REST API and its SSE streams.
 type client struct {
 	base  string // e.g. http://127.0.0.1:8080, no trailing slash
+	shown string // base with any password redacted, for messages
 	token string
 	rest  *http.Client // with a timeout
 	sse   *http.Client // without: a stream lasts
@@ -27,7 +28,7 @@ func newClient(base, token string) (*client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("the Vigil server URL %q is not an http(s) URL (example: http://127.0.0.1:8080)", base)
 	}
-	return &client{base: base, token: token, rest: &http.Client{Timeout: 15 * time.Second}, sse: &http.Client{}}, nil
+	return &client{base: base, shown: u.Redacted(), token: token, rest: &http.Client{Timeout: 15 * time.Second}, sse: &http.Client{}}, nil
 }
 
 // apiError is an answer of the server other than 200: its status and its
@@ -53,7 +54,7 @@ func (c *client) getJSON(ctx context.Context, path string, v any) error {
 	c.authorize(req)
 	resp, err := c.rest.Do(req)
 	if err != nil {
-		return fmt.Errorf("Vigil server %s unreachable: %w", c.base, err)
+		return fmt.Errorf("Vigil server %s unreachable: %w", c.shown, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -135,6 +136,12 @@ type event struct {
 // snapshot first) and calls fn for each event with its id, until the
 // stream ends (an error: the server went away) or ctx is done.
 func (c *client) stream(ctx context.Context, queryID, lastID string, fn func(id string, ev *event) error) error {
+	// The server sends a comment every 15 s on an idle stream: a stream
+	// silent for streamIdle is a connection that died without closing.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	idle := time.AfterFunc(streamIdle, func() { cancel(errStreamIdle) })
+	defer idle.Stop()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/queries/"+url.PathEscape(queryID)+"/events", nil)
 	if err != nil {
 		return err
@@ -146,7 +153,7 @@ func (c *client) stream(ctx context.Context, queryID, lastID string, fn func(id 
 	}
 	resp, err := c.sse.Do(req)
 	if err != nil {
-		return fmt.Errorf("Vigil server %s unreachable: %w", c.base, err)
+		return fmt.Errorf("Vigil server %s unreachable: %w", c.shown, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -162,6 +169,7 @@ func (c *client) stream(ctx context.Context, queryID, lastID string, fn func(id 
 	var id string
 	var data strings.Builder
 	for sc.Scan() {
+		idle.Reset(streamIdle)
 		line := sc.Text()
 		switch {
 		case line == "":
@@ -184,8 +192,34 @@ func (c *client) stream(ctx context.Context, queryID, lastID string, fn func(id 
 			data.WriteString(strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " "))
 		}
 	}
+	if cause := context.Cause(ctx); errors.Is(cause, errStreamIdle) {
+		return cause
+	}
 	if err := sc.Err(); err != nil {
 		return err
 	}
 	return errors.New("the Vigil server ended the stream")
+}
+
+// streamIdle is how long a stream may stay silent (the server's heartbeat
+// is 15 s).
+const streamIdle = 45 * time.Second
+
+var errStreamIdle = errors.New("the Vigil stream was silent for 45 s (a dead connection)")
+
+// errRestart ends a stream so that it reconnects without a position and
+// starts from a snapshot (the query was re-created or replaced: its rows
+// and columns start over).
+var errRestart = errors.New("the query started over")
+
+// status is what the stream needs of GET /v1/status.
+type status struct {
+	Started time.Time `json:"started"`
+	Durable bool      `json:"durable"`
+}
+
+func (c *client) status(ctx context.Context) (status, error) {
+	var st status
+	err := c.getJSON(ctx, "/v1/status", &st)
+	return st, err
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -97,6 +98,8 @@ func parseQuery(raw json.RawMessage) (Query, error) {
 	switch {
 	case q.QueryID == "":
 		return q, errors.New("query: pick a continuous query (queryId is empty)")
+	case !queryIDRE.MatchString(q.QueryID):
+		return q, fmt.Errorf("query: %q is not a Vigil query id (letters, digits, '.', '_', '-'; up to 128)", q.QueryID)
 	case q.Mode != ModeTable && q.Mode != ModeChanges:
 		return q, fmt.Errorf("query: mode %q is neither %q nor %q", q.Mode, ModeTable, ModeChanges)
 	}
@@ -171,7 +174,7 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 	if _, err := d.c.queries(ctx); err != nil {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: err.Error()}, nil
 	}
-	msg := fmt.Sprintf("Vigil server %s: %d queries", d.c.base, st.Queries)
+	msg := fmt.Sprintf("Vigil server %s: %d queries", d.c.shown, st.Queries)
 	if !st.Ready {
 		msg += " (still loading its resources)"
 	}
@@ -190,12 +193,9 @@ func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResource
 	}
 	qs, err := d.c.queries(ctx)
 	if err != nil {
-		code := http.StatusBadGateway
-		var ae *apiError
-		if errors.As(err, &ae) {
-			code = ae.Status
-		}
-		return send(code, map[string]string{"error": err.Error()})
+		// Vigil's answer is told in the body, not as this request's status:
+		// a 401 would read to Grafana's frontend as its own session ending.
+		return send(http.StatusBadGateway, map[string]string{"error": err.Error()})
 	}
 	return send(http.StatusOK, map[string]any{"queries": qs})
 }
@@ -213,9 +213,12 @@ func (d *Datasource) PublishStream(context.Context, *backend.PublishStreamReques
 	return &backend.PublishStreamResponse{Status: backend.PublishStreamStatusPermissionDenied}, nil
 }
 
+// queryIDRE is Vigil's resource name.
+var queryIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
 func parsePath(path string) (mode, queryID string, err error) {
 	mode, queryID, ok := strings.Cut(path, "/")
-	if !ok || queryID == "" || (mode != ModeTable && mode != ModeChanges) {
+	if !ok || !queryIDRE.MatchString(queryID) || (mode != ModeTable && mode != ModeChanges) {
 		return "", "", fmt.Errorf("stream path %q is not {table|changes}/{queryId}", path)
 	}
 	return mode, queryID, nil

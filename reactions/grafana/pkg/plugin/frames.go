@@ -2,7 +2,9 @@ package plugin
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -35,6 +37,9 @@ func valueKind(raw json.RawMessage) columnKind {
 	case 't', 'f':
 		return kindBool
 	case '"':
+		if _, ok := nonFinite[string(raw)]; ok {
+			return kindNumber
+		}
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
 			if _, ok := parseTime(s); ok {
@@ -52,7 +57,12 @@ func parseTime(s string) (time.Time, bool) {
 	if len(s) < 10 || s[4] != '-' {
 		return time.Time{}, false
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+	// A zone id after the offset ("+01:00[Europe/London]") does not change
+	// the instant.
+	if i := strings.IndexByte(s, '['); i > 0 && strings.HasSuffix(s, "]") {
+		s = s[:i]
+	}
+	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, true
 		}
@@ -60,10 +70,29 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// timeLayouts are the forms Vigil writes temporal values in: ISO 8601 with
+// or without seconds (it leaves out zero seconds), with an offset or Z, or
+// local, and dates.
+var timeLayouts = []string{
+	time.RFC3339Nano, "2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05.999999999", "2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// nonFinite are the strings Vigil writes for floats JSON cannot carry.
+var nonFinite = map[string]float64{`"NaN"`: math.NaN(), `"Infinity"`: math.Inf(1), `"-Infinity"`: math.Inf(-1)}
+
 // columnKinds types each column over rows: a column mixing kinds (numbers
 // and strings) is a string column.
 func columnKinds(columns []string, rows []row) []columnKind {
-	kinds := make([]columnKind, len(columns))
+	return widenKinds(columns, make([]columnKind, len(columns)), rows)
+}
+
+// widenKinds widens kinds (one per column, kindNull where unknown yet) by
+// rows: a stream keeps its columns' kinds from frame to frame, so that a
+// panel appending frames never sees a field change type (Grafana starts
+// such a frame over, losing what it had).
+func widenKinds(columns []string, kinds []columnKind, rows []row) []columnKind {
 	for i, c := range columns {
 		for _, r := range rows {
 			k := valueKind(r[c])
@@ -120,7 +149,9 @@ func field(name string, kind columnKind, rows []row) *data.Field {
 	vals := make([]*float64, len(rows))
 	for i, r := range rows {
 		var f float64
-		if valueKind(r[name]) == kindNumber && json.Unmarshal(r[name], &f) == nil {
+		if nf, ok := nonFinite[string(r[name])]; ok {
+			vals[i] = &nf
+		} else if valueKind(r[name]) == kindNumber && json.Unmarshal(r[name], &f) == nil {
 			vals[i] = &f
 		}
 	}
@@ -141,12 +172,16 @@ func timeColumn(columns []string) string {
 // result was last changed, the same on every row, so that a time-series
 // panel plots the numeric columns as they move) and one field per column.
 func tableFrame(queryID string, columns []string, rows []row, at time.Time) *data.Frame {
+	return tableFrameKinds(queryID, columns, columnKinds(columns, rows), rows, at)
+}
+
+// tableFrameKinds is tableFrame with the columns' kinds given.
+func tableFrameKinds(queryID string, columns []string, kinds []columnKind, rows []row, at time.Time) *data.Frame {
 	times := make([]time.Time, len(rows))
 	for i := range times {
 		times[i] = at
 	}
 	fields := []*data.Field{data.NewField(timeColumn(columns), nil, times)}
-	kinds := columnKinds(columns, rows)
 	for i, c := range columns {
 		fields = append(fields, field(c, kinds[i], rows))
 	}
@@ -170,6 +205,15 @@ type changeRow struct {
 // changesFrame is one event as rows: time (the event's source time), op,
 // sequence, and the query's columns (an update shows its after values).
 func changesFrame(queryID string, columns []string, seq uint64, at time.Time, rows []changeRow) *data.Frame {
+	vals := make([]row, len(rows))
+	for i, r := range rows {
+		vals[i] = r.vals
+	}
+	return changesFrameKinds(queryID, columns, columnKinds(columns, vals), seq, at, rows)
+}
+
+// changesFrameKinds is changesFrame with the columns' kinds given.
+func changesFrameKinds(queryID string, columns []string, kinds []columnKind, seq uint64, at time.Time, rows []changeRow) *data.Frame {
 	n := len(rows)
 	times, ops, seqs := make([]time.Time, n), make([]string, n), make([]float64, n)
 	vals := make([]row, n)
@@ -181,7 +225,6 @@ func changesFrame(queryID string, columns []string, seq uint64, at time.Time, ro
 		data.NewField("op", nil, ops),
 		data.NewField("sequence", nil, seqs),
 	}
-	kinds := columnKinds(columns, vals)
 	for i, c := range columns {
 		fields = append(fields, field(c, kinds[i], vals))
 	}

@@ -3,6 +3,10 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"slices"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -48,10 +52,12 @@ func (s *resultSet) remove(r row) {
 
 // RunStream follows the query's event stream on the Vigil server and sends
 // a frame per event: in table mode the whole current result, in changes
-// mode the event's rows. When the connection breaks (the server
-// restarted), it reconnects with the id of the last event it handled: a
-// durable server resumes after it, and one that cannot sends a snapshot
-// (a table frame of the whole result; op "snapshot" rows).
+// mode the event's rows. When the connection breaks it reconnects with the
+// id of the last event it handled, which a durable server resumes after; a
+// server that restarted without keeping its streams (memory), or a query
+// deleted, re-created or replaced, starts the stream over from a snapshot.
+// In changes mode the first snapshot is not sent: QueryData answered the
+// panel with it.
 func (d *Datasource) RunStream(ctx context.Context, req *backend.RunStreamRequest, sender *backend.StreamSender) error {
 	mode, queryID, err := parsePath(req.Path)
 	if err != nil {
@@ -60,25 +66,45 @@ func (d *Datasource) RunStream(ctx context.Context, req *backend.RunStreamReques
 	var (
 		last    string
 		columns []string
+		kinds   []columnKind
 		set     resultSet
 		wait    = d.retry
+		first   = true // the first snapshot of the stream's life
+		started time.Time
 	)
+	if st, err := d.c.status(ctx); err == nil {
+		started = st.Started
+	}
+	send := func(f *data.Frame, seq uint64) error {
+		f.SetMeta(&data.FrameMeta{Custom: map[string]any{"sequence": seq}})
+		return sender.SendFrame(f, data.IncludeAll)
+	}
 	handle := func(id string, ev *event) error {
 		at := time.UnixMilli(ev.SourceTimeMs).UTC()
-		var f *data.Frame
 		switch ev.Kind {
 		case "snapshot":
-			columns = ev.Columns
+			if !slices.Equal(columns, ev.Columns) {
+				columns, kinds = ev.Columns, make([]columnKind, len(ev.Columns))
+			}
+			kinds = widenKinds(columns, kinds, ev.Results)
 			set.reset(ev.Results)
+			last, wait = id, d.retry
 			if mode == ModeChanges {
+				if first {
+					first = false
+					return nil
+				}
 				rows := make([]changeRow, len(ev.Results))
 				for i, r := range ev.Results {
 					rows[i] = changeRow{opSnapshot, r}
 				}
-				f = changesFrame(queryID, columns, ev.Sequence, at, rows)
+				return send(changesFrameKinds(queryID, columns, kinds, ev.Sequence, at, rows), ev.Sequence)
 			}
+			first = false
+			return send(tableFrameKinds(queryID, columns, kinds, set.rows, at), ev.Sequence)
 		case "change":
 			var rows []changeRow
+			var vals []row
 			for _, r := range ev.Deleted {
 				set.remove(r)
 				rows = append(rows, changeRow{opDeleted, r})
@@ -92,22 +118,37 @@ func (d *Datasource) RunStream(ctx context.Context, req *backend.RunStreamReques
 				set.add(r)
 				rows = append(rows, changeRow{opAdded, r})
 			}
-			if mode == ModeChanges {
-				f = changesFrame(queryID, columns, ev.Sequence, at, rows)
+			for _, r := range rows {
+				vals = append(vals, r.vals)
 			}
-		default:
-			// Control events (the query started, stopped) change no row.
-			last = id
-			return nil
+			kinds = widenKinds(columns, kinds, vals)
+			last, wait = id, d.retry
+			if mode == ModeChanges {
+				return send(changesFrameKinds(queryID, columns, kinds, ev.Sequence, at, rows), ev.Sequence)
+			}
+			return send(tableFrameKinds(queryID, columns, kinds, set.rows, at), ev.Sequence)
 		}
-		if f == nil {
-			f = tableFrame(queryID, columns, set.rows, at)
+		// Control events. A query (re)created or replaced starts over: its
+		// rows and columns come with a snapshot, which a connection
+		// without a position gets first. A query deleted empties the
+		// panel until it is created again.
+		if ev.Signal != nil {
+			switch ev.Signal.Kind {
+			case "bootstrapStarted":
+				last = ""
+				return errRestart
+			case "stopped":
+				last = ""
+				set.reset(nil)
+				if mode == ModeTable {
+					if err := send(tableFrameKinds(queryID, columns, kinds, nil, at), ev.Sequence); err != nil {
+						return err
+					}
+				}
+				return errRestart
+			}
 		}
-		f.SetMeta(&data.FrameMeta{Custom: map[string]any{"sequence": ev.Sequence}})
-		if err := sender.SendFrame(f, data.IncludeAll); err != nil {
-			return err
-		}
-		last, wait = id, d.retry
+		last = id
 		return nil
 	}
 	for {
@@ -115,12 +156,38 @@ func (d *Datasource) RunStream(ctx context.Context, req *backend.RunStreamReques
 		if ctx.Err() != nil {
 			return nil
 		}
-		d.log.Warn("Vigil stream broken; reconnecting", "query", queryID, "after", last, "in", wait, "error", err)
+		if errors.Is(err, errRestart) {
+			continue // at once, from a snapshot
+		}
+		pause := wait
+		var ae *apiError
+		if errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden) {
+			// A wrong token will not change in a second: ask again every
+			// half minute. (A query that does not exist may be created
+			// again any moment: the usual backoff, up to 5 s.)
+			pause = refusedRetry
+		}
+		// Jitter: the panels of a dashboard do not all come back at once
+		// after a server restart.
+		pause += time.Duration(rand.Int64N(int64(pause)/4 + 1))
+		d.log.Warn("Vigil stream broken; reconnecting", "query", queryID, "after", last, "in", pause, "error", err)
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(wait):
+		case <-time.After(pause):
 		}
 		wait = min(2*wait, d.maxRetry)
+		if st, err := d.c.status(ctx); err == nil {
+			if !started.IsZero() && !st.Started.Equal(started) && !st.Durable {
+				// A memory server restarted: its numbering began again, and
+				// the last id names nothing it sent.
+				last = ""
+			}
+			started = st.Started
+		}
 	}
 }
+
+// refusedRetry is how long a stream waits before asking again after the
+// server refused its token.
+const refusedRetry = 30 * time.Second
