@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/vigilhq/vigil/engine/value"
@@ -14,7 +15,7 @@ func (e *Engine) flush() []Diff {
 		qs = e.queries
 	} else if len(qs) > 1 {
 		// In registration order, as the diffs always came.
-		slices.SortFunc(qs, func(a, b *Query) int { return cmpOrder(a.order, b.order) })
+		slices.SortFunc(qs, func(a, b *Query) int { return cmp.Compare(a.order, b.order) })
 	}
 	for _, q := range qs {
 		q.touched = false

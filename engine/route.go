@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/vigilhq/vigil/engine/value"
@@ -144,7 +145,7 @@ func (rt *router) candidates(oldN, newN *value.Node, oldR, newR *value.Rel) []*Q
 	}
 	switch {
 	case len(c) > 16:
-		slices.SortFunc(c, func(a, b *Query) int { return cmpOrder(a.order, b.order) })
+		slices.SortFunc(c, func(a, b *Query) int { return cmp.Compare(a.order, b.order) })
 	case len(c) > 1:
 		// Short lists: an insertion sort beats SortFunc's overhead.
 		for i := 1; i < len(c); i++ {
@@ -155,14 +156,4 @@ func (rt *router) candidates(oldN, newN *value.Node, oldR, newR *value.Rel) []*Q
 	}
 	rt.cand = c
 	return c
-}
-
-func cmpOrder(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
