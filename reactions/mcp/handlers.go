@@ -56,6 +56,12 @@ func (r *Reaction) newServer(s *session) *sdk.Server {
 	if s != nil {
 		srv.AddReceivingMiddleware(func(next sdk.MethodHandler) sdk.MethodHandler {
 			return func(ctx context.Context, method string, req sdk.Request) (sdk.Result, error) {
+				if method == "initialize" && !s.r.admit(s) {
+					// Refused before the SDK answers: the client's
+					// initialize fails, no session is half made.
+					s.r.rejected("sessions")
+					return nil, fmt.Errorf("MCP reaction %q has its maximum of %d sessions open", s.r.name, s.r.maxSessions)
+				}
 				res, err := next(ctx, method, req)
 				switch {
 				case err != nil:

@@ -398,6 +398,23 @@ func (r *Reaction) reserve() bool {
 	return true
 }
 
+// admit makes sure a session being initialized holds a slot: the request
+// that created it took one if it read as an initialize; one that did not
+// (a body a strict decoder reads otherwise) takes it now, or is refused.
+func (r *Reaction) admit(s *session) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s.reserved {
+		return true
+	}
+	if len(r.sessions)+r.reserved >= r.maxSessions {
+		return false
+	}
+	r.reserved++
+	s.reserved = true
+	return true
+}
+
 // settle returns the slot a creating request took: its session, if it
 // initialized, now holds its own place in r.sessions; a request that made
 // none (a probe, a failed handshake) gives the slot back.
