@@ -30,9 +30,7 @@ type session struct {
 	mu   sync.Mutex
 	ss   *sdk.ServerSession // set at initialize
 	id   string
-	subs map[string]uint64 // query id -> sequence notified up to
-	// active marks the subscriptions the SDK has registered (notified).
-	active map[string]bool
+	subs map[string]*subscription // by query id
 	// gone marks subscribed queries that do not exist (deleted, or not
 	// yet created), told once.
 	gone   map[string]bool
@@ -46,7 +44,7 @@ type session struct {
 }
 
 func newSession(r *Reaction) *session {
-	s := &session{r: r, subs: map[string]uint64{}, active: map[string]bool{}, goneAt: map[string]time.Time{}, gone: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s := &session{r: r, subs: map[string]*subscription{}, goneAt: map[string]time.Time{}, gone: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	s.seen()
 	s.server = r.newServer(s)
 	return s
@@ -165,9 +163,17 @@ func (s *session) subscribe(ctx context.Context, uri string) error {
 		return fmt.Errorf("query %q: %w", q, err)
 	}
 	s.mu.Lock()
-	s.subs[q] = seq
+	s.subs[q] = &subscription{pos: seq}
 	s.mu.Unlock()
 	return nil
+}
+
+// subscription is one query a session is subscribed to. A new subscribe
+// makes a new one, so that a notifier pass begun before an unsubscribe
+// and a subscribe again cannot move the new one's position.
+type subscription struct {
+	pos    uint64 // the sequence notified up to
+	active bool   // the SDK has registered it (notifications reach the client)
 }
 
 // activate starts notifying a subscription the SDK has registered: from
@@ -179,8 +185,8 @@ func (s *session) activate(uri string) {
 		return
 	}
 	s.mu.Lock()
-	if _, ok := s.subs[q]; ok {
-		s.active[q] = true
+	if sub := s.subs[q]; sub != nil {
+		sub.active = true
 	}
 	s.mu.Unlock()
 	s.wakeUp()
@@ -193,7 +199,6 @@ func (s *session) unsubscribe(uri string) error {
 	}
 	s.mu.Lock()
 	delete(s.subs, q)
-	delete(s.active, q)
 	delete(s.gone, q)
 	delete(s.goneAt, q)
 	s.mu.Unlock()
@@ -234,8 +239,8 @@ func (s *session) subscribed() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]string, 0, len(s.subs))
-	for q := range s.subs {
-		if s.active[q] {
+	for q, sub := range s.subs {
+		if sub.active {
 			out = append(out, q)
 		}
 	}
@@ -250,10 +255,14 @@ const maxSummaryLines = 20
 // anything, sends one notification of it.
 func (s *session) pass(ctx context.Context, feed reactions.Feed, q string) {
 	s.mu.Lock()
-	from, ok := s.subs[q]
+	sub := s.subs[q]
+	var from uint64
+	if sub != nil {
+		from = sub.pos
+	}
 	goneAt, gone := s.goneAt[q]
 	s.mu.Unlock()
-	if !ok || gone && time.Since(goneAt) < time.Second {
+	if sub == nil || gone && time.Since(goneAt) < time.Second {
 		// A deleted query is looked for again once a second, not at
 		// every step of the engine.
 		return
@@ -288,11 +297,12 @@ func (s *session) pass(ctx context.Context, feed reactions.Feed, q string) {
 		return
 	}
 	s.mu.Lock()
-	if _, still := s.subs[q]; !still {
+	if s.subs[q] != sub {
+		// Unsubscribed (and perhaps subscribed again) meanwhile.
 		s.mu.Unlock()
 		return
 	}
-	s.subs[q] = seq
+	sub.pos = seq
 	delete(s.gone, q)
 	delete(s.goneAt, q)
 	s.mu.Unlock()
