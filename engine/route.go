@@ -115,6 +115,11 @@ func (rt *router) remove(q *Query) {
 // registration order (the order every query saw changes in before
 // routing: futures scheduled in a step keep their sequence).
 //
+// The slice is scratch that the next call reuses, and Query.mark holds the
+// call's epoch: step does not nest (a node's synthetic join relations are
+// steps of their own, before and after the node's), so one call's
+// candidates are used up before the next.
+//
 // Hot path.
 func (rt *router) candidates(oldN, newN *value.Node, oldR, newR *value.Rel) []*Query {
 	rt.epoch++
