@@ -41,9 +41,9 @@ type Hub struct {
 	clock Clock
 
 	mu        sync.Mutex
-	reactions map[string]*Reaction // running reactions by name, for the API
-	links     map[string]*link     // by the name of the reaction they serve
-	changed   chan struct{}        // closed and replaced when links change
+	reactions reactions.Instances[*Reaction] // running reactions by name, for the API
+	links     map[string]*link               // by the name of the reaction they serve
+	changed   chan struct{}                  // closed and replaced when links change
 
 	transitions *prometheus.CounterVec
 	gauge       *prometheus.Desc
@@ -58,10 +58,9 @@ func WithClock(c Clock) Option { return func(h *Hub) { h.clock = c } }
 // NewHub returns a hub with no reactions or sources yet.
 func NewHub(opts ...Option) *Hub {
 	h := &Hub{
-		clock:     realClock{},
-		reactions: map[string]*Reaction{},
-		links:     map[string]*link{},
-		changed:   make(chan struct{}),
+		clock:   realClock{},
+		links:   map[string]*link{},
+		changed: make(chan struct{}),
 		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_breaker_transitions_total",
 			Help: "Circuit breaker transitions committed since start, by the state entered."}, []string{"to"}),
 		gauge: prometheus.NewDesc("vigil_breakers", "Circuit breakers by state.", []string{"state"}, nil),
@@ -118,33 +117,8 @@ func (h *Hub) broadcast() {
 	h.changed = make(chan struct{})
 }
 
-// register makes r's breakers visible to the API; a newer instance of the
-// same reaction (an update) replaces an older one.
-func (h *Hub) register(r *Reaction) {
-	h.mu.Lock()
-	h.reactions[r.name] = r
-	h.mu.Unlock()
-}
-
-func (h *Hub) unregister(r *Reaction) {
-	h.mu.Lock()
-	if h.reactions[r.name] == r {
-		delete(h.reactions, r.name)
-	}
-	h.mu.Unlock()
-}
-
-// running returns the registered reactions sorted by name.
-func (h *Hub) running() []*Reaction {
-	h.mu.Lock()
-	out := make([]*Reaction, 0, len(h.reactions))
-	for _, r := range h.reactions {
-		out = append(out, r)
-	}
-	h.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	return out
-}
+// running returns the running reactions sorted by name.
+func (h *Hub) running() []*Reaction { return h.reactions.All() }
 
 // Breakers returns the committed breakers of every reaction, sorted by key,
 // then reaction; restoring names the reactions still restoring their state

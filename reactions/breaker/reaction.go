@@ -199,8 +199,10 @@ func (r *Reaction) setWaiting(why string) {
 // session per time the source runs, each starting from the state the
 // source last committed; without one, a single session in memory.
 func (r *Reaction) Run(ctx context.Context, feed reactions.Feed) error {
-	r.hub.register(r)
-	defer r.hub.unregister(r)
+	// Its breakers visible to the API; a newer instance of the same
+	// reaction (an update) replaces an older one.
+	r.hub.reactions.Put(r.name, r)
+	defer r.hub.reactions.Remove(r.name, r)
 	defer func() {
 		r.mu.Lock()
 		r.status.State = "stopped"

@@ -17,7 +17,7 @@ func TestAPIAnswers503WhileRestoring(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rx.(*Reaction)
-	h.register(r)
+	h.reactions.Put(r.name, r)
 	get := func(method, path string) (int, string, string) {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(method, path, strings.NewReader(`{"ok": true}`))

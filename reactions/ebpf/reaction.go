@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,7 +50,7 @@ const Kind = "Ebpf"
 // concurrent use.
 type Hub struct {
 	mu        sync.Mutex
-	reactions map[string]*Reaction
+	reactions reactions.Instances[*Reaction]
 
 	enforcedDesc *prometheus.Desc
 	deniedDesc   *prometheus.Desc
@@ -61,7 +60,6 @@ type Hub struct {
 // NewHub returns a hub with no reactions.
 func NewHub() *Hub {
 	return &Hub{
-		reactions:    map[string]*Reaction{},
 		enforcedDesc: prometheus.NewDesc("vigil_ebpf_enforced_cgroups", "Cgroups an Ebpf reaction holds cut off the network (pending ones not counted).", []string{"reaction"}, nil),
 		deniedDesc:   prometheus.NewDesc("vigil_ebpf_denied_total", "Connects and sends the kernel refused for an Ebpf reaction's blocked cgroups (kept with the pins across restarts).", []string{"reaction"}, nil),
 		apply: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "vigil_ebpf_apply_seconds",
@@ -75,31 +73,8 @@ func (h *Hub) Factory(name string, queries map[string]any, props map[string]any)
 	return New(h, name, reactions.QueryNames(queries), props)
 }
 
-func (h *Hub) register(r *Reaction) {
-	h.mu.Lock()
-	h.reactions[r.name] = r
-	h.mu.Unlock()
-}
-
-func (h *Hub) unregister(r *Reaction) {
-	h.mu.Lock()
-	if h.reactions[r.name] == r {
-		delete(h.reactions, r.name)
-	}
-	h.mu.Unlock()
-}
-
-// running returns the registered reactions sorted by name.
-func (h *Hub) running() []*Reaction {
-	h.mu.Lock()
-	out := make([]*Reaction, 0, len(h.reactions))
-	for _, r := range h.reactions {
-		out = append(out, r)
-	}
-	h.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	return out
-}
+// running returns the running reactions sorted by name.
+func (h *Hub) running() []*Reaction { return h.reactions.All() }
 
 // allowEntry is one destination of the allow property.
 type allowEntry struct {

@@ -37,8 +37,8 @@ func (t *target) total() int {
 func (r *Reaction) Run(ctx context.Context, feed reactions.Feed) error {
 	r.started.Store(true)
 	defer close(r.done)
-	r.hub.register(r)
-	defer r.hub.unregister(r)
+	r.hub.reactions.Put(r.name, r)
+	defer r.hub.reactions.Remove(r.name, r)
 	if err := kernel.Probe(); err != nil {
 		r.setState("failed", err.Error())
 		<-ctx.Done()

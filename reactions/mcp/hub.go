@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -47,8 +45,9 @@ type HubOptions struct {
 type Hub struct {
 	opts HubOptions
 
-	mu        sync.Mutex
-	reactions map[string]*Reaction
+	// reactions are the reactions by name: registered when built (the
+	// newest of a name is the one served), removed when their Run ends.
+	reactions reactions.Instances[*Reaction]
 }
 
 // NewHub returns an empty hub.
@@ -56,7 +55,7 @@ func NewHub(opts HubOptions) *Hub {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Hub{opts: opts, reactions: map[string]*Reaction{}}
+	return &Hub{opts: opts}
 }
 
 // Pattern is the ServeMux pattern Handler serves.
@@ -67,37 +66,6 @@ func (h *Hub) Factory(name string, queries map[string]any, props map[string]any)
 	return newReaction(h, name, queries, props)
 }
 
-func (h *Hub) register(r *Reaction) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.reactions[r.name] = r
-}
-
-func (h *Hub) unregister(r *Reaction) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.reactions[r.name] == r {
-		delete(h.reactions, r.name)
-	}
-}
-
-func (h *Hub) lookup(name string) *Reaction {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.reactions[name]
-}
-
-func (h *Hub) running() []*Reaction {
-	h.mu.Lock()
-	out := make([]*Reaction, 0, len(h.reactions))
-	for _, r := range h.reactions {
-		out = append(out, r)
-	}
-	h.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	return out
-}
-
 // Handler serves the streamable HTTP transport of every MCP reaction at
 // /mcp/{reaction}. The server mounts it without its own token check
 // (server.Route.OwnAuth): the hub accepts the server's token or the
@@ -106,7 +74,7 @@ func (h *Hub) running() []*Reaction {
 func (h *Hub) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		name := req.PathValue("reaction")
-		r := h.lookup(name)
+		r, _ := h.reactions.Get(name)
 		if r == nil {
 			writeError(w, http.StatusNotFound, "MCP reaction "+quote(name)+" not found")
 			return
@@ -161,7 +129,7 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
-	for _, r := range c.h.running() {
+	for _, r := range c.h.reactions.All() {
 		m := r.metricsSnapshot()
 		ch <- prometheus.MustNewConstMetric(descSessions, prometheus.GaugeValue, float64(m.sessions), r.name)
 		ch <- prometheus.MustNewConstMetric(descSubscriptions, prometheus.GaugeValue, float64(m.subscriptions), r.name)

@@ -140,7 +140,7 @@ func newReaction(h *Hub, name string, queries map[string]any, props map[string]a
 	// Registered as soon as it is built (the newest reaction of a name is
 	// the one served), so that a client connecting while Run is being
 	// started finds it.
-	defer h.register(r)
+	defer h.reactions.Put(name, r)
 	// Messages are kept (bounded) so that a client whose stream broke
 	// (a network blip, a write that hit writeTimeout) gets what it missed
 	// when it reconnects with Last-Event-ID.
@@ -201,7 +201,7 @@ func (r *Reaction) Run(ctx context.Context, feed reactions.Feed) error {
 	// The factory registered the reaction (the newest of a name is the one
 	// served); registering again here could put back a replaced reaction
 	// whose Run starts after its successor's.
-	defer r.hub.unregister(r)
+	defer r.hub.reactions.Remove(r.name, r)
 	tick := time.NewTicker(max(r.idle/4, 10*time.Millisecond))
 	defer tick.Stop()
 	for {
