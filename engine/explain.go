@@ -365,58 +365,54 @@ func (t *tracer) stage(bi, pos int, st, live stage, in []delta) ([]delta, error)
 	from := func(d delta) xnode { return xnode{b: bi, lvl: pos, id: d.r.id} }
 	to := func(id uint64) xnode { return xnode{b: bi, lvl: pos + 1, id: id} }
 	c := t.c
+	// whole records, for a stage that took its whole input, an edge from
+	// each input row to the output row of the identity ident gives it.
+	whole := func(out []delta, ident func(d delta) (uint64, error)) ([]delta, error) {
+		outs := t.appearAll(bi, pos+1, out)
+		for _, d := range in {
+			if d.w <= 0 {
+				continue
+			}
+			h, err := ident(d)
+			if err != nil {
+				return nil, err
+			}
+			if outs[h] {
+				t.edge(from(d), to(h))
+			}
+		}
+		return out, nil
+	}
 	switch s := st.(type) {
 	case *aggregateStage:
 		out, err := s.push(c, in)
 		if err != nil {
 			return nil, err
 		}
-		out = t.liveGroupRows(s, live, own(out))
-		outs := t.appearAll(bi, pos+1, out)
-		for _, d := range in {
-			if d.w <= 0 {
-				continue
-			}
+		return whole(t.liveGroupRows(s, live, own(out)), func(d delta) (uint64, error) {
 			key := make([]value.Value, len(s.keys))
 			c.row = d.r.id
 			for i, f := range s.keys {
 				v, err := f(c, d.r.vals)
 				if err != nil {
-					return nil, err
+					return 0, err
 				}
 				key[i] = v
 			}
-			if h := hashValues(s.seed, key); outs[h] {
-				t.edge(from(d), to(h))
-			}
-		}
-		return out, nil
+			return hashValues(s.seed, key), nil
+		})
 	case *distinctStage:
 		out, err := s.push(c, in)
 		if err != nil {
 			return nil, err
 		}
-		out = own(out)
-		outs := t.appearAll(bi, pos+1, out)
-		for _, d := range in {
-			if h := hashValues(s.seed, d.r.vals[:s.width]); d.w > 0 && outs[h] {
-				t.edge(from(d), to(h))
-			}
-		}
-		return out, nil
+		return whole(own(out), func(d delta) (uint64, error) { return hashValues(s.seed, d.r.vals[:s.width]), nil })
 	case *orderStage:
 		out, err := s.push(c, in)
 		if err != nil {
 			return nil, err
 		}
-		out = own(out)
-		outs := t.appearAll(bi, pos+1, out)
-		for _, d := range in {
-			if d.w > 0 && outs[d.r.id] {
-				t.edge(from(d), to(d.r.id))
-			}
-		}
-		return out, nil
+		return whole(own(out), func(d delta) (uint64, error) { return d.r.id, nil })
 	}
 	m, isMatch := st.(*matchStage)
 	var all []delta
