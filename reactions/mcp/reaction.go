@@ -490,27 +490,18 @@ func (r *Reaction) serverFor(req *http.Request) *sdk.Server {
 
 // adopt records an initialized session, so that its requests count as
 // activity and the reaction can close it.
-func (r *Reaction) adopt(s *session, id string) bool {
+func (r *Reaction) adopt(s *session, id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	held := 0
-	if s.reserved {
-		held = 1 // its own reservation
-	}
-	if len(r.sessions)+r.reserved-held >= r.maxSessions {
-		// A session made by a request the reservation did not see as
-		// an initialize: the limit holds all the same.
-		return false
-	}
 	r.sessions[id] = s
 	if s.reserved {
-		// The session holds its place from now on: its creating request
-		// releases its reservation here, not when its response is done
-		// (the client may already be opening the next session).
+		// The session holds its place from now on (admit reserved it):
+		// its creating request releases its reservation here, not when
+		// its response is done (the client may already be opening the
+		// next session).
 		s.reserved = false
 		r.reserved--
 	}
-	return true
 }
 
 func (r *Reaction) drop(id string) {

@@ -99,11 +99,7 @@ func (s *session) start(ss *sdk.ServerSession) {
 		go ss.Close()
 		return
 	}
-	if !s.r.adopt(s, s.id) {
-		s.r.rejected("sessions")
-		go ss.Close()
-		return
-	}
+	s.r.adopt(s, s.id)
 	go func() {
 		ss.Wait()
 		s.r.drop(s.id)
