@@ -6,7 +6,6 @@ import (
 	"math/rand"
 	"os"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -205,16 +204,6 @@ func RunBootstrap(n int, seed int64) (*BootstrapResult, error) {
 		}
 	}
 	return res, nil
-}
-
-// resultKey is a result as one comparable string.
-func resultKey(rows []engine.Row) string {
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = fmt.Sprint(r)
-	}
-	sort.Strings(keys)
-	return strings.Join(keys, "\n")
 }
 
 // peakRSSMB reads the process's peak resident set (VmHWM), in MiB.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand"
 	"runtime"
-	"sort"
 	"time"
 
 	"github.com/vigilhq/vigil/engine"
@@ -154,12 +153,12 @@ func manyRun(n int, touchedShare float64, o Options) (rate float64, touched int,
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	want := rowsKey(fresh.Results())
+	want := resultKey(fresh.Results())
 	for _, q := range e.Queries() {
 		if q.ID() == "fresh" {
 			continue
 		}
-		got := rowsKey(q.Results())
+		got := resultKey(q.Results())
 		if q.Spec().Text == manyQuery(0) && got != want {
 			return 0, 0, 0, fmt.Errorf("many_queries: query %s holds %d rows that differ from a fresh registration's", q.ID(), len(q.Results()))
 		}
@@ -168,13 +167,4 @@ func manyRun(n int, touchedShare float64, o Options) (rate float64, touched int,
 		}
 	}
 	return rate, touched, registerMillis, nil
-}
-
-func rowsKey(rows []engine.Row) string {
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = fmt.Sprint(r[0].AsString(), "=", r[1].AsInt())
-	}
-	sort.Strings(keys)
-	return fmt.Sprint(keys)
 }

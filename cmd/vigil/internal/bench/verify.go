@@ -100,6 +100,15 @@ func verifyOver(s Scenario, g *oracle.Graph, e *engine.Engine, q *engine.Query) 
 	return nil
 }
 
+// resultKey is a query's result as one comparable string (canonRows).
+func resultKey(rows []engine.Row) string {
+	vs := make([][]value.Value, len(rows))
+	for i, r := range rows {
+		vs[i] = r
+	}
+	return strings.Join(canonRows(vs), "\n")
+}
+
 // canonRows renders rows for comparison, floats to 9 significant digits,
 // sorted.
 func canonRows(rows [][]value.Value) []string {
