@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -226,3 +227,34 @@ func (e *Event) appendRow(b []byte, cols *Columns, row engine.Row) []byte {
 // an event is a programming error, and an empty object keeps the stream
 // readable.
 var noColumns = &Columns{}
+
+// JSONRow is a result row as an event carries it: column -> JSON value.
+type JSONRow = map[string]json.RawMessage
+
+// Decoded is a stored event read back, for the reactions that act on its
+// rows (webhook actions, the eBPF and MCP reactions); AppendJSON wrote it.
+type Decoded struct {
+	Kind         string    `json:"kind"`
+	QueryID      string    `json:"queryId"`
+	Sequence     uint64    `json:"sequence"`
+	SourceTimeMs int64     `json:"sourceTimeMs"`
+	Columns      []string  `json:"columns"`        // a snapshot's
+	Results      []JSONRow `json:"results"`        // a snapshot's whole result
+	Added        []JSONRow `json:"addedResults"`   // a change's
+	Deleted      []JSONRow `json:"deletedResults"` // a change's
+	Updated      []struct {
+		Before JSONRow `json:"before"`
+		After  JSONRow `json:"after"`
+	} `json:"updatedResults"`
+	Signal *struct {
+		Kind   string `json:"kind"`
+		Reason string `json:"reason"`
+	} `json:"controlSignal"` // a control event's
+}
+
+// Decode reads an event's JSON.
+func Decode(data []byte) (Decoded, error) {
+	var d Decoded
+	err := json.Unmarshal(data, &d)
+	return d, err
+}

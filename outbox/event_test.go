@@ -158,3 +158,26 @@ func BenchmarkChangeEventJSON(b *testing.B) {
 		buf = e.AppendJSON(buf[:0])
 	}
 }
+
+// Decode reads back what AppendJSON wrote, for each kind of event.
+func TestDecodeReadsWhatAppendJSONWrote(t *testing.T) {
+	cols := NewColumns([]string{"b", "a"})
+	at := time.UnixMilli(1_700_000_000_123)
+	row := func(a, b int64) engine.Row { return engine.Row{value.Int(b), value.Int(a)} }
+	ch := Change(&engine.Diff{QueryID: "q", Added: []engine.Row{row(1, 2)}, Deleted: []engine.Row{row(3, 4)},
+		Updated: []engine.Update{{Before: row(5, 6), After: row(7, 8)}}}, cols, at)
+	ch.Sequence = 9
+	d, err := Decode(ch.AppendJSON(nil))
+	if err != nil || d.Kind != KindChange || d.QueryID != "q" || d.Sequence != 9 || d.SourceTimeMs != at.UnixMilli() ||
+		string(d.Added[0]["a"]) != "1" || string(d.Deleted[0]["b"]) != "4" || string(d.Updated[0].Before["a"]) != "5" || string(d.Updated[0].After["b"]) != "8" {
+		t.Errorf("change: %+v %v", d, err)
+	}
+	d, err = Decode(Snapshot("q", 3, cols, []engine.Row{row(1, 2)}, at).AppendJSON(nil))
+	if err != nil || d.Kind != KindSnapshot || len(d.Columns) != 2 || d.Columns[0] != "b" || string(d.Results[0]["b"]) != "2" {
+		t.Errorf("snapshot: %+v %v", d, err)
+	}
+	d, err = Decode(Control("q", SignalStopped, "gone", at).AppendJSON(nil))
+	if err != nil || d.Kind != KindControl || d.Signal == nil || d.Signal.Kind != SignalStopped || d.Signal.Reason != "gone" {
+		t.Errorf("control: %+v %v", d, err)
+	}
+}

@@ -249,26 +249,14 @@ func (r *Reaction) dropUnjustified() error {
 	return errors.Join(errs...)
 }
 
-// event is the part of a result event the reaction reads.
-type event struct {
-	Columns []string                     `json:"columns"`
-	Results []map[string]json.RawMessage `json:"results"`
-	Added   []map[string]json.RawMessage `json:"addedResults"`
-	Deleted []map[string]json.RawMessage `json:"deletedResults"`
-	Updated []struct {
-		Before map[string]json.RawMessage `json:"before"`
-		After  map[string]json.RawMessage `json:"after"`
-	} `json:"updatedResults"`
-}
-
 // handle applies one event of q: rows added and deleted, or (a snapshot)
 // q's whole result.
 func (r *Reaction) handle(q string, rec outbox.Record, read time.Time) {
 	if rec.Kind != outbox.KindChange && rec.Kind != outbox.KindSnapshot {
 		return
 	}
-	var ev event
-	if err := json.Unmarshal(rec.Data, &ev); err != nil {
+	ev, err := outbox.Decode(rec.Data)
+	if err != nil {
 		r.noteError(fmt.Sprintf("event %s:%d: %v", q, rec.Seq, err))
 		return
 	}

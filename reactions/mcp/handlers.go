@@ -434,25 +434,15 @@ func readSnapshot(ctx context.Context, feed reactions.Feed, q string) (snapshot,
 // row through the query's summary template (the row as JSON without one);
 // a control event as its signal; a snapshot as its row count.
 func summarize(qc *queryConf, rec outbox.Record) []string {
-	var ev struct {
-		Kind    string                       `json:"kind"`
-		Added   []map[string]json.RawMessage `json:"addedResults"`
-		Deleted []map[string]json.RawMessage `json:"deletedResults"`
-		Updated []struct {
-			Before map[string]json.RawMessage `json:"before"`
-			After  map[string]json.RawMessage `json:"after"`
-		} `json:"updatedResults"`
-		Results []json.RawMessage `json:"results"`
-		Signal  struct {
-			Kind   string `json:"kind"`
-			Reason string `json:"reason"`
-		} `json:"controlSignal"`
-	}
-	if err := json.Unmarshal(rec.Data, &ev); err != nil {
+	ev, err := outbox.Decode(rec.Data)
+	if err != nil {
 		return []string{fmt.Sprintf("event %d: %v", rec.Seq, err)}
 	}
 	switch ev.Kind {
 	case outbox.KindControl:
+		if ev.Signal == nil {
+			return nil
+		}
 		line := "query " + ev.Signal.Kind
 		if ev.Signal.Reason != "" {
 			line += ": " + ev.Signal.Reason

@@ -27,12 +27,8 @@ type actionRequest struct {
 
 // actionRequests expands a change or snapshot event into its requests.
 func (w *Webhook) actionRequests(rec outbox.Record) ([]actionRequest, error) {
-	var ev struct {
-		Added   []map[string]json.RawMessage `json:"addedResults"`
-		Deleted []map[string]json.RawMessage `json:"deletedResults"`
-		Results []map[string]json.RawMessage `json:"results"`
-	}
-	if err := json.Unmarshal(rec.Data, &ev); err != nil {
+	ev, err := outbox.Decode(rec.Data)
+	if err != nil {
 		return nil, fmt.Errorf("event %s:%d: %w", rec.QueryID, rec.Seq, err)
 	}
 	added := ev.Added
