@@ -78,13 +78,13 @@ func (e *Engine) applyChange(ch *Change) error {
 			if e.index.Node(el.ID) != nil {
 				return fmt.Errorf("id is already a node")
 			}
-			e.putRel(&value.Rel{ID: el.ID, Type: el.Type, From: el.From, To: el.To, Props: copyProps(el.Props), ChangedAt: e.now.UnixNano()})
+			e.putRel(&value.Rel{ID: el.ID, Type: el.Type, From: el.From, To: el.To, Props: e.index.props(el.Props), ChangedAt: e.now.UnixNano()})
 			return nil
 		}
 		if e.index.Rel(el.ID) != nil {
 			return fmt.Errorf("id is already a relationship")
 		}
-		e.putNode(&value.Node{ID: el.ID, Labels: dedupLabels(el.Labels), Props: copyProps(el.Props), ChangedAt: e.now.UnixNano()})
+		e.putNode(&value.Node{ID: el.ID, Labels: e.index.labelSet(el.Labels), Props: e.index.props(el.Props), ChangedAt: e.now.UnixNano()})
 		return nil
 	}
 	return fmt.Errorf("unknown operation %d", ch.Op)
@@ -108,32 +108,6 @@ func (e *Engine) qualify(source, id string) string {
 		return r.ID
 	}
 	return string(b)
-}
-
-// copyProps returns the properties to store: the caller's map itself when
-// it holds no null (Apply takes ownership of Props maps), else a copy
-// without the nulls, since a null property is an absent property.
-func copyProps(p map[string]value.Value) map[string]value.Value {
-	if p == nil {
-		return map[string]value.Value{}
-	}
-	clean := true
-	for _, v := range p {
-		if v.IsNull() {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return p
-	}
-	out := make(map[string]value.Value, len(p))
-	for k, v := range p {
-		if !v.IsNull() {
-			out[k] = v
-		}
-	}
-	return out
 }
 
 func dedupLabels(ls []string) []string {

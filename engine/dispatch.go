@@ -42,7 +42,7 @@ func (e *Engine) touch(q *Query) {
 
 // sameNode reports whether an update leaves a node exactly as it was.
 func sameNode(a, b *value.Node) bool {
-	if a == nil || b == nil || a.ChangedAt != b.ChangedAt || len(a.Labels) != len(b.Labels) || len(a.Props) != len(b.Props) {
+	if a == nil || b == nil || a.ChangedAt != b.ChangedAt || len(a.Labels) != len(b.Labels) || a.Props.Len() != b.Props.Len() {
 		return false
 	}
 	for i := range a.Labels {
@@ -50,8 +50,8 @@ func sameNode(a, b *value.Node) bool {
 			return false
 		}
 	}
-	for k, v := range a.Props {
-		w, ok := b.Props[k]
+	for k, v := range a.Props.All() {
+		w, ok := b.Props.Lookup(k)
 		if !ok || v.Kind() != w.Kind() || !value.Equivalent(v, w) {
 			return false
 		}

@@ -216,7 +216,7 @@ func TestExplainElementsAreCurrent(t *testing.T) {
 	}
 	for _, v := range ex.Elements {
 		if v.Kind() == value.KindNode && v.AsNode().ID == "b3" {
-			if got := v.AsNode().Props["v"]; got.AsInt() != 70 {
+			if got := v.AsNode().Props.Get("v"); got.AsInt() != 70 {
 				t.Fatalf("b3 as explained: %v, want v 70", v)
 			}
 			return

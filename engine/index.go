@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vigilhq/vigil/engine/value"
@@ -23,6 +25,63 @@ type Index struct {
 	keepHistory bool
 	history     map[string][]version
 	seed        value.Seed // keys the join postings: the engine's
+	// keys shares the property names of stored elements of one shape;
+	// oneLabel and labelSets share their label lists: single labels by
+	// the label, longer lists by the labels each after its length.
+	keys      value.KeyTable
+	oneLabel  map[string][]string
+	labelSets map[string][]string
+	labelBuf  []byte
+}
+
+// maxLabelSets bounds labelSets, as value's bound does the key table.
+const maxLabelSets = 4096
+
+// props returns the record to store for an element's properties: nulls
+// left out, names shared with the elements of the same shape.
+func (x *Index) props(m map[string]value.Value) value.Props { return x.keys.Props(m) }
+
+// labelSet returns the labels to store for a node: without duplicates, and
+// the one shared slice for each set in the order given.
+//
+// Hot path: a single label, the usual case, is found without building a key.
+func (x *Index) labelSet(ls []string) []string {
+	if len(ls) == 0 {
+		return nil
+	}
+	if len(ls) == 1 {
+		if s, ok := x.oneLabel[ls[0]]; ok {
+			return s
+		}
+		own := []string{strings.Clone(ls[0])}
+		if x.oneLabel == nil {
+			x.oneLabel = map[string][]string{}
+		}
+		if len(x.oneLabel) < maxLabelSets {
+			x.oneLabel[own[0]] = own
+		}
+		return own
+	}
+	b := x.labelBuf[:0]
+	for _, l := range ls {
+		b = binary.AppendUvarint(b, uint64(len(l)))
+		b = append(b, l...)
+	}
+	x.labelBuf = b
+	if s, ok := x.labelSets[string(b)]; ok {
+		return s
+	}
+	own := dedupLabels(slices.Clone(ls))
+	for i, l := range own {
+		own[i] = strings.Clone(l)
+	}
+	if x.labelSets == nil {
+		x.labelSets = map[string][]string{}
+	}
+	if len(x.labelSets) < maxLabelSets {
+		x.labelSets[string(b)] = own
+	}
+	return own
 }
 
 // record appends a version to an element's history when history is kept.
@@ -255,7 +314,7 @@ func (x *Index) joinEdges(n *value.Node) []*value.Rel {
 			if !n.HasLabel(k.Label) {
 				continue
 			}
-			v := n.Props[k.Property]
+			v := n.Props.Get(k.Property)
 			if v.IsNull() {
 				continue
 			}
@@ -269,12 +328,12 @@ func (x *Index) joinEdges(n *value.Node) []*value.Rel {
 						continue
 					}
 					m := x.nodes[id]
-					if m == nil || !value.Equivalent(m.Props[ok.Property], v) {
+					if m == nil || !value.Equivalent(m.Props.Get(ok.Property), v) {
 						continue
 					}
 					out = append(out,
-						&value.Rel{ID: joinRelID(s.ID, n.ID, id), Type: s.ID, From: n.ID, To: id, Props: map[string]value.Value{}},
-						&value.Rel{ID: joinRelID(s.ID, id, n.ID), Type: s.ID, From: id, To: n.ID, Props: map[string]value.Value{}})
+						&value.Rel{ID: joinRelID(s.ID, n.ID, id), Type: s.ID, From: n.ID, To: id},
+						&value.Rel{ID: joinRelID(s.ID, id, n.ID), Type: s.ID, From: id, To: n.ID})
 				}
 			}
 		}
@@ -292,7 +351,7 @@ func (x *Index) postJoinKeys(n *value.Node, add bool) {
 			if !n.HasLabel(k.Label) {
 				continue
 			}
-			v := n.Props[k.Property]
+			v := n.Props.Get(k.Property)
 			if v.IsNull() {
 				continue
 			}
@@ -324,7 +383,7 @@ func (x *Index) joinKeysChanged(old, new *value.Node) bool {
 			if ho != hn {
 				return true
 			}
-			if ho && !value.Equivalent(old.Props[k.Property], new.Props[k.Property]) {
+			if ho && !value.Equivalent(old.Props.Get(k.Property), new.Props.Get(k.Property)) {
 				return true
 			}
 		}
@@ -397,6 +456,12 @@ func (x *Index) load(s *stateReader) {
 	n := r.Count()
 	for i := 0; i < n && r.Err() == nil; i++ {
 		if nd := r.Node(); nd != nil {
+			// The state's elements are this index's from now on: they
+			// share its names and label lists, as applied ones do. The
+			// node is the table's (rows point to it), so it is edited in
+			// place; its contents stay equal.
+			nd.Labels = x.labelSet(nd.Labels)
+			nd.Props = x.keys.Intern(nd.Props)
 			x.putNode(nd)
 		} else {
 			r.Failf("index: missing node")
@@ -405,6 +470,7 @@ func (x *Index) load(s *stateReader) {
 	n = r.Count()
 	for i := 0; i < n && r.Err() == nil; i++ {
 		if rl := r.Rel(); rl != nil {
+			rl.Props = x.keys.Intern(rl.Props)
 			x.rels[rl.ID] = rl
 		} else {
 			r.Failf("index: missing relationship")

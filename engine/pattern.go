@@ -108,9 +108,9 @@ type propConst struct {
 	val value.Value
 }
 
-func propsMatch(props map[string]value.Value, cs []propConst) bool {
+func propsMatch(props value.Props, cs []propConst) bool {
 	for _, c := range cs {
-		eq, known := value.Equal(props[c.key], c.val)
+		eq, known := value.Equal(props.Get(c.key), c.val)
 		if !known || !eq {
 			return false
 		}

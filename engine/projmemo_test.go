@@ -92,8 +92,8 @@ func TestProjMemoFollowsRows(t *testing.T) {
 			if old, _ := en.els[0].(*value.Node); old != b.nodes[0] && !sameNode(old, b.nodes[0]) {
 				t.Fatalf("step %d: stale memo entry", i)
 			}
-			if en.vals[0].AsInt() != b.nodes[0].Props["t"].AsInt()*2+1 {
-				t.Fatalf("step %d: memo value %v for t=%v", i, en.vals[0], b.nodes[0].Props["t"])
+			if en.vals[0].AsInt() != b.nodes[0].Props.Get("t").AsInt()*2+1 {
+				t.Fatalf("step %d: memo value %v for t=%v", i, en.vals[0], b.nodes[0].Props.Get("t"))
 			}
 			return nil
 		}))

@@ -89,12 +89,12 @@ func strictInto(b *strings.Builder, v value.Value) {
 	case value.KindNode:
 		n := v.AsNode()
 		fmt.Fprintf(b, "N(%s %v %d ", n.ID, n.Labels, n.ChangedAt)
-		props(n.Props)
+		props(n.Props.Map())
 		b.WriteByte(')')
 	case value.KindRel:
 		r := v.AsRel()
 		fmt.Fprintf(b, "R(%s %s %s->%s %d ", r.ID, r.Type, r.From, r.To, r.ChangedAt)
-		props(r.Props)
+		props(r.Props.Map())
 		b.WriteByte(')')
 	case value.KindPath:
 		p := v.AsPath()

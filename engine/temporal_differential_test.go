@@ -118,9 +118,9 @@ func (s *temporalStream) record(ch Change) {
 	case ch.Op == OpDelete:
 		s.hist.Delete(el.ID, ch.Time)
 	case el.IsRel():
-		s.hist.PutRel(&value.Rel{ID: el.ID, Type: el.Type, From: el.From, To: el.To, Props: el.Props}, ch.Time)
+		s.hist.PutRel(&value.Rel{ID: el.ID, Type: el.Type, From: el.From, To: el.To, Props: value.PropsOf(el.Props)}, ch.Time)
 	default:
-		s.hist.PutNode(&value.Node{ID: el.ID, Labels: el.Labels, Props: el.Props}, ch.Time)
+		s.hist.PutNode(&value.Node{ID: el.ID, Labels: el.Labels, Props: value.PropsOf(el.Props)}, ch.Time)
 	}
 }
 

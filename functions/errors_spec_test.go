@@ -42,7 +42,7 @@ import (
 // them (a truncation unit, a list of delimiters), so that only the kind of
 // the argument under test decides.
 func kindSamples() map[value.Kind]value.Value {
-	a := &value.Node{ID: "a", Labels: []string{"A"}, Props: map[string]value.Value{"k": i(1)}}
+	a := &value.Node{ID: "a", Labels: []string{"A"}, Props: value.PropsOf(map[string]value.Value{"k": i(1)})}
 	b := &value.Node{ID: "b"}
 	r := &value.Rel{ID: "r", Type: "T", From: "a", To: "b"}
 	temporal := func(k value.Kind, src string) value.Value {

@@ -102,34 +102,26 @@ func keys(_ Env, args []value.Value) (value.Value, error) {
 	case value.KindMap:
 		return strList(value.SortedKeys(v.AsMap())), nil
 	case value.KindNode:
-		return strList(value.SortedKeys(v.AsNode().Props)), nil
+		return strList(v.AsNode().Props.Names()), nil
 	case value.KindRel:
-		return strList(value.SortedKeys(v.AsRel().Props)), nil
+		return strList(v.AsRel().Props.Names()), nil
 	}
 	return value.Null, ArgTypeErr("keys", "a Map, Node or Relationship", v)
 }
 
 func properties(_ Env, args []value.Value) (value.Value, error) {
 	v := args[0]
-	var m map[string]value.Value
 	switch v.Kind() {
 	case value.KindNull:
 		return value.Null, nil
 	case value.KindMap:
 		return v, nil
 	case value.KindNode:
-		m = v.AsNode().Props
+		return value.Map(v.AsNode().Props.Map()), nil
 	case value.KindRel:
-		m = v.AsRel().Props
-	default:
-		return value.Null, ArgTypeErr("properties", "a Map, Node or Relationship", v)
+		return value.Map(v.AsRel().Props.Map()), nil
 	}
-	if m == nil {
-		m = map[string]value.Value{}
-	}
-	// Elements are immutable once published, so sharing their property map
-	// is safe.
-	return value.Map(m), nil
+	return value.Null, ArgTypeErr("properties", "a Map, Node or Relationship", v)
 }
 
 func labels(_ Env, args []value.Value) (value.Value, error) {

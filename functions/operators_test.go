@@ -270,7 +270,7 @@ func TestRegex(t *testing.T) {
 
 func TestIndex(t *testing.T) {
 	list := l(i(1), i(2), i(3))
-	node := value.NodeOf(&value.Node{ID: "n1", Props: map[string]value.Value{"name": s("Apa")}})
+	node := value.NodeOf(&value.Node{ID: "n1", Props: value.PropsOf(map[string]value.Value{"name": s("Apa")})})
 	runBin(t, "Index", Index, []binCase{
 		{a: list, b: i(0), want: i(1)},
 		{a: list, b: i(-1), want: i(3)},

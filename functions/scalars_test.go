@@ -238,9 +238,9 @@ func TestListFunctions(t *testing.T) {
 }
 
 func TestGraphFunctions(t *testing.T) {
-	a1 := &value.Node{ID: "a", Labels: []string{"A", "B"}, Props: map[string]value.Value{"name": s("x"), "age": i(3)}}
+	a1 := &value.Node{ID: "a", Labels: []string{"A", "B"}, Props: value.PropsOf(map[string]value.Value{"name": s("x"), "age": i(3)})}
 	b1 := &value.Node{ID: "b"}
-	r := &value.Rel{ID: "r", Type: "KNOWS", From: "a", To: "b", Props: map[string]value.Value{"w": i(1)}}
+	r := &value.Rel{ID: "r", Type: "KNOWS", From: "a", To: "b", Props: value.PropsOf(map[string]value.Value{"w": i(1)})}
 	p := &value.Path{Nodes: []*value.Node{a1, b1}, Rels: []*value.Rel{r}}
 	env := testEnv{now: time.UnixMilli(1700000000123), nodes: map[string]*value.Node{"a": a1, "b": b1}}
 	cases := []struct {

@@ -77,7 +77,7 @@ func newStateGen(r *rand.Rand) *stateGen {
 			g.nodes = append(g.nodes, &value.Node{
 				ID:        fmt.Sprintf("n%d", id),
 				Labels:    []string{"L", fmt.Sprintf("V%d", v)},
-				Props:     map[string]value.Value{"v": value.Int(int64(v)), "f": value.Float(float64(v) / 3)},
+				Props:     value.PropsOf(map[string]value.Value{"v": value.Int(int64(v)), "f": value.Float(float64(v) / 3)}),
 				ChangedAt: int64(v),
 			})
 		}
@@ -85,7 +85,7 @@ func newStateGen(r *rand.Rand) *stateGen {
 	for id := range 2 {
 		g.rels = append(g.rels, &value.Rel{
 			ID: fmt.Sprintf("r%d", id), Type: "T", From: "n0", To: fmt.Sprintf("n%d", id+1),
-			Props: map[string]value.Value{"w": value.Int(int64(id))}, ChangedAt: 7,
+			Props: value.PropsOf(map[string]value.Value{"w": value.Int(int64(id))}), ChangedAt: 7,
 		})
 	}
 	return g
@@ -503,7 +503,7 @@ func TestAccumulatorStateCorrupted(t *testing.T) {
 // as the engine does: each reads back exactly its own state, and a node
 // held by several is restored as one shared snapshot.
 func TestAccumulatorStateShared(t *testing.T) {
-	n := &value.Node{ID: "n1", Labels: []string{"L"}, Props: map[string]value.Value{"x": value.Int(1)}, ChangedAt: 3}
+	n := &value.Node{ID: "n1", Labels: []string{"L"}, Props: value.PropsOf(map[string]value.Value{"x": value.Int(1)}), ChangedAt: 3}
 	names := []string{"collect", "max", "drasi.last"}
 	var w value.StateWriter
 	for _, name := range names {

@@ -60,11 +60,11 @@ func (h *History) Len() int { return len(h.entries) }
 
 // PutNode records an insert or update of a node (its full new state) at
 // time at; the node's ChangedAt is set to at. The caller must not modify n
-// afterwards. A null property is an absent one.
+// afterwards. (A value.Props holds no null: a null property is an absent
+// one.)
 func (h *History) PutNode(n *value.Node, at time.Time) {
 	c := *n
 	c.ChangedAt = at.UnixNano()
-	c.Props = withoutNulls(n.Props)
 	h.nodes[c.ID] = &c
 	h.record(c.ID, at, value.NodeOf(&c))
 }
@@ -74,7 +74,6 @@ func (h *History) PutNode(n *value.Node, at time.Time) {
 func (h *History) PutRel(r *value.Rel, at time.Time) {
 	c := *r
 	c.ChangedAt = at.UnixNano()
-	c.Props = withoutNulls(r.Props)
 	h.rels[c.ID] = &c
 	h.record(c.ID, at, value.RelOf(&c))
 }
@@ -144,16 +143,6 @@ func (h *History) versionAt(id string, t int64) value.Value {
 		cur = v.v
 	}
 	return cur
-}
-
-func withoutNulls(p map[string]value.Value) map[string]value.Value {
-	out := make(map[string]value.Value, len(p))
-	for k, v := range p {
-		if !v.IsNull() {
-			out[k] = v
-		}
-	}
-	return out
 }
 
 func sortStrings(s []string) {

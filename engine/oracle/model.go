@@ -179,7 +179,7 @@ func (m *Model) Apply(c Change) error {
 	case isRel:
 		m.rels[id] = &elem{source: c.Source, rel: &value.Rel{
 			ID: id, Type: c.Type, From: value.QualifyID(c.Source, c.From), To: value.QualifyID(c.Source, c.To),
-			Props: withoutNulls(c.Props), ChangedAt: at,
+			Props: value.PropsOf(c.Props), ChangedAt: at,
 		}}
 	default:
 		var labels []string
@@ -188,7 +188,7 @@ func (m *Model) Apply(c Change) error {
 				labels = append(labels, l)
 			}
 		}
-		m.nodes[id] = &elem{source: c.Source, node: &value.Node{ID: id, Labels: labels, Props: withoutNulls(c.Props), ChangedAt: at}}
+		m.nodes[id] = &elem{source: c.Source, node: &value.Node{ID: id, Labels: labels, Props: value.PropsOf(c.Props), ChangedAt: at}}
 	}
 	return nil
 }
@@ -297,8 +297,8 @@ func (m *Model) joinRels() []*value.Rel {
 					continue
 				}
 				out = append(out,
-					&value.Rel{ID: "join:" + j.Type + ":" + a + ":" + b, Type: j.Type, From: a, To: b, Props: map[string]value.Value{}},
-					&value.Rel{ID: "join:" + j.Type + ":" + b + ":" + a, Type: j.Type, From: b, To: a, Props: map[string]value.Value{}})
+					&value.Rel{ID: "join:" + j.Type + ":" + a + ":" + b, Type: j.Type, From: a, To: b},
+					&value.Rel{ID: "join:" + j.Type + ":" + b + ":" + a, Type: j.Type, From: b, To: a})
 			}
 		}
 	}
@@ -313,7 +313,7 @@ func joined(j Join, a, b *value.Node) bool {
 			if i == k || !a.HasLabel(ka.Label) || !b.HasLabel(kb.Label) {
 				continue
 			}
-			va, vb := a.Props[ka.Property], b.Props[kb.Property]
+			va, vb := a.Props.Get(ka.Property), b.Props.Get(kb.Property)
 			if !va.IsNull() && !vb.IsNull() && value.Equivalent(va, vb) {
 				return true
 			}

@@ -57,7 +57,7 @@ func TestModelFollowsTheChangeRules(t *testing.T) {
 		t.Fatalf("the relationship does not match once its ends exist: %s", got)
 	}
 	a := m.Node("", "a")
-	if len(a.Labels) != 2 || len(a.Props) != 1 {
+	if len(a.Labels) != 2 || a.Props.Len() != 1 {
 		t.Fatalf("labels or null property kept: %v %v", a.Labels, a.Props)
 	}
 	apply(t, m, node(OpDelete, "", "b", nil, nil), node(OpInsert, "", "b", nil, nil))

@@ -22,10 +22,10 @@ import (
 //	(e1)                               no labels, no properties
 func testGraph() *Graph {
 	node := func(id string, labels []string, props map[string]value.Value) *value.Node {
-		return &value.Node{ID: id, Labels: labels, Props: props}
+		return &value.Node{ID: id, Labels: labels, Props: value.PropsOf(props)}
 	}
 	rel := func(id, typ, from, to string, props map[string]value.Value) *value.Rel {
-		return &value.Rel{ID: id, Type: typ, From: from, To: to, Props: props}
+		return &value.Rel{ID: id, Type: typ, From: from, To: to, Props: value.PropsOf(props)}
 	}
 	g := &Graph{Nodes: map[string]*value.Node{}, Rels: map[string]*value.Rel{}}
 	for _, n := range []*value.Node{
@@ -57,7 +57,7 @@ func envRegistry() *functions.Registry {
 	}})
 	r.AddScalar("nameOf", &functions.Scalar{Name: "nameOf", MinArgs: 1, MaxArgs: 1, Fn: func(env functions.Env, a []value.Value) (value.Value, error) {
 		if n := env.Node(a[0].AsString()); n != nil {
-			return n.Props["name"], nil
+			return n.Props.Get("name"), nil
 		}
 		return value.Null, nil
 	}})

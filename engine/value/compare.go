@@ -2,6 +2,7 @@ package value
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -449,7 +450,7 @@ func identical(a, b Value, withTime bool) bool {
 		}
 		return true
 	case KindMap:
-		return identicalProps(a.AsMap(), b.AsMap(), withTime)
+		return identicalMaps(a.AsMap(), b.AsMap(), withTime)
 	case KindPath:
 		pa, pb := a.AsPath(), b.AsPath()
 		if len(pa.Nodes) != len(pb.Nodes) || len(pa.Rels) != len(pb.Rels) {
@@ -472,13 +473,29 @@ func identical(a, b Value, withTime bool) bool {
 	return Equivalent(a, b)
 }
 
-func identicalProps(a, b map[string]Value, withTime bool) bool {
+func identicalMaps(a, b map[string]Value, withTime bool) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for k, v := range a {
 		w, ok := b[k]
 		if !ok || !identical(v, w, withTime) {
+			return false
+		}
+	}
+	return true
+}
+
+func identicalProps(a, b Props, withTime bool) bool {
+	if a.Len() != b.Len() {
+		return false
+	}
+	if a.keys != b.keys && !slices.Equal(a.Names(), b.Names()) {
+		return false
+	}
+	bv := b.values()
+	for i, v := range a.values() {
+		if !identical(v, bv[i], withTime) {
 			return false
 		}
 	}

@@ -44,14 +44,14 @@ func format(b *strings.Builder, v Value) {
 		}
 		b.WriteByte(']')
 	case KindMap:
-		formatProps(b, v.AsMap(), false)
+		formatProps(b, v.AsMap())
 	case KindNode:
 		formatNode(b, v.AsNode())
 	case KindRel:
 		r := v.AsRel()
 		b.WriteString("[:")
 		b.WriteString(r.Type)
-		formatProps(b, r.Props, true)
+		formatElementProps(b, r.Props)
 		b.WriteByte(']')
 	case KindPath:
 		p := v.AsPath()
@@ -66,7 +66,7 @@ func format(b *strings.Builder, v Value) {
 				}
 				b.WriteString("-[:")
 				b.WriteString(r.Type)
-				formatProps(b, r.Props, true)
+				formatElementProps(b, r.Props)
 				b.WriteString("]-")
 				if forward {
 					b.WriteByte('>')
@@ -91,20 +91,12 @@ func formatNode(b *strings.Builder, n *Node) {
 		b.WriteByte(':')
 		b.WriteString(l)
 	}
-	formatProps(b, n.Props, len(n.Labels) > 0)
+	formatNodeProps(b, n)
 	b.WriteByte(')')
 }
 
-// formatProps writes {k: v, ...} with keys sorted; lead adds a space before
-// a non-empty map (node and relationship notation); an empty element map is
-// omitted.
-func formatProps(b *strings.Builder, m map[string]Value, element bool) {
-	if element && len(m) == 0 {
-		return
-	}
-	if element {
-		b.WriteByte(' ')
-	}
+// formatProps writes {k: v, ...} with keys sorted.
+func formatProps(b *strings.Builder, m map[string]Value) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -118,6 +110,40 @@ func formatProps(b *strings.Builder, m map[string]Value, element bool) {
 		b.WriteString(k)
 		b.WriteString(": ")
 		format(b, m[k])
+	}
+	b.WriteByte('}')
+}
+
+// formatNodeProps writes a node's properties: after a space, and nothing
+// when it has none, if the node has labels; else as a bare map.
+func formatNodeProps(b *strings.Builder, n *Node) {
+	if len(n.Labels) > 0 {
+		formatElementProps(b, n.Props)
+		return
+	}
+	writeProps(b, n.Props)
+}
+
+// formatElementProps writes an element's properties after a space, or
+// nothing when it has none.
+func formatElementProps(b *strings.Builder, p Props) {
+	if p.Len() == 0 {
+		return
+	}
+	b.WriteByte(' ')
+	writeProps(b, p)
+}
+
+// writeProps writes {k: v, ...} in name order.
+func writeProps(b *strings.Builder, p Props) {
+	b.WriteByte('{')
+	for i, k := range p.Names() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k)
+		b.WriteString(": ")
+		format(b, p.values()[i])
 	}
 	b.WriteByte('}')
 }

@@ -122,16 +122,16 @@ func ToGo(v Value) any {
 	case KindMap:
 		return propsToGo(v.AsMap())
 	case KindNode:
-		return propsToGo(v.AsNode().Props)
+		return elementPropsToGo(v.AsNode().Props)
 	case KindRel:
-		return propsToGo(v.AsRel().Props)
+		return elementPropsToGo(v.AsRel().Props)
 	case KindPath:
 		p := v.AsPath()
 		out := make([]any, 0, len(p.Nodes)+len(p.Rels))
 		for i, n := range p.Nodes {
-			out = append(out, propsToGo(n.Props))
+			out = append(out, elementPropsToGo(n.Props))
 			if i < len(p.Rels) {
-				out = append(out, propsToGo(p.Rels[i].Props))
+				out = append(out, elementPropsToGo(p.Rels[i].Props))
 			}
 		}
 		return out
@@ -145,6 +145,14 @@ func ToGo(v Value) any {
 func propsToGo(m map[string]Value) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, x := range m {
+		out[k] = ToGo(x)
+	}
+	return out
+}
+
+func elementPropsToGo(p Props) map[string]any {
+	out := make(map[string]any, p.Len())
+	for k, x := range p.All() {
 		out[k] = ToGo(x)
 	}
 	return out

@@ -40,9 +40,9 @@ func AppendJSON(b []byte, v Value) []byte {
 	case KindMap:
 		return appendPropsJSON(b, v.AsMap())
 	case KindNode:
-		return appendPropsJSON(b, v.AsNode().Props)
+		return appendElementJSON(b, v.AsNode().Props)
 	case KindRel:
-		return appendPropsJSON(b, v.AsRel().Props)
+		return appendElementJSON(b, v.AsRel().Props)
 	case KindPath:
 		p := v.AsPath()
 		b = append(b, '[')
@@ -50,10 +50,10 @@ func AppendJSON(b []byte, v Value) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendPropsJSON(b, n.Props)
+			b = appendElementJSON(b, n.Props)
 			if i < len(p.Rels) {
 				b = append(b, ',')
-				b = appendPropsJSON(b, p.Rels[i].Props)
+				b = appendElementJSON(b, p.Rels[i].Props)
 			}
 		}
 		return append(b, ']')
@@ -66,6 +66,21 @@ func AppendJSON(b []byte, v Value) []byte {
 
 // appendPropsJSON writes a property map as a JSON object with sorted keys,
 // as encoding/json does; ToGo turns a nil map into an empty object.
+// appendElementJSON writes an element's properties as a JSON object, names
+// in order.
+func appendElementJSON(b []byte, p Props) []byte {
+	b = append(b, '{')
+	for i, k := range p.Names() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonenc.AppendString(b, k)
+		b = append(b, ':')
+		b = AppendJSON(b, p.values()[i])
+	}
+	return append(b, '}')
+}
+
 func appendPropsJSON(b []byte, m map[string]Value) []byte {
 	var buf [16]string
 	keys := buf[:0]

@@ -46,7 +46,7 @@ func TestAppendJSONMatchesToGo(t *testing.T) {
 		case k == 8:
 			return NewDuration(1, 2, 3, 4)
 		case k == 9 && d < 3:
-			return NodeOf(&Node{ID: "n", Props: map[string]Value{"a": gen(d + 1), "b": Int(1)}})
+			return NodeOf(&Node{ID: "n", Props: PropsOf(map[string]Value{"a": gen(d + 1), "b": Int(1)})})
 		}
 		return Str("leaf")
 	}

@@ -222,9 +222,9 @@ func (w *StateWriter) Bytes() ([]byte, error) {
 	return append(out, w.body...), nil
 }
 
-func appendProps(buf []byte, props map[string]Value) ([]byte, error) {
-	buf = binary.AppendUvarint(buf, uint64(len(props)))
-	for k, v := range props {
+func appendProps(buf []byte, props Props) ([]byte, error) {
+	buf = binary.AppendUvarint(buf, uint64(props.Len()))
+	for k, v := range props.All() {
 		buf = binenc.AppendString(buf, k)
 		var err error
 		if buf, err = AppendBinary(buf, v); err != nil {
@@ -243,6 +243,9 @@ var errStateTorn = errors.New("state: truncated or corrupted snapshot")
 type StateReader struct {
 	d     decoder
 	table []any
+	keys  KeyTable // the element table's property names, shared
+	names []string // scratch
+	vals  []Value  // scratch
 }
 
 // NewStateReader reads the element table at the front of b.
@@ -273,14 +276,17 @@ func NewStateReader(b []byte) *StateReader {
 	return r
 }
 
-func (r *StateReader) props() map[string]Value {
+func (r *StateReader) props() Props {
 	n := r.d.Count()
-	m := make(map[string]Value, n)
+	names, vals := r.names[:0], r.vals[:0]
 	for i := 0; i < n && r.d.Err == nil; i++ {
-		k := r.d.String()
-		m[k] = r.d.value(0)
+		names = append(names, r.d.String())
+		vals = append(vals, r.d.value(0))
 	}
-	return m
+	r.names, r.vals = names, vals
+	p := r.keys.PropsFrom(names, vals)
+	clear(vals) // the scratch must not keep values alive
+	return p
 }
 
 // Err is the first problem met.

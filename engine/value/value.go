@@ -361,9 +361,9 @@ func (v Value) Raw() (num uint64, str string) {
 // Node is a graph node: an identity, its labels and its properties.
 // Nodes are immutable once published: an update builds a new *Node.
 type Node struct {
-	ID     string           // unique across nodes and relationships
-	Labels []string         // in insertion order, no duplicates
-	Props  map[string]Value // property name -> value; a missing key reads as null
+	ID     string   // unique across nodes and relationships
+	Labels []string // in insertion order, no duplicates
+	Props  Props    // a missing name reads as null
 	// ChangedAt is when the node last changed (Unix nanoseconds of the
 	// change's source time); part of its identity as a snapshot.
 	ChangedAt int64
@@ -382,11 +382,11 @@ func (n *Node) HasLabel(l string) bool {
 // Rel is a directed graph relationship. Relationships are immutable once
 // published.
 type Rel struct {
-	ID    string           // unique across nodes and relationships
-	Type  string           // relationship type
-	From  string           // start node id
-	To    string           // end node id
-	Props map[string]Value // property name -> value
+	ID    string // unique across nodes and relationships
+	Type  string // relationship type
+	From  string // start node id
+	To    string // end node id
+	Props Props  // a missing name reads as null
 	// ChangedAt is when the relationship last changed (Unix nanoseconds).
 	ChangedAt int64
 }
@@ -407,16 +407,14 @@ func (v Value) Prop(key string) Value {
 	switch v.kind {
 	case KindNode:
 		if v.box == unboxed {
-			m = (*Node)(v.p).Props
-		} else {
-			m = (*box)(v.p).ref.(*Node).Props
+			return (*Node)(v.p).Props.Get(key)
 		}
+		return (*box)(v.p).ref.(*Node).Props.Get(key)
 	case KindRel:
 		if v.box == unboxed {
-			m = (*Rel)(v.p).Props
-		} else {
-			m = (*box)(v.p).ref.(*Rel).Props
+			return (*Rel)(v.p).Props.Get(key)
 		}
+		return (*box)(v.p).ref.(*Rel).Props.Get(key)
 	case KindMap:
 		if v.box == unboxed {
 			m = *(*map[string]Value)(unsafe.Pointer(&v.p))

@@ -48,7 +48,7 @@ func BenchmarkRow(b *testing.B) {
 }
 
 func BenchmarkPropRead(b *testing.B) {
-	n := &Node{ID: "n", Props: map[string]Value{"a": Int(1), "b": Str("x"), "c": Float(2)}}
+	n := &Node{ID: "n", Props: PropsOf(map[string]Value{"a": Int(1), "b": Str("x"), "c": Float(2)})}
 	v := NodeOf(n)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

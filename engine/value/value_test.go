@@ -92,8 +92,8 @@ func TestMapAndElementPayloads(t *testing.T) {
 	if r, ok := Map(nil).Ref().(map[string]Value); !ok || r != nil {
 		t.Errorf("Ref of a nil map = %#v", Map(nil).Ref())
 	}
-	n := &Node{ID: "n", Props: m}
-	r := &Rel{ID: "r", Props: m}
+	n := &Node{ID: "n", Props: PropsOf(m)}
+	r := &Rel{ID: "r", Props: PropsOf(m)}
 	p := &Path{Nodes: []*Node{n}}
 	if NodeOf(n).AsNode() != n || NodeOf(n).Ref() != any(n) || NodeOf(n).Prop("a").AsInt() != 1 {
 		t.Error("node payload")
@@ -250,7 +250,7 @@ func TestPayloadsSurviveGC(t *testing.T) {
 			Map(map[string]Value{"k": Str(s)}),
 			NewDuration(int64(i), 0, 0, 0),
 			Make(KindDuration+1, uint64(i), s, []Value{Str(s)}),
-			NodeOf(&Node{ID: s, Props: map[string]Value{"i": Int(int64(i))}}),
+			NodeOf(&Node{ID: s, Props: PropsOf(map[string]Value{"i": Int(int64(i))})}),
 		)
 	}
 	for range 3 {

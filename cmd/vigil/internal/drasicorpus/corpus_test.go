@@ -527,9 +527,9 @@ func propsRow(r engine.Row) engine.Row {
 func propsValue(v value.Value) value.Value {
 	switch v.Kind() {
 	case value.KindNode:
-		return propsValue(value.Map(v.AsNode().Props))
+		return propsValue(value.Map(v.AsNode().Props.Map()))
 	case value.KindRel:
-		return propsValue(value.Map(v.AsRel().Props))
+		return propsValue(value.Map(v.AsRel().Props.Map()))
 	case value.KindList:
 		l := v.AsList()
 		out := make([]value.Value, len(l))

@@ -250,8 +250,8 @@ func (s *setup) create(pat ast.Pattern, rows []binding, props [][]value.Value) e
 					}
 				}
 				s.nodes++
-				n := &value.Node{ID: fmt.Sprintf("n%d", s.nodes), Labels: labelNames(np.Labels), Props: pm}
-				changes = append(changes, engine.Change{Op: engine.OpInsert, Element: engine.Element{ID: n.ID, Labels: n.Labels, Props: n.Props}})
+				n := &value.Node{ID: fmt.Sprintf("n%d", s.nodes), Labels: labelNames(np.Labels), Props: value.PropsOf(pm)}
+				changes = append(changes, engine.Change{Op: engine.OpInsert, Element: engine.Element{ID: n.ID, Labels: n.Labels, Props: pm}})
 				if np.Var != "" {
 					b[np.Var] = value.NodeOf(n)
 				}
@@ -274,8 +274,8 @@ func (s *setup) create(pat ast.Pattern, rows []binding, props [][]value.Value) e
 					from, to = to, from
 				}
 				s.rels++
-				r := &value.Rel{ID: fmt.Sprintf("r%d", s.rels), Type: types[0], From: from.ID, To: to.ID, Props: pm}
-				changes = append(changes, engine.Change{Op: engine.OpInsert, Element: engine.Element{ID: r.ID, Type: r.Type, From: r.From, To: r.To, Props: r.Props}})
+				r := &value.Rel{ID: fmt.Sprintf("r%d", s.rels), Type: types[0], From: from.ID, To: to.ID, Props: value.PropsOf(pm)}
+				changes = append(changes, engine.Change{Op: engine.OpInsert, Element: engine.Element{ID: r.ID, Type: r.Type, From: r.From, To: r.To, Props: pm}})
 				if rp.Var != "" {
 					b[rp.Var] = value.RelOf(r)
 				}

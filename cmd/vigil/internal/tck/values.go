@@ -330,7 +330,7 @@ func (p *valueParser) node() (*value.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.Props = props
+	n.Props = value.PropsOf(props)
 	if err := p.expect(')'); err != nil {
 		return nil, err
 	}
@@ -353,7 +353,7 @@ func (p *valueParser) rel() (*value.Rel, error) {
 	if err := p.expect(']'); err != nil {
 		return nil, err
 	}
-	return &value.Rel{Type: t, Props: props}, nil
+	return &value.Rel{Type: t, Props: value.PropsOf(props)}, nil
 }
 
 func (p *valueParser) path() (value.Value, error) {
@@ -547,18 +547,6 @@ func propsMatch(e, a map[string]value.Value, unordered bool) bool {
 	return true
 }
 
-// nonNull lists the keys whose value is not null (a null-valued property
-// and a missing one are the same to an element).
-func nonNull(m map[string]value.Value) []string {
-	var ks []string
-	for k, v := range m {
-		if !v.IsNull() {
-			ks = append(ks, k)
-		}
-	}
-	return ks
-}
-
 func nodesMatch(e, a *value.Node, unordered bool) bool {
 	if e == nil || a == nil {
 		return e == a
@@ -581,13 +569,12 @@ func relsMatch(e, a *value.Rel, unordered bool) bool {
 
 // elementPropsMatch compares element properties, where a null property is
 // the same as a missing one.
-func elementPropsMatch(e, a map[string]value.Value, unordered bool) bool {
-	en, an := nonNull(e), nonNull(a)
-	if len(en) != len(an) {
+func elementPropsMatch(e, a value.Props, unordered bool) bool {
+	if e.Len() != a.Len() {
 		return false
 	}
-	for _, k := range en {
-		if !Match(e[k], a[k], unordered) {
+	for k, v := range e.All() {
+		if !Match(v, a.Get(k), unordered) {
 			return false
 		}
 	}

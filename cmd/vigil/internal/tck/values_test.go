@@ -8,7 +8,7 @@ import (
 )
 
 func node(id string, labels []string, props map[string]value.Value) value.Value {
-	return value.NodeOf(&value.Node{ID: id, Labels: labels, Props: props})
+	return value.NodeOf(&value.Node{ID: id, Labels: labels, Props: value.PropsOf(props)})
 }
 
 func TestParseValue(t *testing.T) {
@@ -39,7 +39,7 @@ func TestParseValue(t *testing.T) {
 		{"{a: 1, `b c`: [2]}", value.Map(map[string]value.Value{"a": value.Int(1), "b c": value.List([]value.Value{value.Int(2)})})},
 		{"()", node("", nil, nil)},
 		{"(:A:B {name: 'x'})", node("", []string{"A", "B"}, map[string]value.Value{"name": value.Str("x")})},
-		{"[:T {w: 1}]", value.RelOf(&value.Rel{Type: "T", Props: map[string]value.Value{"w": value.Int(1)}})},
+		{"[:T {w: 1}]", value.RelOf(&value.Rel{Type: "T", Props: value.PropsOf(map[string]value.Value{"w": value.Int(1)})})},
 		{"[[:X]]", value.List([]value.Value{value.RelOf(&value.Rel{Type: "X"})})},
 	}
 	for _, c := range cases {
@@ -86,7 +86,7 @@ func TestParseValueErrors(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
-	a := &value.Node{ID: "n1", Labels: []string{"B", "A"}, Props: map[string]value.Value{"name": value.Str("x"), "gone": value.Null}}
+	a := &value.Node{ID: "n1", Labels: []string{"B", "A"}, Props: value.PropsOf(map[string]value.Value{"name": value.Str("x"), "gone": value.Null})}
 	b := &value.Node{ID: "n2"}
 	fwd := &value.Rel{ID: "r1", Type: "T", From: "n1", To: "n2"}
 	cases := []struct {
