@@ -242,10 +242,7 @@ func (q *Query) flushReplace(d *Diff) bool {
 	if identical {
 		return true
 	}
-	es := q.result.m[del.r.id]
-	if len(es) == 1 && es[0].w == 1 && (es[0].r == del.r || identicalRows(es[0].r.vals, del.r.vals)) {
-		es[0].r = add.r
-	} else {
+	if !q.result.replaceOne(del.r.id, del.r, add.r) {
 		// As the general path: additions first.
 		q.result.add(add.r.id, add.r, 1)
 		q.result.add(del.r.id, del.r, -1)

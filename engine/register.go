@@ -129,7 +129,7 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 	}
 	q := &Query{
 		id: spec.ID, spec: spec, eng: e, vis: newVisibility(spec.Subscriptions, spec.Joins), branches: branches, watchers: pl.watchers,
-		columns: branches[0].columns, result: newRowBag(), readsGraph: pl.readsGraph,
+		columns: branches[0].columns, result: newIDBag(), readsGraph: pl.readsGraph,
 	}
 	q.readNodes, q.readRels = sortedKeys(pl.readNodes), sortedKeys(pl.readRels)
 	if len(branches) == 1 {

@@ -80,10 +80,16 @@ func identicalRows(a, b []value.Value) bool {
 }
 
 // rowBag is a multiset of rows keyed by a caller-chosen 64-bit key, with
-// entries told apart by identity and values.
+// entries told apart by identity and values. A key holding exactly one row
+// of weight 1 (nearly every key of a result) keeps it in one, 16 bytes a
+// slot and no allocation of its own; every other key keeps its entries in
+// more. A key is in at most one of the two maps.
 type rowBag struct {
-	m map[uint64][]bagEntry
-	n int
+	one  map[uint64]*row // nil when byID
+	ids  *idTable        // one, for a bag whose key is always the row's id
+	more map[uint64][]bagEntry
+	n    int
+	tmp  [1]bagEntry // get's answer for a key of one
 }
 
 type bagEntry struct {
@@ -91,43 +97,278 @@ type bagEntry struct {
 	w int
 }
 
-func newRowBag() *rowBag { return &rowBag{m: map[uint64][]bagEntry{}} }
+func newRowBag() *rowBag { return &rowBag{one: map[uint64]*row{}} }
 
-// add changes the multiplicity of r under key by w.
-func (b *rowBag) add(key uint64, r *row, w int) {
-	es := b.m[key]
-	for i := range es {
-		// The same row (a retraction taken from the result itself) needs
-		// no comparison.
-		if es[i].r == r || (es[i].r.id == r.id && identicalRows(es[i].r.vals, r.vals)) {
-			es[i].w += w
-			b.n += w
-			if es[i].w == 0 {
-				es[i] = es[len(es)-1]
-				es = es[:len(es)-1]
-				if len(es) == 0 {
-					delete(b.m, key)
-				} else {
-					b.m[key] = es
-				}
+// newIDBag is a bag whose key is always its row's id (a query's result):
+// its single entries take 8 bytes a slot, the key read from the row.
+func newIDBag() *rowBag { return &rowBag{ids: &idTable{}} }
+
+func (b *rowBag) oneGet(key uint64) (*row, bool) {
+	if b.ids != nil {
+		r := b.ids.get(key)
+		return r, r != nil
+	}
+	r, ok := b.one[key]
+	return r, ok
+}
+
+func (b *rowBag) oneDel(key uint64) {
+	if b.ids != nil {
+		b.ids.del(key)
+		return
+	}
+	delete(b.one, key)
+}
+
+// onePut stores r alone under key; false when the bag cannot (an id bag
+// given a key that is not r's id).
+func (b *rowBag) onePut(key uint64, r *row) bool {
+	if b.ids != nil {
+		if r.id != key {
+			return false
+		}
+		b.ids.put(r)
+		return true
+	}
+	b.one[key] = r
+	return true
+}
+
+func (b *rowBag) oneLen() int {
+	if b.ids != nil {
+		return b.ids.n
+	}
+	return len(b.one)
+}
+
+func (b *rowBag) oneEach(fn func(uint64, *row)) {
+	if b.ids != nil {
+		for _, r := range b.ids.slots {
+			if r != nil {
+				fn(r.id, r)
 			}
+		}
+		return
+	}
+	for k, r := range b.one {
+		fn(k, r)
+	}
+}
+
+// idTable is a set of rows with distinct ids, open-addressed (linear
+// probing) on the id, which is already a well-mixed hash.
+type idTable struct {
+	slots []*row
+	n     int
+}
+
+func (t *idTable) get(id uint64) *row {
+	if t.n == 0 {
+		return nil
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := id & mask; ; i = (i + 1) & mask {
+		r := t.slots[i]
+		if r == nil || r.id == id {
+			return r
+		}
+	}
+}
+
+// put stores r, replacing the row of its id if any.
+func (t *idTable) put(r *row) {
+	if (t.n+1)*8 > len(t.slots)*7 {
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := r.id & mask; ; i = (i + 1) & mask {
+		x := t.slots[i]
+		if x == nil {
+			t.slots[i] = r
+			t.n++
+			return
+		}
+		if x.id == r.id {
+			t.slots[i] = r
 			return
 		}
 	}
-	b.m[key] = append(es, bagEntry{r: r, w: w})
-	b.n += w
 }
 
-// get returns the entries under key.
-func (b *rowBag) get(key uint64) []bagEntry { return b.m[key] }
+func (t *idTable) grow() {
+	old := t.slots
+	t.slots = make([]*row, max(8, 2*len(old)))
+	t.n = 0
+	for _, r := range old {
+		if r != nil {
+			t.put(r)
+		}
+	}
+}
+
+// del removes the row of id, shifting back the run after it.
+func (t *idTable) del(id uint64) {
+	if t.n == 0 {
+		return
+	}
+	mask := uint64(len(t.slots) - 1)
+	i := id & mask
+	for {
+		r := t.slots[i]
+		if r == nil {
+			return
+		}
+		if r.id == id {
+			break
+		}
+		i = (i + 1) & mask
+	}
+	t.n--
+	for j := (i + 1) & mask; ; j = (j + 1) & mask {
+		r := t.slots[j]
+		if r == nil {
+			break
+		}
+		// r may fill the hole at i if its home is not in (i, j].
+		h := r.id & mask
+		if (j-h)&mask >= (j-i)&mask {
+			t.slots[i] = r
+			i = j
+		}
+	}
+	t.slots[i] = nil
+}
+
+func sameEntry(a, r *row) bool {
+	return a == r || (a.id == r.id && identicalRows(a.vals, r.vals))
+}
+
+// add changes the multiplicity of r under key by w.
+func (b *rowBag) add(key uint64, r *row, w int) {
+	if w == 0 {
+		return
+	}
+	b.n += w
+	if e, ok := b.oneGet(key); ok {
+		if sameEntry(e, r) {
+			if w == -1 {
+				b.oneDel(key)
+				return
+			}
+			b.oneDel(key)
+			b.putMore(key, []bagEntry{{r: e, w: 1 + w}})
+			return
+		}
+		b.oneDel(key)
+		b.putMore(key, []bagEntry{{r: e, w: 1}, {r: r, w: w}})
+		return
+	}
+	es := b.more[key]
+	if len(es) == 0 {
+		if w != 1 || !b.onePut(key, r) {
+			b.putMore(key, []bagEntry{{r: r, w: w}})
+		}
+		return
+	}
+	for i := range es {
+		// The same row (a retraction taken from the result itself) needs
+		// no comparison.
+		if sameEntry(es[i].r, r) {
+			es[i].w += w
+			if es[i].w == 0 {
+				es[i] = es[len(es)-1]
+				es[len(es)-1] = bagEntry{}
+				es = es[:len(es)-1]
+			}
+			b.settle(key, es)
+			return
+		}
+	}
+	b.more[key] = append(es, bagEntry{r: r, w: w})
+}
+
+func (b *rowBag) putMore(key uint64, es []bagEntry) {
+	if b.more == nil {
+		b.more = map[uint64][]bagEntry{}
+	}
+	b.more[key] = es
+}
+
+// settle stores the entries of key after a change: back in one when a
+// single row of weight 1 is left.
+func (b *rowBag) settle(key uint64, es []bagEntry) {
+	switch {
+	case len(es) == 0:
+		delete(b.more, key)
+	case len(es) == 1 && es[0].w == 1 && b.onePut(key, es[0].r):
+		delete(b.more, key)
+	default:
+		b.more[key] = es
+	}
+}
+
+// get returns the entries under key. The slice is valid until the next
+// call of get (a key of one answers in the bag's scratch).
+func (b *rowBag) get(key uint64) []bagEntry {
+	if r, ok := b.oneGet(key); ok {
+		b.tmp[0] = bagEntry{r: r, w: 1}
+		return b.tmp[:]
+	}
+	return b.more[key]
+}
+
+// replaceOne makes new the entry of key if key holds exactly old (or a row
+// identical to it) once, and reports whether it did.
+func (b *rowBag) replaceOne(key uint64, old, new *row) bool {
+	e, ok := b.oneGet(key)
+	if !ok || !sameEntry(e, old) || new.id != old.id {
+		return false
+	}
+	return b.onePut(key, new)
+}
 
 // each calls fn for every entry.
 func (b *rowBag) each(fn func(bagEntry)) {
-	for _, es := range b.m {
+	b.oneEach(func(_ uint64, r *row) { fn(bagEntry{r: r, w: 1}) })
+	for _, es := range b.more {
 		for _, e := range es {
 			fn(e)
 		}
 	}
+}
+
+// eachKey calls fn for every key and its entries (the slice valid during
+// the call).
+func (b *rowBag) eachKey(fn func(uint64, []bagEntry)) {
+	var one [1]bagEntry
+	b.oneEach(func(k uint64, r *row) {
+		one[0] = bagEntry{r: r, w: 1}
+		fn(k, one[:])
+	})
+	for k, es := range b.more {
+		fn(k, es)
+	}
+}
+
+// keys is the number of keys.
+func (b *rowBag) keys() int { return b.oneLen() + len(b.more) }
+
+// reset empties the bag.
+func (b *rowBag) reset() {
+	clear(b.one)
+	if b.ids != nil {
+		b.ids = &idTable{}
+	}
+	b.more = nil
+	b.n = 0
+}
+
+// set stores the entries of key as loaded from a snapshot.
+func (b *rowBag) set(key uint64, es []bagEntry) {
+	if len(es) == 1 && es[0].w == 1 && b.onePut(key, es[0].r) {
+		return
+	}
+	b.putMore(key, es)
 }
 
 // consolidate sums the weights of identical rows (same identity, equivalent

@@ -201,17 +201,15 @@ func readStoredResult(s *stateReader) ([]string, []Row) {
 		return nil, nil
 	}
 	var rows []Row
-	for _, es := range b.m {
-		for _, e := range es {
-			vals := e.r.vals
-			if len(vals) > len(cols) {
-				vals = vals[:len(cols)]
-			}
-			for k := 0; k < e.w; k++ {
-				rows = append(rows, Row(vals))
-			}
+	b.each(func(e bagEntry) {
+		vals := e.r.vals
+		if len(vals) > len(cols) {
+			vals = vals[:len(cols)]
 		}
-	}
+		for k := 0; k < e.w; k++ {
+			rows = append(rows, Row(vals))
+		}
+	})
 	return cols, rows
 }
 
@@ -266,15 +264,15 @@ func (s *stateWriter) deltas(ds []delta) {
 
 func (s *stateWriter) bag(b *rowBag) {
 	s.w.Int(b.n)
-	s.w.Uvarint(uint64(len(b.m)))
-	for k, es := range b.m {
+	s.w.Uvarint(uint64(b.keys()))
+	b.eachKey(func(k uint64, es []bagEntry) {
 		s.w.Uint64(k)
 		s.w.Uvarint(uint64(len(es)))
 		for _, x := range es {
 			s.row(x.r)
 			s.w.Int(x.w)
 		}
-	}
+	})
 }
 
 type stateReader struct {
@@ -327,9 +325,9 @@ func (s *stateReader) deltas() []delta {
 }
 
 func (s *stateReader) bag(b *rowBag) {
+	b.reset()
 	b.n = s.r.Int()
 	n := s.r.Count()
-	clear(b.m)
 	for i := 0; i < n && s.r.Err() == nil; i++ {
 		k := s.r.Uint64()
 		m := s.r.Count()
@@ -337,7 +335,7 @@ func (s *stateReader) bag(b *rowBag) {
 		for j := 0; j < m && s.r.Err() == nil; j++ {
 			es = append(es, bagEntry{r: s.liveRow(), w: s.r.Int()})
 		}
-		b.m[k] = es
+		b.set(k, es)
 	}
 }
 
