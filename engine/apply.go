@@ -78,13 +78,13 @@ func (e *Engine) applyChange(ch *Change) error {
 			if e.index.Node(el.ID) != nil {
 				return fmt.Errorf("id is already a node")
 			}
-			e.putRel(&value.Rel{ID: el.ID, Type: el.Type, From: el.From, To: el.To, Props: e.index.props(el.Props), ChangedAt: e.now.UnixNano()})
+			e.putRel(e.index.keys.NewRel(el.ID, e.index.name(el.Type), el.From, el.To, el.Props, e.now.UnixNano()))
 			return nil
 		}
 		if e.index.Rel(el.ID) != nil {
 			return fmt.Errorf("id is already a relationship")
 		}
-		e.putNode(&value.Node{ID: el.ID, Labels: e.index.labelSet(el.Labels), Props: e.index.props(el.Props), ChangedAt: e.now.UnixNano()})
+		e.putNode(e.index.keys.NewNode(el.ID, e.index.labelSet(el.Labels), el.Props, e.now.UnixNano()))
 		return nil
 	}
 	return fmt.Errorf("unknown operation %d", ch.Op)

@@ -32,14 +32,20 @@ type Index struct {
 	oneLabel  map[string][]string
 	labelSets map[string][]string
 	labelBuf  []byte
+	lastLabel []string // the single label found last: most changes repeat it
 }
 
 // maxLabelSets bounds labelSets, as value's bound does the key table.
 const maxLabelSets = 4096
 
-// props returns the record to store for an element's properties: nulls
-// left out, names shared with the elements of the same shape.
-func (x *Index) props(m map[string]value.Value) value.Props { return x.keys.Props(m) }
+// name returns s, or the equal string the index already holds: the
+// relationship types a source decodes anew with each change are kept once.
+func (x *Index) name(s string) string {
+	if ls, ok := x.oneLabel[s]; ok {
+		return ls[0]
+	}
+	return x.labelSet([]string{s})[0]
+}
 
 // labelSet returns the labels to store for a node: without duplicates, and
 // the one shared slice for each set in the order given.
@@ -50,7 +56,11 @@ func (x *Index) labelSet(ls []string) []string {
 		return nil
 	}
 	if len(ls) == 1 {
+		if s := x.lastLabel; s != nil && s[0] == ls[0] {
+			return s
+		}
 		if s, ok := x.oneLabel[ls[0]]; ok {
+			x.lastLabel = s
 			return s
 		}
 		own := []string{strings.Clone(ls[0])}

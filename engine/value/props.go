@@ -163,27 +163,124 @@ type KeyTable struct {
 	byNames map[string]*Keys // names, each after its length as a uvarint
 	last    *Keys            // the shape built last: most changes repeat it
 	names   []string         // scratch
+	vals    []Value          // scratch: the values of the shape found last
 	buf     []byte           // scratch
 }
 
 // Props builds the record of m, leaving out nulls, over shared Keys.
+func (t *KeyTable) Props(m map[string]Value) Props {
+	k := t.shape(m)
+	if k == nil {
+		return Props{}
+	}
+	vals := make([]Value, len(k.names))
+	return t.take(k, vals)
+}
+
+// NewNode returns a node with the properties of m (nulls left out) over
+// shared Keys, allocated together with its values: one allocation where a
+// node and its record would take two.
+func (t *KeyTable) NewNode(id string, labels []string, m map[string]Value, changedAt int64) *Node {
+	k := t.shape(m)
+	var n *Node
+	var vals []Value
+	switch k.Len() {
+	case 0:
+		n = new(Node)
+	case 1:
+		n, vals = nodeWith[[1]Value]()
+	case 2:
+		n, vals = nodeWith[[2]Value]()
+	case 3:
+		n, vals = nodeWith[[3]Value]()
+	case 4:
+		n, vals = nodeWith[[4]Value]()
+	case 5:
+		n, vals = nodeWith[[5]Value]()
+	case 6:
+		n, vals = nodeWith[[6]Value]()
+	default:
+		n, vals = new(Node), make([]Value, k.Len())
+	}
+	n.ID, n.Labels, n.ChangedAt = id, labels, changedAt
+	if k != nil {
+		n.Props = t.take(k, vals)
+	}
+	return n
+}
+
+// NewRel returns a relationship as NewNode does a node.
+func (t *KeyTable) NewRel(id, typ, from, to string, m map[string]Value, changedAt int64) *Rel {
+	k := t.shape(m)
+	var r *Rel
+	var vals []Value
+	switch k.Len() {
+	case 0:
+		r = new(Rel)
+	case 1:
+		r, vals = relWith[[1]Value]()
+	case 2:
+		r, vals = relWith[[2]Value]()
+	case 3:
+		r, vals = relWith[[3]Value]()
+	case 4:
+		r, vals = relWith[[4]Value]()
+	default:
+		r, vals = new(Rel), make([]Value, k.Len())
+	}
+	r.ID, r.Type, r.From, r.To, r.ChangedAt = id, typ, from, to, changedAt
+	if k != nil {
+		r.Props = t.take(k, vals)
+	}
+	return r
+}
+
+// nodeWith allocates a node and an array of values in one block. The
+// values are reachable only through the node's Props, so the block lives
+// exactly as long as the node.
+func nodeWith[A any]() (*Node, []Value) {
+	b := new(struct {
+		n Node
+		v A
+	})
+	return &b.n, unsafe.Slice((*Value)(unsafe.Pointer(&b.v)), unsafe.Sizeof(b.v)/unsafe.Sizeof(Value{}))
+}
+
+// relWith is nodeWith for a relationship.
+func relWith[A any]() (*Rel, []Value) {
+	b := new(struct {
+		r Rel
+		v A
+	})
+	return &b.r, unsafe.Slice((*Value)(unsafe.Pointer(&b.v)), unsafe.Sizeof(b.v)/unsafe.Sizeof(Value{}))
+}
+
+// Len is the number of names; 0 for nil.
+func (k *Keys) Len() int {
+	if k == nil {
+		return 0
+	}
+	return len(k.names)
+}
+
+// shape returns the shared Keys of m's non-null names (nil when there are
+// none) and leaves the values, in their order, in the table's scratch.
 //
 // Hot path: a change usually has the shape of the one before it, which
-// costs a lookup per name and one allocation for the values.
-func (t *KeyTable) Props(m map[string]Value) Props {
+// costs a lookup per name.
+func (t *KeyTable) shape(m map[string]Value) *Keys {
 	if k := t.last; k != nil && len(k.names) == len(m) {
-		vals := make([]Value, len(k.names))
-		same := true
-		for i, n := range k.names {
+		vals := t.vals[:0]
+		for _, n := range k.names {
 			v, ok := m[n]
 			if !ok || v.IsNull() {
-				same = false
 				break
 			}
-			vals[i] = v
+			vals = append(vals, v)
 		}
-		if same {
-			return Props{keys: k, vals: &vals[0]}
+		t.vals = vals
+		if len(vals) == len(k.names) {
+			return k
 		}
 	}
 	names := t.names[:0]
@@ -194,12 +291,25 @@ func (t *KeyTable) Props(m map[string]Value) Props {
 	}
 	t.names = names
 	if len(names) == 0 {
-		return Props{}
+		return nil
 	}
 	slices.Sort(names)
 	k := t.intern(names)
 	t.last = k
-	return fill(k, m)
+	vals := t.vals[:0]
+	for _, n := range k.names {
+		vals = append(vals, m[n])
+	}
+	t.vals = vals
+	return k
+}
+
+// take moves the scratch values shape left into vals and returns the
+// record over k.
+func (t *KeyTable) take(k *Keys, vals []Value) Props {
+	copy(vals, t.vals)
+	clear(t.vals) // the scratch must not keep values alive
+	return Props{keys: k, vals: &vals[0]}
 }
 
 // PropsFrom builds the record of parallel slices of names and values,

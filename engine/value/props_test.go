@@ -192,3 +192,33 @@ func BenchmarkPropsGet(b *testing.B) {
 		_ = p.Get("temperature")
 	}
 }
+
+// TestKeyTableNewElements: nodes and relationships of every record size
+// carry their properties, and those of up to four (relationships) or six
+// (nodes) properties take one allocation.
+func TestKeyTableNewElements(t *testing.T) {
+	var kt KeyTable
+	for size := range 10 {
+		m := longMap(size)
+		m["null"] = Null
+		n := kt.NewNode("n", []string{"L"}, m, 7)
+		r := kt.NewRel("r", "T", "a", "b", m, 8)
+		for _, p := range []Props{n.Props, r.Props} {
+			if p.Len() != size || !maps.EqualFunc(p.Map(), longMap(size), Identical) {
+				t.Fatalf("size %d: %v", size, p.Map())
+			}
+		}
+		if n.ID != "n" || n.Labels[0] != "L" || n.ChangedAt != 7 || r.ID != "r" || r.Type != "T" || r.From != "a" || r.To != "b" || r.ChangedAt != 8 {
+			t.Fatalf("size %d: fields %+v %+v", size, n, r)
+		}
+		delete(m, "null")
+		kt.NewNode("n", nil, m, 0) // the shape is the last one now
+		if a := testing.AllocsPerRun(20, func() { kt.NewNode("n", nil, m, 0) }); size <= 6 && a != 1 {
+			t.Errorf("size %d: NewNode took %v allocations", size, a)
+		}
+		kt.NewRel("r", "T", "a", "b", m, 0)
+		if a := testing.AllocsPerRun(20, func() { kt.NewRel("r", "T", "a", "b", m, 0) }); size <= 4 && a != 1 {
+			t.Errorf("size %d: NewRel took %v allocations", size, a)
+		}
+	}
+}
