@@ -230,10 +230,18 @@ func crashRestart(t *testing.T, snapEvery int) {
 	const steps = 4000
 	var ref *Host
 	var err error
+	began := time.Now()
 	sharedtest.Within(t, crashChildLimit, "the uninterrupted reference run", func() { ref, err = runWorkload("", seed, steps, 0) })
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A child lives a random share of the uninterrupted run (up to a
+	// fifteenth, after 30 ms to start), so that twenty kills land before
+	// the workload is done however fast this machine runs it: a fixed
+	// range let a faster engine finish after nine.
+	whole := time.Since(began)
+	life := max(whole/15, 20*time.Millisecond)
+	t.Logf("uninterrupted run %v; children live 30 ms + up to %v", whole.Round(time.Millisecond), life.Round(time.Millisecond))
 
 	dir := filepath.Join(t.TempDir(), "store")
 	rng := rand.New(rand.NewSource(seed))
@@ -256,7 +264,7 @@ func crashRestart(t *testing.T, snapEvery int) {
 					t.Fatalf("child failed: %v", err)
 				}
 				finished = true
-			case <-time.After(time.Duration(30+rng.Intn(300)) * time.Millisecond):
+			case <-time.After(30*time.Millisecond + time.Duration(rng.Int63n(int64(life)))):
 				cmd.Process.Signal(syscall.SIGKILL)
 				<-done
 				kills++
