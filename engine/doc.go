@@ -27,7 +27,10 @@
 //     checked, its ids qualified by its source, and turned into puts and
 //     deletes of single elements (deleting a node deletes its
 //     relationships first; a node whose join keys change gains and loses
-//     synthetic join relationships).
+//     synthetic join relationships). A stored element's properties are a
+//     value.Props record whose sorted names the index shares among the
+//     elements of one shape (value.KeyTable), allocated with the element;
+//     its label list is shared the same way.
 //  2. dispatch.go: step hands one element change to the queries it can
 //     touch: route.go files each query under the labels and types its
 //     patterns name (or "any"). A query's watchers (its match stages and
