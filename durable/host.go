@@ -543,8 +543,8 @@ func sameSubscriptions(a, b []engine.Subscription) bool {
 // returned in commit order with their sequences set; err is a storage
 // failure, after which the host must not be used.
 func (h *Host) Apply(batches []engine.Batch) (events []*outbox.Event, errs []error, err error) {
-	// Encode before applying: Apply takes ownership of the changes'
-	// property maps. Positions are not part of the record: replay does not
+	// Encode before applying, so that a record that cannot be encoded
+	// changes nothing. Positions are not part of the record: replay does not
 	// need them, and only the batches that applied cleanly commit theirs
 	// (below).
 	rec, err := h.recordErr(func() ([]byte, error) {

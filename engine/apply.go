@@ -10,9 +10,10 @@ import (
 
 // Apply processes the changes as one step (one source batch) and returns the
 // net result diff of every query whose result changed, in query registration
-// order. The engine takes ownership of each element's Props map and Labels
-// slice: the caller must not modify them afterwards. The clock moves to each change's Time (never backwards) before it
-// is processed. An error means a change was malformed; the changes before it
+// order. The engine stores copies of each element's properties and labels,
+// so the caller may reuse an element's Props map and Labels slice once
+// Apply returns. The clock moves to each change's Time (never backwards)
+// before it is processed. An error means a change was malformed; the changes before it
 // were applied and their diffs are returned.
 func (e *Engine) Apply(changes []Change) ([]Diff, error) {
 	var err error

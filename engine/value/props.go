@@ -127,9 +127,6 @@ func (p Props) Lookup(k string) (Value, bool) {
 // Has reports whether the record has property k.
 func (p Props) Has(k string) bool { return p.index(k) >= 0 }
 
-// At returns the i-th property in name order.
-func (p Props) At(i int) (string, Value) { return p.keys.names[i], p.values()[i] }
-
 // All yields the properties in ascending name order.
 func (p Props) All() iter.Seq2[string, Value] {
 	return func(yield func(string, Value) bool) {

@@ -19,8 +19,8 @@ type Step struct {
 }
 
 // Workload generates a scenario's elements and changes deterministically
-// from a seed. Every call returns fresh Props maps: Apply takes ownership of
-// them.
+// from a seed. Every call returns fresh Props maps, as a source decoding
+// each change does.
 type Workload interface {
 	// Start is the engine clock before the bootstrap.
 	Start() time.Time
