@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -72,11 +71,7 @@ func (x *Index) labelSet(ls []string) []string {
 		}
 		return own
 	}
-	b := x.labelBuf[:0]
-	for _, l := range ls {
-		b = binary.AppendUvarint(b, uint64(len(l)))
-		b = append(b, l...)
-	}
+	b := value.AppendNames(x.labelBuf[:0], ls)
 	x.labelBuf = b
 	if s, ok := x.labelSets[string(b)]; ok {
 		return s

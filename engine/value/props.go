@@ -369,14 +369,20 @@ func (t *KeyTable) Intern(p Props) Props {
 	return Props{keys: k, vals: p.vals}
 }
 
-// intern returns the shared Keys for the sorted names, copying the names
-// when it adds them (the caller's slice is scratch).
-func (t *KeyTable) intern(names []string) *Keys {
-	b := t.buf[:0]
+// AppendNames appends names to b, each after its length as a uvarint: a
+// key no other list of names shares, for tables of name lists.
+func AppendNames(b []byte, names []string) []byte {
 	for _, n := range names {
 		b = binary.AppendUvarint(b, uint64(len(n)))
 		b = append(b, n...)
 	}
+	return b
+}
+
+// intern returns the shared Keys for the sorted names, copying the names
+// when it adds them (the caller's slice is scratch).
+func (t *KeyTable) intern(names []string) *Keys {
+	b := AppendNames(t.buf[:0], names)
 	t.buf = b
 	if k, ok := t.byNames[string(b)]; ok {
 		return k
