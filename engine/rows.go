@@ -329,12 +329,11 @@ func (b *rowBag) replaceOne(key uint64, old, new *row) bool {
 
 // each calls fn for every entry.
 func (b *rowBag) each(fn func(bagEntry)) {
-	b.oneEach(func(_ uint64, r *row) { fn(bagEntry{r: r, w: 1}) })
-	for _, es := range b.more {
+	b.eachKey(func(_ uint64, es []bagEntry) {
 		for _, e := range es {
 			fn(e)
 		}
-	}
+	})
 }
 
 // eachKey calls fn for every key and its entries (the slice valid during

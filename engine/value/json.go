@@ -64,8 +64,6 @@ func AppendJSON(b []byte, v Value) []byte {
 	return append(b, "null"...)
 }
 
-// appendPropsJSON writes a property map as a JSON object with sorted keys,
-// as encoding/json does; ToGo turns a nil map into an empty object.
 // appendElementJSON writes an element's properties as a JSON object, names
 // in order.
 func appendElementJSON(b []byte, p Props) []byte {
@@ -81,6 +79,8 @@ func appendElementJSON(b []byte, p Props) []byte {
 	return append(b, '}')
 }
 
+// appendPropsJSON writes a property map as a JSON object with sorted keys,
+// as encoding/json does; ToGo turns a nil map into an empty object.
 func appendPropsJSON(b []byte, m map[string]Value) []byte {
 	var buf [16]string
 	keys := buf[:0]

@@ -27,10 +27,6 @@ type Keys struct {
 	names []string
 }
 
-// Names returns the names in ascending order. The slice is shared and must
-// not be modified.
-func (k *Keys) Names() []string { return k.names }
-
 // PropsOf builds a record from m, leaving out nulls. The record has its own
 // Keys; a KeyTable builds records that share them.
 func PropsOf(m map[string]Value) Props {
@@ -162,16 +158,6 @@ type KeyTable struct {
 	names   []string         // scratch
 	vals    []Value          // scratch: the values of the shape found last
 	buf     []byte           // scratch
-}
-
-// Props builds the record of m, leaving out nulls, over shared Keys.
-func (t *KeyTable) Props(m map[string]Value) Props {
-	k := t.shape(m)
-	if k == nil {
-		return Props{}
-	}
-	vals := make([]Value, len(k.names))
-	return t.take(k, vals)
 }
 
 // NewNode returns a node with the properties of m (nulls left out) over
