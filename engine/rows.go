@@ -90,6 +90,9 @@ type rowBag struct {
 	more map[uint64][]bagEntry
 	n    int
 	tmp  [1]bagEntry // get's answer for a key of one
+	// spare is an entry array no key holds, for the next key that needs
+	// one (see entries).
+	spare []bagEntry
 }
 
 type bagEntry struct {
@@ -256,17 +259,17 @@ func (b *rowBag) add(key uint64, r *row, w int) {
 				return
 			}
 			b.oneDel(key)
-			b.putMore(key, []bagEntry{{r: e, w: 1 + w}})
+			b.putMore(key, b.entries(bagEntry{r: e, w: 1 + w}))
 			return
 		}
 		b.oneDel(key)
-		b.putMore(key, []bagEntry{{r: e, w: 1}, {r: r, w: w}})
+		b.putMore(key, b.entries(bagEntry{r: e, w: 1}, bagEntry{r: r, w: w}))
 		return
 	}
 	es := b.more[key]
 	if len(es) == 0 {
 		if w != 1 || !b.onePut(key, r) {
-			b.putMore(key, []bagEntry{{r: r, w: w}})
+			b.putMore(key, b.entries(bagEntry{r: r, w: w}))
 		}
 		return
 	}
@@ -300,10 +303,32 @@ func (b *rowBag) settle(key uint64, es []bagEntry) {
 	switch {
 	case len(es) == 0:
 		delete(b.more, key)
+		b.release(es)
 	case len(es) == 1 && es[0].w == 1 && b.onePut(key, es[0].r):
 		delete(b.more, key)
+		b.release(es)
 	default:
 		b.more[key] = es
+	}
+}
+
+// entries returns a new entry list holding es, in the array the last key
+// to leave more gave back: a row replaced by its next version passes
+// through two entries and back to one, which must not cost an allocation
+// each time.
+func (b *rowBag) entries(es ...bagEntry) []bagEntry {
+	s := append(b.spare[:0], es...)
+	b.spare = nil
+	return s
+}
+
+// release keeps the array of a key's entries that no key holds any more,
+// unless it is large.
+func (b *rowBag) release(es []bagEntry) {
+	if cap(es) <= 4 {
+		es = es[:cap(es)]
+		clear(es) // the spare must not keep rows alive
+		b.spare = es[:0]
 	}
 }
 
