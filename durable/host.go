@@ -51,6 +51,9 @@ type Options struct {
 	// negative drops the bound (snapshots every SnapshotEvery changes
 	// exactly, as tests want).
 	SnapshotPerElement int
+	// Workers is the engine's Options.Workers: how many queries one
+	// change may run at once.
+	Workers int
 }
 
 // DefaultSnapshotEvery bounds the replay at a restart to about half a second
@@ -65,6 +68,7 @@ type Host struct {
 	log     store.Log
 	keepLog bool                              // log.KeepsLog(): records are encoded and snapshots taken
 	funcs   *functions.Registry               // Options.Functions
+	workers int                               // Options.Workers
 	columns map[*engine.Query]*outbox.Columns // see columnsOf
 	// stopped holds the queries whose stopped event is in their stream:
 	// a query that fails during a step gets one in that step's commit.
@@ -107,7 +111,7 @@ func Open(o Options) (*Host, error) {
 	if log == nil {
 		log = store.NewMemory(false)
 	}
-	h := &Host{log: log, keepLog: log.KeepsLog(), funcs: o.Functions, snapEvery: o.SnapshotEvery, snapPerEl: o.SnapshotPerElement,
+	h := &Host{log: log, keepLog: log.KeepsLog(), funcs: o.Functions, workers: o.Workers, snapEvery: o.SnapshotEvery, snapPerEl: o.SnapshotPerElement,
 		stopped: map[*engine.Query]bool{}}
 	if h.snapEvery == 0 {
 		h.snapEvery = DefaultSnapshotEvery
@@ -136,7 +140,7 @@ func (h *Host) restore(start time.Time) error {
 		return err
 	}
 	if ok {
-		eng, skipped, err := engine.Restore(snap, engine.Options{Functions: h.funcs})
+		eng, skipped, err := engine.Restore(snap, engine.Options{Functions: h.funcs, Workers: h.workers})
 		if err != nil {
 			return fmt.Errorf("store %s: snapshot at log record %d: %w", h.log.Path(), after, err)
 		}
@@ -161,7 +165,7 @@ func (h *Host) restore(start time.Time) error {
 			if r.kind != recStart {
 				return fmt.Errorf("store %s: log record %d: the log does not begin with its start time", h.log.Path(), seq)
 			}
-			h.eng = engine.New(engine.Options{Start: r.time, Functions: h.funcs})
+			h.eng = engine.New(engine.Options{Start: r.time, Functions: h.funcs, Workers: h.workers})
 			h.replayed++
 			return nil
 		}
@@ -182,7 +186,7 @@ func (h *Host) restore(start time.Time) error {
 		if err := h.log.Commit(&store.Step{Record: h.record(encodeStart(start))}); err != nil {
 			return err
 		}
-		h.eng = engine.New(engine.Options{Start: start, Functions: h.funcs})
+		h.eng = engine.New(engine.Options{Start: start, Functions: h.funcs, Workers: h.workers})
 	}
 	return nil
 }

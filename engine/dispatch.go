@@ -25,9 +25,13 @@ func (e *Engine) step(oldN, newN *value.Node, oldR, newR *value.Rel, apply func(
 		}
 	}
 	apply()
+	if len(qs) > 1 && e.workers > 1 {
+		e.watchAfterParallel(qs, newN, newR)
+		return
+	}
 	for _, q := range qs {
-		if q.err == nil {
-			e.watchAfter(q, newN, newR)
+		if q.err == nil && e.watchAfter(&e.ctx, q, newN, newR) {
+			e.touch(q)
 		}
 	}
 }
@@ -84,28 +88,31 @@ func (e *Engine) watchBefore(q *Query, n *value.Node, r *value.Rel, next *value.
 }
 
 // watchAfter runs q's watchers on an element as it is now, then the rest
-// of q's pipeline.
-func (e *Engine) watchAfter(q *Query, n *value.Node, r *value.Rel) {
+// of q's pipeline in c, and reports whether the pipeline ran (the query is
+// then flushed with the step). It touches nothing shared but through q's
+// futures and failure (see parallel.go), so that queries can run it side
+// by side.
+func (e *Engine) watchAfter(c *evalCtx, q *Query, n *value.Node, r *value.Rel) (ran bool) {
 	defer contain(q)
 	busy := e.opts.visitAll
 	for _, w := range q.watchers {
 		if err := w.after(graph{e.index, q.vis}, n, r); err != nil {
 			q.fail(err)
-			return
+			return false
 		}
 		busy = busy || w.busy()
 	}
 	if !busy {
 		// No solution gained or lost, no row to re-evaluate: the
 		// pipeline would receive nothing.
-		return
+		return false
 	}
-	e.touch(q)
-	c := &e.ctx
+	ran = true // also when the run panics: contain fails the query
 	*c = evalCtx{index: graph{e.index, q.vis}, params: q.spec.Params, now: e.now, eng: e, q: q}
 	if err := q.run(c, nil); err != nil {
 		q.fail(err)
 	}
+	return ran
 }
 
 // run pushes one change (or, with in set, the bootstrap input) through every

@@ -37,8 +37,11 @@
 //     re-evaluated stages) see the element as it was, the change is
 //     applied to the element index (index.go), the watchers see the
 //     element as it is now, and, if they found work, the query's pipeline
-//     runs (Query.run). visibility.go limits a query to the elements its
-//     subscriptions admit; guard.go turns a panic in one query into that
+//     runs (Query.run); with Options.Workers above 1, parallel.go runs
+//     the queries a change reaches side by side and applies what they did
+//     to the future queue and the failure list in registration order, so
+//     that the outcome is the serial one. visibility.go limits a query to
+//     the elements its subscriptions admit; guard.go turns a panic in one query into that
 //     query's error.
 //  3. solve.go: a match stage's watcher solves its pattern (pattern.go:
 //     slots, label expressions, bindings) anchored at the changed element:

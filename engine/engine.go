@@ -15,6 +15,14 @@ type Options struct {
 	Start time.Time
 	// Functions overrides the Cypher function registry (tests).
 	Functions *functions.Registry
+	// Workers is how many queries one change may run at once when it
+	// reaches several (see parallel.go); 0 and 1 run them one after
+	// another. Results, diffs, futures and failures are the same either
+	// way. Parallel steps pay where a change reaches many queries with
+	// real work each and the cores are real: on a 2-vCPU VM 256
+	// aggregations a change ran 1.16x as fast, 32 ran 0.7x as fast (waking
+	// a second thread costs more than it saves), so the default is 1.
+	Workers int
 	// visitAll sends every change to every query, as the engine did before
 	// it routed changes (the routing test's reference).
 	visitAll bool
@@ -55,6 +63,12 @@ type Engine struct {
 	route      router
 	touched    []*Query
 	registered uint64
+	// workers is Options.Workers resolved; parallel is set while a step
+	// runs queries side by side, each worker in its own ctxs entry.
+	workers  int
+	parallel bool
+	ctxs     []workerCtx
+	ran      []bool // watchAfterParallel's scratch
 }
 
 // Failed returns the queries that failed (Query.Err became non-nil) while
@@ -76,6 +90,7 @@ func newEngine(opts Options, seed value.Seed) *Engine {
 	if e.now.IsZero() {
 		e.now = time.Unix(0, 0).UTC()
 	}
+	e.workers = max(opts.Workers, 1)
 	e.funcs = opts.Functions
 	if e.funcs == nil {
 		e.funcs = functions.Cypher()

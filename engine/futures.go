@@ -198,6 +198,44 @@ func (q *futureQueue) next() (time.Time, bool) {
 
 func (q *futureQueue) push(f *future) { heap.Push(&q.h, f) }
 
+// queued is a future's index while it waits in its query's futLog to enter
+// the queue.
+const queued = -2
+
+// pending reports whether f is in the queue or on its way there.
+func (f *future) pending() bool { return f.index >= 0 || f.index == queued }
+
+// futureOp is a change to the future queue that a query made while it ran
+// beside others: add f, or remove it.
+type futureOp struct {
+	f   *future
+	add bool
+}
+
+// addFuture queues f, numbering it after every future queued before; in a
+// step's parallel part the query logs it instead (settleParallel queues
+// it).
+func (q *Query) addFuture(f *future) {
+	e := q.eng
+	if e.parallel {
+		f.index = queued
+		q.futLog = append(q.futLog, futureOp{f: f, add: true})
+		return
+	}
+	e.seq++
+	f.seq = e.seq
+	e.futures.push(f)
+}
+
+// dropFuture takes f off the queue, or logs that it must go.
+func (q *Query) dropFuture(f *future) {
+	if q.eng.parallel {
+		q.futLog = append(q.futLog, futureOp{f: f})
+		return
+	}
+	q.eng.futures.remove(f)
+}
+
 func (q *futureQueue) remove(f *future) {
 	if f.index >= 0 {
 		heap.Remove(&q.h, f.index)

@@ -37,6 +37,11 @@ type Query struct {
 	order   uint64
 	mark    uint64
 	touched bool
+	// futLog and failedLate hold what the query did to engine-wide state
+	// while it ran beside others (parallel.go): applied in registration
+	// order when they are done, as a serial step would have.
+	futLog     []futureOp
+	failedLate bool
 }
 
 // ID is the query's id.
@@ -67,7 +72,13 @@ func (e *QueryError) Unwrap() error { return e.Err }
 func (q *Query) fail(err error) {
 	q.err = &QueryError{ID: q.id, Err: err}
 	q.pending = nil
-	if q.eng != nil {
+	switch {
+	case q.eng == nil:
+	case q.eng.parallel:
+		// Told in registration order once the step's parallel part ends
+		// (settleParallel).
+		q.failedLate = true
+	default:
 		q.eng.failed = append(q.eng.failed, q)
 	}
 }

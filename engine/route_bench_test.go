@@ -48,3 +48,46 @@ func BenchmarkManyQueries(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParallelStep: changes that reach k queries (aggregations over
+// the changed label), run one after another (workers=1) or side by side
+// (workers=2).
+func BenchmarkParallelStep(b *testing.B) {
+	for _, k := range []int{2, 8, 32, 256} {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("queries=%d/workers=%d", k, workers), func(b *testing.B) {
+				start := time.Unix(1_700_000_000, 0).UTC()
+				e := New(Options{Start: start, Workers: workers})
+				const nodes = 1000
+				for i := range nodes {
+					id := fmt.Sprintf("n%d", i)
+					if _, err := e.Apply([]Change{{Op: OpInsert, Time: start, Element: Element{ID: id, Labels: []string{"L0"},
+						Props: map[string]value.Value{"id": value.Str(id), "g": value.Int(int64(i % 10)), "v": value.Int(int64(1 + i%50))}}}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				for i := range k {
+					q := fmt.Sprintf("MATCH (n:L0) WHERE n.v > %d RETURN n.g AS g, count(n) AS c, sum(n.v) AS s, avg(n.v * 1.5) AS a", i%7)
+					if _, err := e.AddQuery(QuerySpec{ID: fmt.Sprintf("q%d", i), Text: q}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				chs := make([]Change, 4096)
+				for i := range chs {
+					id := fmt.Sprintf("n%d", i%nodes)
+					chs[i] = Change{Op: OpUpdate, Time: start, Element: Element{ID: id, Labels: []string{"L0"},
+						Props: map[string]value.Value{"id": value.Str(id), "g": value.Int(int64(i % 10)), "v": value.Int(int64(i % 97))}}}
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					ch := chs[i%len(chs)]
+					ch.Time = start.Add(time.Duration(i) * time.Millisecond)
+					if _, err := e.Apply([]Change{ch}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -46,18 +46,60 @@ func routeChange(rng *rand.Rand, e *Engine, at time.Time) Change {
 // the changes and the clock moves: the same diffs, in the same order,
 // after every step, and the same results and futures throughout.
 func TestRoutingMatchesVisitingEveryQuery(t *testing.T) {
+	matchReference(t, routeShapes, Options{Workers: 1}, Options{Workers: 1, visitAll: true}, false)
+}
+
+// parallelShapes weighs the routing shapes towards what a parallel step
+// must order as a serial one does: temporal queries (several copies
+// schedule futures for equal due times in one step) and queries that fail
+// at run time (integer division by zero), rarely, so that several copies
+// live to fail in the same step.
+var parallelShapes = func() []diffShape {
+	out := append([]diffShape{}, routeShapes...)
+	for _, s := range routeShapes {
+		if strings.HasPrefix(s.name, "t-") {
+			out = append(out, s, s, s)
+		}
+	}
+	fail := []diffShape{
+		{name: "fail-div-a", query: "MATCH (n:A) RETURN id(n) AS id, 6 / CASE WHEN id(n) = 'n1' AND n.x = 0 THEN 0 ELSE 1 END AS r"},
+		{name: "fail-div-b", query: "MATCH (n:B) RETURN id(n) AS id, 6 / CASE WHEN id(n) = 'n2' AND n.x = 0 THEN 0 ELSE 1 END AS r"},
+		{name: "fail-div-window", query: "MATCH (n:A) RETURN 6 / CASE WHEN id(n) = 'n1' AND n.x = 0 THEN 0 ELSE 1 END AS r, drasi.slidingWindow(3000, count(n)) AS c"},
+	}
+	for range 4 {
+		out = append(out, fail...)
+	}
+	return out
+}()
+
+// An engine that runs the queries a change reaches side by side answers
+// exactly as one that runs them one after another: the same diffs, results
+// and errors, and the same futures with the same sequence numbers, so
+// that equal due times fire in the same order; the same failures, in the
+// same order.
+func TestParallelStepsMatchSerial(t *testing.T) {
+	matchReference(t, parallelShapes, Options{Workers: 4}, Options{Workers: 1}, true)
+}
+
+// matchReference drives two engines, of options tested and reference, with
+// the same random changes, clock moves and additions and removals of
+// queries drawn from shapes,
+// and compares what they answer; exact also compares their future queues
+// entry by entry and the failures each step reports.
+func matchReference(t *testing.T, shapes []diffShape, tested, reference Options, exact bool) {
 	seed := sharedtest.Seed(t)
 	rng := rand.New(rand.NewSource(seed))
 	steps, budget := diffLimits(t, 1500, 40*time.Second)
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	vs := value.NewSeed()
-	routed := newEngine(Options{Start: start}, vs)
-	ref := newEngine(Options{Start: start, visitAll: true}, vs)
+	tested.Start, reference.Start = start, start
+	routed := newEngine(tested, vs)
+	ref := newEngine(reference, vs)
 	now := start
 	live := map[string]diffShape{}
 	next := 0
 	add := func() {
-		s := routeShapes[rng.Intn(len(routeShapes))]
+		s := shapes[rng.Intn(len(shapes))]
 		id := fmt.Sprintf("%s#%d", s.name, next)
 		next++
 		_, err1 := routed.AddQuery(s.spec(id))
@@ -74,6 +116,7 @@ func TestRoutingMatchesVisitingEveryQuery(t *testing.T) {
 	}
 	deadline := time.Now().Add(budget)
 	step := 0
+	failures, together := 0, 0 // steps where queries failed; most in one step
 	for ; step < steps && time.Now().Before(deadline); step++ {
 		var got, want []Diff
 		var err1, err2 error
@@ -115,12 +158,28 @@ func TestRoutingMatchesVisitingEveryQuery(t *testing.T) {
 		if g, w := canonOrderedDiffs(got), canonOrderedDiffs(want); g != w {
 			t.Fatalf("seed %d step %d (%s):\nrouted    %s\nreference %s", seed, step, what, g, w)
 		}
+		if exact {
+			g, w := failedIDs(routed), failedIDs(ref)
+			if g != w {
+				t.Fatalf("seed %d step %d (%s): failed %s, reference %s", seed, step, what, g, w)
+			}
+			if n := len(strings.Fields(g)); n > 0 {
+				failures++
+				together = max(together, n)
+			}
+			if g, w := futureList(routed), futureList(ref); g != w {
+				t.Fatalf("seed %d step %d (%s): futures\n%s\nreference\n%s", seed, step, what, g, w)
+			}
+		}
 		if step%10 == 0 {
 			compareEngines(t, seed, step, routed, ref)
 		}
 	}
 	compareEngines(t, seed, step, routed, ref)
 	t.Logf("seed %d: %d steps, %d queries live at the end", seed, step, len(live))
+	if exact {
+		t.Logf("queries failed in %d steps, at most %d in one", failures, together)
+	}
 }
 
 func describeBatch(b []Change) string {
@@ -177,6 +236,41 @@ func canonOrderedDiffs(ds []Diff) string {
 }
 
 // compareEngines checks every query's result and error, and the futures.
+// failedIDs lists and forgets the queries e reports failed, in order.
+func failedIDs(e *Engine) string {
+	var ids []string
+	for _, q := range e.Failed() {
+		ids = append(ids, q.ID())
+	}
+	return strings.Join(ids, " ")
+}
+
+// futureList is e's future queue in firing order: due time, query and
+// what it re-evaluates. The futures one query schedules in one run are
+// listed by key: their relative order follows the index's map iteration,
+// in a serial engine too; what a parallel step must keep is the order
+// across queries and runs.
+func futureList(e *Engine) string {
+	fs := append([]*future(nil), e.futures.h...)
+	sort.Slice(fs, func(i, j int) bool { return e.futures.h.Less(fs[i].index, fs[j].index) })
+	var lines []string
+	var b strings.Builder
+	for i, f := range fs {
+		lines = append(lines, fmt.Sprintf("%d %s %d:%x", f.due.UnixNano(), f.query.ID(), f.key.site, f.key.row))
+		// A run ends where the due time or the query changes.
+		if i+1 == len(fs) || !fs[i+1].due.Equal(f.due) || fs[i+1].query != f.query {
+			sort.Strings(lines)
+			for _, l := range lines {
+				b.WriteString(l)
+				b.WriteByte('\n')
+			}
+			b.WriteString("--\n")
+			lines = lines[:0]
+		}
+	}
+	return b.String()
+}
+
 func compareEngines(t *testing.T, seed int64, step int, a, b *Engine) {
 	t.Helper()
 	for _, q := range b.Queries() {

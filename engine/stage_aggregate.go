@@ -326,7 +326,7 @@ func (a *aggregateStage) emit(c *evalCtx, touched []*group) ([]delta, error) {
 		if g.count == 0 && !a.global {
 			a.drop(g)
 			if sites := a.ownSites(); len(sites) > 0 {
-				c.q.dropRow(c.eng, sites, g.h)
+				c.q.dropRow(sites, g.h)
 			}
 		}
 	}

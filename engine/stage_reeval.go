@@ -181,7 +181,7 @@ func (rs *reevalStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	if len(rs.sites) > 0 {
 		for _, id := range gone {
 			if len(rs.memo[id]) == 0 {
-				c.q.dropRow(c.eng, rs.sites, id)
+				c.q.dropRow(rs.sites, id)
 			}
 		}
 	}

@@ -109,32 +109,31 @@ func (q *Query) state(site int, row uint64) *tstate {
 // otherwise an existing one is kept.
 func (c *evalCtx) schedule(site int, due time.Time, replace bool) {
 	st := c.q.state(site, c.row)
-	if st.fut != nil && st.fut.index >= 0 {
+	if st.fut != nil && st.fut.pending() {
 		if !replace || st.fut.due.Equal(due) {
 			return
 		}
-		c.eng.futures.remove(st.fut)
+		c.q.dropFuture(st.fut)
 	}
-	c.eng.seq++
-	st.fut = &future{due: due, seq: c.eng.seq, query: c.q, key: futureKey{site: site, row: c.row}}
-	c.eng.futures.push(st.fut)
+	st.fut = &future{due: due, query: c.q, key: futureKey{site: site, row: c.row}}
+	c.q.addFuture(st.fut)
 }
 
 // cancel drops the pending re-evaluation of the call site for the row.
 func (c *evalCtx) cancel(site int) {
 	if st := c.q.tstate[futureKey{site: site, row: c.row}]; st != nil && st.fut != nil {
-		c.eng.futures.remove(st.fut)
+		c.q.dropFuture(st.fut)
 		st.fut = nil
 	}
 }
 
 // dropRow forgets the temporal state of a row that left a stage.
-func (q *Query) dropRow(e *Engine, sites []int, row uint64) {
+func (q *Query) dropRow(sites []int, row uint64) {
 	for _, s := range sites {
 		k := futureKey{site: s, row: row}
 		if st := q.tstate[k]; st != nil {
 			if st.fut != nil {
-				e.futures.remove(st.fut)
+				q.dropFuture(st.fut)
 			}
 			delete(q.tstate, k)
 		}

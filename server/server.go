@@ -71,6 +71,9 @@ type Options struct {
 	// after it; a clean shutdown takes one more, so the next start replays
 	// nothing.
 	SnapshotEvery int
+	// QueryWorkers is how many queries one change may run at once when it
+	// reaches several (engine.Options.Workers; 0 and 1: one at a time).
+	QueryWorkers int
 	// Start is the engine clock before the first change of a new store
 	// (default: now).
 	Start time.Time
@@ -194,7 +197,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Store != nil {
 		log = opts.Store
 	}
-	host, err := durable.Open(durable.Options{Log: log, Start: opts.Start, SnapshotEvery: opts.SnapshotEvery})
+	host, err := durable.Open(durable.Options{Log: log, Start: opts.Start, SnapshotEvery: opts.SnapshotEvery, Workers: opts.QueryWorkers})
 	if err != nil {
 		return nil, err
 	}
