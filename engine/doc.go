@@ -41,8 +41,8 @@
 //     the queries a change reaches side by side and applies what they did
 //     to the future queue and the failure list in registration order, so
 //     that the outcome is the serial one. visibility.go limits a query to
-//     the elements its subscriptions admit; guard.go turns a panic in one query into that
-//     query's error.
+//     the elements its subscriptions admit; guard.go turns a panic in one
+//     query into that query's error.
 //  3. solve.go: a match stage's watcher solves its pattern (pattern.go:
 //     slots, label expressions, bindings) anchored at the changed element:
 //     every solution that contains the element, each once, before the
