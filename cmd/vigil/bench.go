@@ -33,6 +33,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 1, "workload seed")
 	asJSON := fs.Bool("json", false, "print one JSON array with an object per scenario and store")
 	touched := fs.Float64("touched-share", 0, "many_queries: the share of the extra queries that read the changed label")
+	queryWorkers := fs.Int("query-workers", 1, "many_queries: how many queries a change may run at once (as vigil serve -query-workers)")
 	elements := fs.Int("elements", 10_000_000, bench.BootstrapName+": elements of the governance graph to load")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: vigil bench [--scenario NAME|all] [--store memory|badger] [--changes N] [--seed S] [--json]")
@@ -73,7 +74,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		var r *bench.Result
 		var err error
 		if s.Name == bench.ManyQueriesName {
-			r, err = bench.RunManyQueries(opts, bench.ManyOptions{TouchedShare: *touched})
+			r, err = bench.RunManyQueries(opts, bench.ManyOptions{TouchedShare: *touched, Workers: *queryWorkers})
 		} else {
 			r, err = bench.Run(s, opts)
 		}

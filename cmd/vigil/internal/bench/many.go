@@ -22,6 +22,7 @@ type ManyOptions struct {
 	Counts       []int   // query counts, the first the reference (default ManyQueriesCounts)
 	Rounds       int     // interleaved rounds, best kept (default manyRounds)
 	TouchedShare float64 // share of the extra queries that read the changed label
+	Workers      int     // engine.Options.Workers: queries a change may run at once
 }
 
 // manyRounds is how many times each count is measured by default.
@@ -40,6 +41,7 @@ type ManyPoint struct {
 	ChangesPerSec  float64 `json:"changes_per_sec"`
 	Ratio          float64 `json:"ratio_to_one_query"`
 	RegisterMillis float64 `json:"register_ms"` // registering the extra queries
+	Workers        int     `json:"query_workers"` // queries a change may run at once
 }
 
 // manyQuery is the scenario's query over label l.
@@ -71,12 +73,12 @@ func RunManyQueries(o Options, m ManyOptions) (*Result, error) {
 	points := make([]ManyPoint, len(m.Counts))
 	for round := 0; round < m.Rounds; round++ {
 		for i, n := range m.Counts {
-			rate, touched, reg, err := manyRun(n, m.TouchedShare, o)
+			rate, touched, reg, err := manyRun(n, m, o)
 			if err != nil {
 				return nil, err
 			}
 			p := &points[i]
-			p.Queries, p.Touched, p.RegisterMillis = n, touched, reg
+			p.Queries, p.Touched, p.RegisterMillis, p.Workers = n, touched, reg, max(m.Workers, 1)
 			p.ChangesPerSec = max(p.ChangesPerSec, rate)
 		}
 	}
@@ -92,9 +94,10 @@ func RunManyQueries(o Options, m ManyOptions) (*Result, error) {
 
 // manyRun is one measurement with n queries; it also checks that every
 // query over L0 holds the result a query registered afresh computes.
-func manyRun(n int, touchedShare float64, o Options) (rate float64, touched int, registerMillis float64, err error) {
+func manyRun(n int, m ManyOptions, o Options) (rate float64, touched int, registerMillis float64, err error) {
+	touchedShare := m.TouchedShare
 	start := time.UnixMilli(1_700_000_000_000).UTC()
-	e := engine.New(engine.Options{Start: start})
+	e := engine.New(engine.Options{Start: start, Workers: m.Workers})
 	rng := rand.New(rand.NewSource(o.Seed))
 	boot := make([]engine.Change, manyNodes)
 	for i := range boot {
