@@ -40,7 +40,7 @@ type ManyPoint struct {
 	Touched        int     `json:"touched"`
 	ChangesPerSec  float64 `json:"changes_per_sec"`
 	Ratio          float64 `json:"ratio_to_one_query"`
-	RegisterMillis float64 `json:"register_ms"` // registering the extra queries
+	RegisterMillis float64 `json:"register_ms"`   // registering the extra queries
 	Workers        int     `json:"query_workers"` // queries a change may run at once
 }
 
