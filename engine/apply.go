@@ -101,12 +101,8 @@ func (e *Engine) qualify(source, id string) string {
 	b = append(b, value.IDSeparator)
 	b = append(b, id...)
 	e.idBuf = b
-	// string(b) in a map index does not allocate.
-	if n := e.index.nodes[string(b)]; n != nil {
-		return n.ID
-	}
-	if r := e.index.rels[string(b)]; r != nil {
-		return r.ID
+	if id, ok := e.index.storedID(b); ok {
+		return id
 	}
 	return string(b)
 }

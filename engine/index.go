@@ -2,9 +2,12 @@ package engine
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
+	"unsafe"
 
+	"github.com/vigilhq/vigil/engine/internal/openset"
 	"github.com/vigilhq/vigil/engine/value"
 )
 
@@ -12,12 +15,22 @@ import (
 // nodes by label, relationships by endpoint, and the join-key postings that
 // maintain synthetic relations. Relationships may reference nodes that do
 // not exist (yet); the solver only matches them once both ends exist.
+//
+// Layout: each node id that a node or a relationship names has a record
+// (the node and its adjacency) numbered by a handle. The id table and the
+// label sets hold handles, four bytes a slot, and the relationship table
+// holds pointers, where Go maps would hold a string key and a value beside
+// control bytes: the index costs about a third of what maps did per
+// element. The index must not change while a caller iterates it.
 type Index struct {
-	nodes   map[string]*value.Node
-	rels    map[string]*value.Rel
-	byLabel map[string]map[string]*value.Node // label -> id -> node
-	out     map[string][]*value.Rel           // node id -> relationships starting there
-	in      map[string][]*value.Rel           // node id -> relationships ending there
+	ids     openset.Table[uint32]     // node records by their id
+	recs    []*[recPage]nodeRec       // node records by handle
+	free    []uint32                  // handles of records given back
+	nextRec uint32                    // the next handle never used
+	nnodes  int                       // records holding a node
+	rels    openset.Table[*value.Rel] // relationships by id
+	byLabel map[string]*labelMembers  // label -> handles of the nodes carrying it
+	hseed   maphash.Seed              // hashes ids for the tables
 	joins   []*joinSpec
 	// keepHistory is set once a query uses the element-history functions;
 	// from then on every version of every element is kept in history.
@@ -33,6 +46,98 @@ type Index struct {
 	labelBuf  []byte
 	lastLabel []string // the single label found last: most changes repeat it
 }
+
+// nodeRec is what the index keeps for one node id: the node, if it exists,
+// and the relationships that start and end there, in the order they were
+// linked (which is the order the solver meets them in). A record with
+// none of the three is given back.
+type nodeRec struct {
+	node    *value.Node
+	out, in []*value.Rel
+}
+
+// recPage is the number of records a page holds: pages are never moved,
+// so growing to millions of nodes copies nothing and a record's address
+// stays put.
+const recPage = 128
+
+// labelMembers is the set of handles of the nodes that carry one label.
+type labelMembers = openset.Table[uint32]
+
+// rec returns the record of handle h.
+func (x *Index) rec(h uint32) *nodeRec { return &x.recs[h/recPage][h%recPage] }
+
+// recID is the id of a live record: its node's, or the endpoint its
+// relationships name.
+func (x *Index) recID(h uint32) string {
+	r := x.rec(h)
+	switch {
+	case r.node != nil:
+		return r.node.ID
+	case len(r.out) > 0:
+		return r.out[0].From
+	default:
+		return r.in[0].To
+	}
+}
+
+func (x *Index) hashID(id string) uint64 { return maphash.String(x.hseed, id) }
+
+func (x *Index) hashRec(h uint32) uint64 { return x.hashID(x.recID(h)) }
+
+func relHashOf(x *Index) func(*value.Rel) uint64 {
+	return func(r *value.Rel) uint64 { return x.hashID(r.ID) }
+}
+
+// handle returns the handle of id's record, or 0.
+func (x *Index) handle(id string) uint32 {
+	h, _ := x.ids.Find(x.hashID(id), func(h uint32) bool { return x.recID(h) == id })
+	return h
+}
+
+// newRec returns the handle of an empty record, not yet in the id table:
+// the caller fills it, then enters it with enter.
+func (x *Index) newRec() uint32 {
+	if n := len(x.free); n > 0 {
+		h := x.free[n-1]
+		x.free = x.free[:n-1]
+		return h
+	}
+	if x.nextRec == 0 {
+		x.nextRec = 1 // handle 0 is the table's empty slot
+	}
+	h := x.nextRec
+	x.nextRec++
+	if int(h/recPage) == len(x.recs) {
+		x.recs = append(x.recs, new([recPage]nodeRec))
+	}
+	return h
+}
+
+// enter puts the filled record h into the id table under id.
+func (x *Index) enter(id string, h uint32) {
+	x.ids.Put(x.hashID(id), h, func(e uint32) bool { return e == h }, x.hashRec)
+}
+
+// release gives record h of id back once it holds nothing.
+func (x *Index) release(id string, h uint32) {
+	r := x.rec(h)
+	if r.node != nil || len(r.out) > 0 || len(r.in) > 0 {
+		return
+	}
+	x.ids.Delete(x.hashID(id), func(e uint32) bool { return e == h }, x.hashRec)
+	*r = nodeRec{}
+	x.free = append(x.free, h)
+}
+
+// mixHandle spreads handles, which are dense small numbers, over a label
+// set's slots.
+func mixHandle(h uint32) uint64 {
+	v := uint64(h) * 0x9e3779b97f4a7c15
+	return v ^ v>>29
+}
+
+func sameHandle(h uint32) func(uint32) bool { return func(e uint32) bool { return e == h } }
 
 // maxLabelSets bounds labelSets, as value's bound does the key table.
 const maxLabelSets = 4096
@@ -113,134 +218,222 @@ func NewIndex() *Index { return newIndex(value.NewSeed()) }
 
 // newIndex returns an empty index hashing join keys with seed.
 func newIndex(seed value.Seed) *Index {
-	return &Index{
-		seed:    seed,
-		nodes:   map[string]*value.Node{},
-		rels:    map[string]*value.Rel{},
-		byLabel: map[string]map[string]*value.Node{},
-		out:     map[string][]*value.Rel{},
-		in:      map[string][]*value.Rel{},
-	}
+	return &Index{seed: seed, hseed: maphash.MakeSeed(), byLabel: map[string]*labelMembers{}}
 }
 
 // Node returns the node with the given id, or nil.
-func (x *Index) Node(id string) *value.Node { return x.nodes[id] }
+func (x *Index) Node(id string) *value.Node {
+	if h := x.handle(id); h != 0 {
+		return x.rec(h).node
+	}
+	return nil
+}
 
 // Rel returns the relationship with the given id, or nil.
-func (x *Index) Rel(id string) *value.Rel { return x.rels[id] }
+func (x *Index) Rel(id string) *value.Rel {
+	r, _ := x.rels.Find(x.hashID(id), func(r *value.Rel) bool { return r.ID == id })
+	return r
+}
+
+// storedID returns the id string the index holds equal to b (a node's, a
+// relationship's, or an endpoint's), if any. b is only read.
+func (x *Index) storedID(b []byte) (string, bool) {
+	if len(b) == 0 {
+		return "", false
+	}
+	id := unsafe.String(&b[0], len(b))
+	if h := x.handle(id); h != 0 {
+		return x.recID(h), true
+	}
+	if r := x.Rel(id); r != nil {
+		return r.ID, true
+	}
+	return "", false
+}
 
 // NodeCount is the number of nodes.
-func (x *Index) NodeCount() int { return len(x.nodes) }
+func (x *Index) NodeCount() int { return x.nnodes }
 
 // RelCount is the number of relationships (synthetic ones included).
-func (x *Index) RelCount() int { return len(x.rels) }
+func (x *Index) RelCount() int { return x.rels.Len() }
 
 // Nodes calls fn for every node, or every node with the label when label is
 // not empty, until fn returns false.
 func (x *Index) Nodes(label string, fn func(*value.Node) bool) {
 	if label != "" {
-		for _, n := range x.byLabel[label] {
-			if !fn(n) {
-				return
-			}
+		if m := x.byLabel[label]; m != nil {
+			m.Each(func(h uint32) bool { return fn(x.rec(h).node) })
 		}
 		return
 	}
-	for _, n := range x.nodes {
-		if !fn(n) {
+	for h := uint32(1); h < x.nextRec; h++ {
+		if n := x.rec(h).node; n != nil && !fn(n) {
 			return
 		}
 	}
 }
 
 // LabelCount is the number of nodes carrying label.
-func (x *Index) LabelCount(label string) int { return len(x.byLabel[label]) }
+func (x *Index) LabelCount(label string) int {
+	if m := x.byLabel[label]; m != nil {
+		return m.Len()
+	}
+	return 0
+}
 
 // Out returns the relationships starting at node id. The slice must not be
 // modified.
-func (x *Index) Out(id string) []*value.Rel { return x.out[id] }
+func (x *Index) Out(id string) []*value.Rel {
+	if h := x.handle(id); h != 0 {
+		return x.rec(h).out
+	}
+	return nil
+}
 
 // In returns the relationships ending at node id.
-func (x *Index) In(id string) []*value.Rel { return x.in[id] }
+func (x *Index) In(id string) []*value.Rel {
+	if h := x.handle(id); h != 0 {
+		return x.rec(h).in
+	}
+	return nil
+}
 
 // Rels calls fn for every relationship until it returns false.
-func (x *Index) Rels(fn func(*value.Rel) bool) {
-	for _, r := range x.rels {
-		if !fn(r) {
-			return
-		}
-	}
-}
+func (x *Index) Rels(fn func(*value.Rel) bool) { x.rels.Each(fn) }
 
 // putNode stores n, replacing any node with its id.
 func (x *Index) putNode(n *value.Node) {
-	if old := x.nodes[n.ID]; old != nil {
-		// Only the labels the node loses are deleted: the others are
-		// overwritten below (an update usually keeps its labels, and a
-		// delete and re-insert per update leaves tombstones that make the
-		// label map grow and rehash).
-		for _, l := range old.Labels {
-			if !hasLabel(n.Labels, l) {
-				delete(x.byLabel[l], n.ID)
+	h := x.handle(n.ID)
+	if h == 0 {
+		h = x.newRec()
+		x.rec(h).node = n
+		x.enter(n.ID, h)
+		x.nnodes++
+	} else {
+		r := x.rec(h)
+		if old := r.node; old != nil {
+			// Only the labels the node loses are withdrawn: an update
+			// usually keeps its labels, which then need no work below
+			// beyond finding the handle there.
+			for _, l := range old.Labels {
+				if !hasLabel(n.Labels, l) {
+					x.byLabel[l].Delete(mixHandle(h), sameHandle(h), mixHandle)
+				}
 			}
+		} else {
+			x.nnodes++
 		}
+		r.node = n
 	}
-	x.nodes[n.ID] = n
 	for _, l := range n.Labels {
 		m := x.byLabel[l]
 		if m == nil {
-			m = map[string]*value.Node{}
+			m = &labelMembers{}
 			x.byLabel[l] = m
 		}
-		m[n.ID] = n
+		m.Put(mixHandle(h), h, sameHandle(h), mixHandle)
 	}
 }
 
 func (x *Index) deleteNode(id string) {
-	old := x.nodes[id]
+	h := x.handle(id)
+	if h == 0 {
+		return
+	}
+	r := x.rec(h)
+	old := r.node
 	if old == nil {
 		return
 	}
 	for _, l := range old.Labels {
-		delete(x.byLabel[l], id)
+		x.byLabel[l].Delete(mixHandle(h), sameHandle(h), mixHandle)
 	}
-	delete(x.nodes, id)
+	r.node = nil
+	x.nnodes--
+	x.release(id, h)
 }
 
 // putRel stores r, replacing any relationship with its id.
 func (x *Index) putRel(r *value.Rel) {
-	if old := x.rels[r.ID]; old != nil {
+	if old := x.Rel(r.ID); old != nil {
 		x.unlink(old)
 	}
-	x.rels[r.ID] = r
-	x.out[r.From] = append(x.out[r.From], r)
-	x.in[r.To] = append(x.in[r.To], r)
+	x.rels.Put(x.hashID(r.ID), r, func(e *value.Rel) bool { return e.ID == r.ID }, relHashOf(x))
+	x.link(r.From, true, r)
+	x.link(r.To, false, r)
+}
+
+// link appends r to the outgoing (out) or incoming relationships of node
+// id, making its record if it has none.
+func (x *Index) link(id string, out bool, r *value.Rel) {
+	h := x.handle(id)
+	if h == 0 {
+		x.adopt(id, out, []*value.Rel{r})
+		return
+	}
+	rec := x.rec(h)
+	if out {
+		rec.out = append(rec.out, r)
+	} else {
+		rec.in = append(rec.in, r)
+	}
+}
+
+// adopt makes rs, which must not be empty, the outgoing (out) or incoming
+// relationships of node id, which has no record yet or none on that side.
+func (x *Index) adopt(id string, out bool, rs []*value.Rel) {
+	h := x.handle(id)
+	fresh := h == 0
+	if fresh {
+		h = x.newRec()
+	}
+	rec := x.rec(h)
+	side := &rec.in
+	if out {
+		side = &rec.out
+	}
+	if len(*side) == 0 {
+		*side = rs
+	} else {
+		*side = append(*side, rs...)
+	}
+	if fresh {
+		// Entered once it has a relationship to name its id by.
+		x.enter(id, h)
+	}
 }
 
 func (x *Index) deleteRel(id string) {
-	if old := x.rels[id]; old != nil {
+	if old := x.Rel(id); old != nil {
 		x.unlink(old)
-		delete(x.rels, id)
+		x.rels.Delete(x.hashID(id), func(e *value.Rel) bool { return e == old }, relHashOf(x))
 	}
 }
 
 func (x *Index) unlink(r *value.Rel) {
-	x.out[r.From] = removeRel(x.out[r.From], r.ID)
-	if len(x.out[r.From]) == 0 {
-		delete(x.out, r.From)
+	if h := x.handle(r.From); h != 0 {
+		rec := x.rec(h)
+		rec.out = removeRel(rec.out, r.ID)
+		x.release(r.From, h)
 	}
-	x.in[r.To] = removeRel(x.in[r.To], r.ID)
-	if len(x.in[r.To]) == 0 {
-		delete(x.in, r.To)
+	if h := x.handle(r.To); h != 0 {
+		rec := x.rec(h)
+		rec.in = removeRel(rec.in, r.ID)
+		x.release(r.To, h)
 	}
 }
 
+// removeRel takes the relationship of id out of list, moving the last one
+// into its place; an emptied list is dropped.
 func removeRel(list []*value.Rel, id string) []*value.Rel {
 	for i, r := range list {
 		if r.ID == id {
 			last := len(list) - 1
 			list[i] = list[last]
 			list[last] = nil
+			if last == 0 {
+				return nil
+			}
 			return list[:last]
 		}
 	}
@@ -250,10 +443,10 @@ func removeRel(list []*value.Rel, id string) []*value.Rel {
 // attached lists the ids of every relationship touching node id.
 func (x *Index) attached(id string) []string {
 	var ids []string
-	for _, r := range x.out[id] {
+	for _, r := range x.Out(id) {
 		ids = append(ids, r.ID)
 	}
-	for _, r := range x.in[id] {
+	for _, r := range x.In(id) {
 		if r.From != id { // a self-loop is already listed
 			ids = append(ids, r.ID)
 		}
@@ -332,7 +525,7 @@ func (x *Index) joinEdges(n *value.Node) []*value.Rel {
 					if id == n.ID {
 						continue
 					}
-					m := x.nodes[id]
+					m := x.Node(id)
 					if m == nil || !value.Equivalent(m.Props.Get(ok.Property), v) {
 						continue
 					}
@@ -408,20 +601,32 @@ func hasLabel(ls []string, l string) bool {
 func (x *Index) save(s *stateWriter) {
 	w := &s.w
 	w.Bool(x.keepHistory)
-	w.Uvarint(uint64(len(x.nodes)))
-	for _, n := range x.nodes {
-		w.Node(n)
-	}
-	w.Uvarint(uint64(len(x.rels)))
-	for _, r := range x.rels {
-		w.Rel(r)
-	}
+	w.Uvarint(uint64(x.nnodes))
+	x.Nodes("", func(n *value.Node) bool { w.Node(n); return true })
+	w.Uvarint(uint64(x.rels.Len()))
+	x.rels.Each(func(r *value.Rel) bool { w.Rel(r); return true })
 	// The adjacency lists are written in their order, which is the order
 	// the solver meets relationships in and so the order of result rows.
-	for _, adj := range []map[string][]*value.Rel{x.out, x.in} {
-		w.Uvarint(uint64(len(adj)))
-		for id, rs := range adj {
-			w.String(id)
+	for _, out := range []bool{true, false} {
+		side := func(r *nodeRec) []*value.Rel {
+			if out {
+				return r.out
+			}
+			return r.in
+		}
+		n := 0
+		for h := uint32(1); h < x.nextRec; h++ {
+			if len(side(x.rec(h))) > 0 {
+				n++
+			}
+		}
+		w.Uvarint(uint64(n))
+		for h := uint32(1); h < x.nextRec; h++ {
+			rs := side(x.rec(h))
+			if len(rs) == 0 {
+				continue
+			}
+			w.String(x.recID(h))
 			w.Uvarint(uint64(len(rs)))
 			for _, r := range rs {
 				w.Rel(r)
@@ -476,12 +681,12 @@ func (x *Index) load(s *stateReader) {
 	for i := 0; i < n && r.Err() == nil; i++ {
 		if rl := r.Rel(); rl != nil {
 			rl.Props = x.keys.Intern(rl.Props)
-			x.rels[rl.ID] = rl
+			x.rels.Put(x.hashID(rl.ID), rl, func(e *value.Rel) bool { return e.ID == rl.ID }, relHashOf(x))
 		} else {
 			r.Failf("index: missing relationship")
 		}
 	}
-	for _, adj := range []map[string][]*value.Rel{x.out, x.in} {
+	for _, out := range []bool{true, false} {
 		n = r.Count()
 		for i := 0; i < n && r.Err() == nil; i++ {
 			id := r.String()
@@ -495,7 +700,9 @@ func (x *Index) load(s *stateReader) {
 				}
 				rs = append(rs, rl)
 			}
-			adj[id] = rs
+			if len(rs) > 0 {
+				x.adopt(id, out, rs)
+			}
 		}
 	}
 	n = r.Count()

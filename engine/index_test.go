@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"math/rand"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/vigilhq/vigil/engine/value"
+	"github.com/vigilhq/vigil/internal/sharedtest"
 )
 
 func TestIndexLabelSet(t *testing.T) {
@@ -73,5 +75,108 @@ func TestIndexSharesShapes(t *testing.T) {
 	}
 	if got := n1.Props.Get("temp").AsFloat(); got != 20 {
 		t.Fatalf("restored temp %v", got)
+	}
+}
+
+// TestIndexMatchesModel drives the index with random node and relationship
+// puts and deletes (relationships to missing nodes, self-loops, relabelled
+// nodes, relationships moved between endpoints) and compares every lookup
+// with maps kept beside it. Records must be given back once nothing names
+// their id: the live records equal the ids a node or relationship names.
+func TestIndexMatchesModel(t *testing.T) {
+	seed := sharedtest.Seed(t)
+	rng := rand.New(rand.NewSource(seed))
+	x := NewIndex()
+	nodes := map[string]*value.Node{}
+	rels := map[string]*value.Rel{}
+	ids := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+	labels := []string{"L", "M", "N"}
+	for op := 0; op < 5000; op++ {
+		id := ids[rng.Intn(len(ids))]
+		switch rng.Intn(4) {
+		case 0:
+			var ls []string
+			for _, l := range labels {
+				if rng.Intn(2) == 0 {
+					ls = append(ls, l)
+				}
+			}
+			n := &value.Node{ID: id, Labels: ls}
+			x.putNode(n)
+			nodes[id] = n
+		case 1:
+			x.deleteNode(id)
+			delete(nodes, id)
+		case 2:
+			rid := "r" + ids[rng.Intn(4)]
+			r := &value.Rel{ID: rid, Type: "T", From: id, To: ids[rng.Intn(len(ids))]}
+			x.putRel(r)
+			rels[rid] = r
+		case 3:
+			rid := "r" + ids[rng.Intn(4)]
+			x.deleteRel(rid)
+			delete(rels, rid)
+		}
+		if x.NodeCount() != len(nodes) || x.RelCount() != len(rels) {
+			t.Fatalf("seed %d op %d: %d nodes, %d rels; want %d, %d", seed, op, x.NodeCount(), x.RelCount(), len(nodes), len(rels))
+		}
+		named := map[string]bool{}
+		for _, id := range ids {
+			if x.Node(id) != nodes[id] {
+				t.Fatalf("seed %d op %d: Node(%s) = %v, want %v", seed, op, id, x.Node(id), nodes[id])
+			}
+			var out, in []string
+			for _, r := range rels {
+				if r.From == id {
+					out = append(out, r.ID)
+				}
+				if r.To == id {
+					in = append(in, r.ID)
+				}
+			}
+			for side, got := range map[string][]*value.Rel{"out": x.Out(id), "in": x.In(id)} {
+				want := out
+				if side == "in" {
+					want = in
+				}
+				var gotIDs []string
+				for _, r := range got {
+					gotIDs = append(gotIDs, r.ID)
+				}
+				slices.Sort(gotIDs)
+				slices.Sort(want)
+				if !slices.Equal(gotIDs, want) {
+					t.Fatalf("seed %d op %d: %s(%s) = %v, want %v", seed, op, side, id, gotIDs, want)
+				}
+			}
+			if nodes[id] != nil || len(out) > 0 || len(in) > 0 {
+				named[id] = true
+			}
+		}
+		if live := x.ids.Len(); live != len(named) {
+			t.Fatalf("seed %d op %d: %d live records, want %d (ids named: %v)", seed, op, live, len(named), named)
+		}
+		for _, rid := range []string{"ra", "rb", "rc", "rd"} {
+			if x.Rel(rid) != rels[rid] {
+				t.Fatalf("seed %d op %d: Rel(%s) = %v, want %v", seed, op, rid, x.Rel(rid), rels[rid])
+			}
+		}
+		for _, l := range append(labels, "") {
+			var got, want []string
+			x.Nodes(l, func(n *value.Node) bool { got = append(got, n.ID); return true })
+			for _, n := range nodes {
+				if l == "" || n.HasLabel(l) {
+					want = append(want, n.ID)
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d op %d: Nodes(%q) = %v, want %v", seed, op, l, got, want)
+			}
+			if l != "" && x.LabelCount(l) != len(want) {
+				t.Fatalf("seed %d op %d: LabelCount(%q) = %d, want %d", seed, op, l, x.LabelCount(l), len(want))
+			}
+		}
 	}
 }
