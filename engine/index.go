@@ -17,20 +17,25 @@ import (
 // not exist (yet); the solver only matches them once both ends exist.
 //
 // Layout: each node id that a node or a relationship names has a record
-// (the node and its adjacency) numbered by a handle. The id table and the
-// label sets hold handles, four bytes a slot, and the relationship table
-// holds pointers, where Go maps would hold a string key and a value beside
-// control bytes: the index costs about a third of what maps did per
-// element. The index must not change while a caller iterates it.
+// (the node and its adjacency) numbered by a handle, and so does each
+// relationship. The id tables hold a handle and half the id's hash, eight
+// bytes a slot, and the label sets hold handles, four bytes a slot, where
+// Go maps would hold a string key and a value beside control bytes: the
+// index costs about a third of what maps did per element. The index must
+// not change while a caller iterates it.
 type Index struct {
-	ids     openset.Table[uint32]     // node records by their id
-	recs    []*[recPage]nodeRec       // node records by handle
-	free    []uint32                  // handles of records given back
-	nextRec uint32                    // the next handle never used
-	nnodes  int                       // records holding a node
-	rels    openset.Table[*value.Rel] // relationships by id
-	byLabel map[string]*labelMembers  // label -> handles of the nodes carrying it
-	hseed   maphash.Seed              // hashes ids for the tables
+	ids     handleTable              // node records by their id
+	recs    []*[recPage]nodeRec      // node records by handle
+	free    []uint32                 // handles of records given back
+	nextRec uint32                   // the next handle never used
+	nnodes  int                      // records holding a node
+	relIDs  handleTable              // relationships by their id
+	rels    []*[recPage]*value.Rel   // relationships by handle
+	relFree []uint32                 // relationship handles given back
+	nextRel uint32                   // the next relationship handle never used
+	nrels   int                      // relationships stored
+	byLabel map[string]*labelMembers // label -> handles of the nodes carrying it
+	hseed   maphash.Seed             // hashes ids for the tables
 	joins   []*joinSpec
 	// keepHistory is set once a query uses the element-history functions;
 	// from then on every version of every element is kept in history.
@@ -81,19 +86,45 @@ func (x *Index) recID(h uint32) string {
 	}
 }
 
-func (x *Index) hashID(id string) uint64 { return maphash.String(x.hseed, id) }
-
-func (x *Index) hashRec(h uint32) uint64 { return x.hashID(x.recID(h)) }
-
-func relHashOf(x *Index) func(*value.Rel) uint64 {
-	return func(r *value.Rel) uint64 { return x.hashID(r.ID) }
-}
+// idHash is the half of id's hash the id tables keep (see handleTable).
+func (x *Index) idHash(id string) uint64 { return maphash.String(x.hseed, id) >> 32 }
 
 // handle returns the handle of id's record, or 0.
 func (x *Index) handle(id string) uint32 {
-	h, _ := x.ids.Find(x.hashID(id), func(h uint32) bool { return x.recID(h) == id })
-	return h
+	return x.ids.find(x.idHash(id), func(h uint32) bool { return x.recID(h) == id })
 }
+
+// relAt returns the slot of relationship handle h.
+func (x *Index) relAt(h uint32) **value.Rel { return &x.rels[h/recPage][h%recPage] }
+
+// relHandle returns the handle of relationship id, or 0.
+func (x *Index) relHandle(id string) uint32 {
+	return x.relIDs.find(x.idHash(id), func(h uint32) bool { return (*x.relAt(h)).ID == id })
+}
+
+// handleTable finds handles by id. A slot packs the handle (low half) with
+// the top half of the id's hash (high half), which is also where probing
+// starts: a probe compares hashes and reads an element's id only when they
+// agree, so a miss (every insert) touches no element, and the table grows
+// and shifts without reading one.
+type handleTable struct{ t openset.Table[uint64] }
+
+func slotHash(e uint64) uint64 { return e >> 32 }
+
+func (t *handleTable) find(hash uint64, is func(uint32) bool) uint32 {
+	e, _ := t.t.Find(hash, func(e uint64) bool { return e>>32 == hash && is(uint32(e)) })
+	return uint32(e)
+}
+
+func (t *handleTable) put(hash uint64, h uint32) {
+	t.t.Put(hash, hash<<32|uint64(h), func(e uint64) bool { return uint32(e) == h }, slotHash)
+}
+
+func (t *handleTable) del(hash uint64, h uint32) {
+	t.t.Delete(hash, func(e uint64) bool { return uint32(e) == h }, slotHash)
+}
+
+func (t *handleTable) len() int { return t.t.Len() }
 
 // newRec returns the handle of an empty record, not yet in the id table:
 // the caller fills it, then enters it with enter.
@@ -116,7 +147,7 @@ func (x *Index) newRec() uint32 {
 
 // enter puts the filled record h into the id table under id.
 func (x *Index) enter(id string, h uint32) {
-	x.ids.Put(x.hashID(id), h, func(e uint32) bool { return e == h }, x.hashRec)
+	x.ids.put(x.idHash(id), h)
 }
 
 // release gives record h of id back once it holds nothing.
@@ -125,7 +156,7 @@ func (x *Index) release(id string, h uint32) {
 	if r.node != nil || len(r.out) > 0 || len(r.in) > 0 {
 		return
 	}
-	x.ids.Delete(x.hashID(id), func(e uint32) bool { return e == h }, x.hashRec)
+	x.ids.del(x.idHash(id), h)
 	*r = nodeRec{}
 	x.free = append(x.free, h)
 }
@@ -231,8 +262,10 @@ func (x *Index) Node(id string) *value.Node {
 
 // Rel returns the relationship with the given id, or nil.
 func (x *Index) Rel(id string) *value.Rel {
-	r, _ := x.rels.Find(x.hashID(id), func(r *value.Rel) bool { return r.ID == id })
-	return r
+	if h := x.relHandle(id); h != 0 {
+		return *x.relAt(h)
+	}
+	return nil
 }
 
 // storedID returns the id string the index holds equal to b (a node's, a
@@ -255,7 +288,7 @@ func (x *Index) storedID(b []byte) (string, bool) {
 func (x *Index) NodeCount() int { return x.nnodes }
 
 // RelCount is the number of relationships (synthetic ones included).
-func (x *Index) RelCount() int { return x.rels.Len() }
+func (x *Index) RelCount() int { return x.nrels }
 
 // Nodes calls fn for every node, or every node with the label when label is
 // not empty, until fn returns false.
@@ -299,7 +332,13 @@ func (x *Index) In(id string) []*value.Rel {
 }
 
 // Rels calls fn for every relationship until it returns false.
-func (x *Index) Rels(fn func(*value.Rel) bool) { x.rels.Each(fn) }
+func (x *Index) Rels(fn func(*value.Rel) bool) {
+	for h := uint32(1); h < x.nextRel; h++ {
+		if r := *x.relAt(h); r != nil && !fn(r) {
+			return
+		}
+	}
+}
 
 // putNode stores n, replacing any node with its id.
 func (x *Index) putNode(n *value.Node) {
@@ -355,10 +394,12 @@ func (x *Index) deleteNode(id string) {
 
 // putRel stores r, replacing any relationship with its id.
 func (x *Index) putRel(r *value.Rel) {
-	if old := x.Rel(r.ID); old != nil {
-		x.unlink(old)
+	if h := x.relHandle(r.ID); h != 0 {
+		x.unlink(*x.relAt(h))
+		*x.relAt(h) = r
+	} else {
+		x.addRel(r)
 	}
-	x.rels.Put(x.hashID(r.ID), r, func(e *value.Rel) bool { return e.ID == r.ID }, relHashOf(x))
 	x.link(r.From, true, r)
 	x.link(r.To, false, r)
 }
@@ -403,10 +444,34 @@ func (x *Index) adopt(id string, out bool, rs []*value.Rel) {
 	}
 }
 
+// addRel enters r, whose id is not stored, into the relationship table.
+func (x *Index) addRel(r *value.Rel) {
+	var h uint32
+	if n := len(x.relFree); n > 0 {
+		h = x.relFree[n-1]
+		x.relFree = x.relFree[:n-1]
+	} else {
+		if x.nextRel == 0 {
+			x.nextRel = 1 // handle 0 is the table's empty slot
+		}
+		h = x.nextRel
+		x.nextRel++
+		if int(h/recPage) == len(x.rels) {
+			x.rels = append(x.rels, new([recPage]*value.Rel))
+		}
+	}
+	*x.relAt(h) = r
+	x.relIDs.put(x.idHash(r.ID), h)
+	x.nrels++
+}
+
 func (x *Index) deleteRel(id string) {
-	if old := x.Rel(id); old != nil {
-		x.unlink(old)
-		x.rels.Delete(x.hashID(id), func(e *value.Rel) bool { return e == old }, relHashOf(x))
+	if h := x.relHandle(id); h != 0 {
+		x.unlink(*x.relAt(h))
+		x.relIDs.del(x.idHash(id), h)
+		*x.relAt(h) = nil
+		x.relFree = append(x.relFree, h)
+		x.nrels--
 	}
 }
 
@@ -603,8 +668,8 @@ func (x *Index) save(s *stateWriter) {
 	w.Bool(x.keepHistory)
 	w.Uvarint(uint64(x.nnodes))
 	x.Nodes("", func(n *value.Node) bool { w.Node(n); return true })
-	w.Uvarint(uint64(x.rels.Len()))
-	x.rels.Each(func(r *value.Rel) bool { w.Rel(r); return true })
+	w.Uvarint(uint64(x.nrels))
+	x.Rels(func(r *value.Rel) bool { w.Rel(r); return true })
 	// The adjacency lists are written in their order, which is the order
 	// the solver meets relationships in and so the order of result rows.
 	for _, out := range []bool{true, false} {
@@ -681,7 +746,11 @@ func (x *Index) load(s *stateReader) {
 	for i := 0; i < n && r.Err() == nil; i++ {
 		if rl := r.Rel(); rl != nil {
 			rl.Props = x.keys.Intern(rl.Props)
-			x.rels.Put(x.hashID(rl.ID), rl, func(e *value.Rel) bool { return e.ID == rl.ID }, relHashOf(x))
+			if h := x.relHandle(rl.ID); h != 0 {
+				*x.relAt(h) = rl
+			} else {
+				x.addRel(rl)
+			}
 		} else {
 			r.Failf("index: missing relationship")
 		}

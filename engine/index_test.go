@@ -153,7 +153,7 @@ func TestIndexMatchesModel(t *testing.T) {
 				named[id] = true
 			}
 		}
-		if live := x.ids.Len(); live != len(named) {
+		if live := x.ids.len(); live != len(named) {
 			t.Fatalf("seed %d op %d: %d live records, want %d (ids named: %v)", seed, op, live, len(named), named)
 		}
 		for _, rid := range []string{"ra", "rb", "rc", "rd"} {
