@@ -58,7 +58,56 @@ type Index struct {
 // none of the three is given back.
 type nodeRec struct {
 	node    *value.Node
-	out, in []*value.Rel
+	out, in relList
+}
+
+// relList is a list of relationships kept as a slice is, less a word: the
+// lengths are 32 bits. Removing one moves the last into its place.
+type relList struct {
+	a    **value.Rel // the array's first slot; nil when c is 0
+	n, c uint32
+}
+
+// all returns the list, its capacity cut to its length.
+func (l *relList) all() []*value.Rel {
+	if l.n == 0 {
+		return nil
+	}
+	return unsafe.Slice(l.a, l.n)
+}
+
+func (l *relList) push(r *value.Rel) {
+	if l.n == l.c {
+		grown := make([]*value.Rel, max(1, 2*l.c))
+		copy(grown, l.all())
+		l.a, l.c = &grown[0], uint32(len(grown))
+	}
+	unsafe.Slice(l.a, l.c)[l.n] = r
+	l.n++
+}
+
+// adopt makes rs, which is not empty, the list.
+func (l *relList) adopt(rs []*value.Rel) {
+	rs = rs[:len(rs):len(rs)]
+	l.a, l.n, l.c = &rs[0], uint32(len(rs)), uint32(len(rs))
+}
+
+// remove takes the relationship of id out of the list, moving the last one
+// into its place; an emptied list lets its array go.
+func (l *relList) remove(id string) {
+	rs := l.all()
+	for i, r := range rs {
+		if r.ID == id {
+			last := len(rs) - 1
+			rs[i] = rs[last]
+			rs[last] = nil
+			l.n--
+			if l.n == 0 {
+				*l = relList{}
+			}
+			return
+		}
+	}
 }
 
 // recPage is the number of records a page holds: pages are never moved,
@@ -79,10 +128,10 @@ func (x *Index) recID(h uint32) string {
 	switch {
 	case r.node != nil:
 		return r.node.ID
-	case len(r.out) > 0:
-		return r.out[0].From
+	case r.out.n > 0:
+		return r.out.all()[0].From
 	default:
-		return r.in[0].To
+		return r.in.all()[0].To
 	}
 }
 
@@ -153,7 +202,7 @@ func (x *Index) enter(id string, h uint32) {
 // release gives record h of id back once it holds nothing.
 func (x *Index) release(id string, h uint32) {
 	r := x.rec(h)
-	if r.node != nil || len(r.out) > 0 || len(r.in) > 0 {
+	if r.node != nil || r.out.n > 0 || r.in.n > 0 {
 		return
 	}
 	x.ids.del(x.idHash(id), h)
@@ -318,7 +367,7 @@ func (x *Index) LabelCount(label string) int {
 // modified.
 func (x *Index) Out(id string) []*value.Rel {
 	if h := x.handle(id); h != 0 {
-		return x.rec(h).out
+		return x.rec(h).out.all()
 	}
 	return nil
 }
@@ -326,7 +375,7 @@ func (x *Index) Out(id string) []*value.Rel {
 // In returns the relationships ending at node id.
 func (x *Index) In(id string) []*value.Rel {
 	if h := x.handle(id); h != 0 {
-		return x.rec(h).in
+		return x.rec(h).in.all()
 	}
 	return nil
 }
@@ -414,9 +463,9 @@ func (x *Index) link(id string, out bool, r *value.Rel) {
 	}
 	rec := x.rec(h)
 	if out {
-		rec.out = append(rec.out, r)
+		rec.out.push(r)
 	} else {
-		rec.in = append(rec.in, r)
+		rec.in.push(r)
 	}
 }
 
@@ -433,10 +482,12 @@ func (x *Index) adopt(id string, out bool, rs []*value.Rel) {
 	if out {
 		side = &rec.out
 	}
-	if len(*side) == 0 {
-		*side = rs
+	if side.n == 0 {
+		side.adopt(rs)
 	} else {
-		*side = append(*side, rs...)
+		for _, r := range rs {
+			side.push(r)
+		}
 	}
 	if fresh {
 		// Entered once it has a relationship to name its id by.
@@ -478,31 +529,14 @@ func (x *Index) deleteRel(id string) {
 func (x *Index) unlink(r *value.Rel) {
 	if h := x.handle(r.From); h != 0 {
 		rec := x.rec(h)
-		rec.out = removeRel(rec.out, r.ID)
+		rec.out.remove(r.ID)
 		x.release(r.From, h)
 	}
 	if h := x.handle(r.To); h != 0 {
 		rec := x.rec(h)
-		rec.in = removeRel(rec.in, r.ID)
+		rec.in.remove(r.ID)
 		x.release(r.To, h)
 	}
-}
-
-// removeRel takes the relationship of id out of list, moving the last one
-// into its place; an emptied list is dropped.
-func removeRel(list []*value.Rel, id string) []*value.Rel {
-	for i, r := range list {
-		if r.ID == id {
-			last := len(list) - 1
-			list[i] = list[last]
-			list[last] = nil
-			if last == 0 {
-				return nil
-			}
-			return list[:last]
-		}
-	}
-	return list
 }
 
 // attached lists the ids of every relationship touching node id.
@@ -675,9 +709,9 @@ func (x *Index) save(s *stateWriter) {
 	for _, out := range []bool{true, false} {
 		side := func(r *nodeRec) []*value.Rel {
 			if out {
-				return r.out
+				return r.out.all()
 			}
-			return r.in
+			return r.in.all()
 		}
 		n := 0
 		for h := uint32(1); h < x.nextRec; h++ {
