@@ -139,7 +139,7 @@ func (q *Query) pickRow(pick func(Row) bool) (uint64, Row, bool) {
 	n := len(q.columns)
 	if q.final != nil {
 		for _, r := range q.final.rows() {
-			row := append(Row(nil), r.vals[:n]...)
+			row := append(Row(nil), r.values()[:n]...)
 			if pick(row) {
 				return r.id, row, true
 			}
@@ -151,7 +151,7 @@ func (q *Query) pickRow(pick func(Row) bool) (uint64, Row, bool) {
 	found := false
 	q.result.each(func(en bagEntry) {
 		for k := 0; k < en.w && !found; k++ {
-			row := append(Row(nil), en.r.vals[:n]...)
+			row := append(Row(nil), en.r.values()[:n]...)
 			if pick(row) {
 				id, got, found = en.r.id, row, true
 			}
@@ -273,7 +273,7 @@ func own(ds []delta) []delta {
 	out := make([]delta, len(ds))
 	for i, d := range ds {
 		r := *d.r
-		r.vals = append([]value.Value(nil), d.r.vals...)
+		r.setValues(append([]value.Value(nil), d.r.values()...))
 		out[i] = delta{r: &r, w: d.w}
 	}
 	return out
@@ -333,7 +333,7 @@ func (t *tracer) run() error {
 	}
 	outs := t.appearAll(-1, 0, out)
 	for _, f := range finals {
-		h := hashValues(fresh.union.seed, f.d.r.vals[:fresh.union.width])
+		h := hashValues(fresh.union.seed, f.d.r.values()[:fresh.union.width])
 		if f.d.w > 0 && outs[h] {
 			t.edge(f.from, xnode{b: -1, id: h})
 		}
@@ -393,7 +393,7 @@ func (t *tracer) stage(bi, pos int, st, live stage, in []delta) ([]delta, error)
 			key := make([]value.Value, len(s.keys))
 			c.row = d.r.id
 			for i, f := range s.keys {
-				v, err := f(c, d.r.vals)
+				v, err := f(c, d.r.values())
 				if err != nil {
 					return 0, err
 				}
@@ -406,7 +406,7 @@ func (t *tracer) stage(bi, pos int, st, live stage, in []delta) ([]delta, error)
 		if err != nil {
 			return nil, err
 		}
-		return whole(own(out), func(d delta) (uint64, error) { return hashValues(s.seed, d.r.vals[:s.width]), nil })
+		return whole(own(out), func(d delta) (uint64, error) { return hashValues(s.seed, d.r.values()[:s.width]), nil })
 	case *orderStage:
 		out, err := s.push(c, in)
 		if err != nil {
@@ -472,7 +472,7 @@ func (t *tracer) liveGroupRows(s *aggregateStage, live stage, out []delta) []del
 	for i, d := range out {
 		var key []value.Value
 		for _, g := range s.groups[d.r.id] {
-			if g.out != nil && g.out.id == d.r.id && identicalRows(g.out.vals, d.r.vals) {
+			if g.out != nil && g.out.id == d.r.id && identicalRows(g.out.values(), d.r.values()) {
 				key = g.key
 				break
 			}
@@ -483,7 +483,7 @@ func (t *tracer) liveGroupRows(s *aggregateStage, live stage, out []delta) []del
 		for _, g := range la.groups[d.r.id] {
 			if g.out != nil && equivalentRows(g.key, key) {
 				r := *d.r
-				r.vals = append([]value.Value(nil), g.out.vals...)
+				r.setValues(append([]value.Value(nil), g.out.values()...))
 				out[i].r = &r
 				break
 			}
@@ -498,16 +498,16 @@ func (t *tracer) liveGroupRows(s *aggregateStage, live stage, out []delta) []del
 func boundElements(m *matchStage, in, out *row, node func(string) *value.Node) []value.Value {
 	var els []value.Value
 	for _, slot := range m.pp.nodeIn {
-		if slot >= 0 && slot < len(in.vals) {
-			els = appendElements(els, in.vals[slot], node)
+		if slot >= 0 && slot < len(in.values()) {
+			els = appendElements(els, in.values()[slot], node)
 		}
 	}
 	for _, slot := range m.pp.relIn {
-		if slot >= 0 && slot < len(in.vals) {
-			els = appendElements(els, in.vals[slot], node)
+		if slot >= 0 && slot < len(in.values()) {
+			els = appendElements(els, in.values()[slot], node)
 		}
 	}
-	for _, v := range out.vals[min(len(in.vals), len(out.vals)):] {
+	for _, v := range out.values()[min(len(in.values()), len(out.values())):] {
 		els = appendElements(els, v, node)
 	}
 	return els

@@ -218,7 +218,7 @@ func (q *Query) flushReplace(d *Diff) bool {
 		del, add = add, del
 	}
 	if del.w != -1 || add.w != 1 || del.r.id != add.r.id || del.r.nulls > 0 || add.r.nulls > 0 ||
-		len(del.r.vals) != len(add.r.vals) {
+		len(del.r.values()) != len(add.r.values()) {
 		return false
 	}
 	// identical: every value Identical (consolidate's and the bag's test);
@@ -226,7 +226,7 @@ func (q *Query) flushReplace(d *Diff) bool {
 	// implies SameContent, and on values without elements (numbers,
 	// strings, booleans) the two are the same test. The first difference
 	// in content answers both.
-	a, b := del.r.vals, add.r.vals
+	a, b := del.r.values(), add.r.values()
 	identical, visible := true, true
 	for i := range a {
 		if a[i].Kind() != b[i].Kind() || !value.SameContent(a[i], b[i]) {
@@ -300,10 +300,10 @@ func (q *Query) pairByMap(d *Diff, dels, adds []*row) ([]*row, []*row) {
 }
 
 func (q *Query) visible(r *row) Row {
-	if len(r.vals) > len(q.columns) {
-		return Row(r.vals[:len(q.columns)])
+	if len(r.values()) > len(q.columns) {
+		return Row(r.values()[:len(q.columns)])
 	}
-	return Row(r.vals)
+	return Row(r.values())
 }
 
 // addUpdate records an update unless the visible values did not change (a

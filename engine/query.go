@@ -92,13 +92,13 @@ func (q *Query) Results() []Row {
 	var out []Row
 	if q.final != nil {
 		for _, r := range q.final.rows() {
-			out = append(out, Row(r.vals[:len(q.columns)]))
+			out = append(out, Row(r.values()[:len(q.columns)]))
 		}
 		return out
 	}
 	q.result.each(func(e bagEntry) {
 		for k := 0; k < e.w; k++ {
-			out = append(out, Row(e.r.vals[:len(q.columns)]))
+			out = append(out, Row(e.r.values()[:len(q.columns)]))
 		}
 	})
 	return out

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"unsafe"
+
 	"github.com/vigilhq/vigil/engine/value"
 )
 
@@ -20,7 +22,35 @@ type row struct {
 	// of two chained OPTIONAL MATCHes finds b); rows of one pair with equal
 	// counts are different matches (a delete and an add).
 	nulls uint8
-	vals  []value.Value
+	// vn values start at vp: a slice less its capacity word, so that a
+	// row header is 32 bytes (a result keeps one per row). Read them with
+	// values, set them with setValues.
+	vn uint32
+	vp *value.Value
+}
+
+// values returns the row's values, their capacity cut to their length.
+func (r *row) values() []value.Value {
+	if r.vn == 0 {
+		return nil
+	}
+	return unsafe.Slice(r.vp, r.vn)
+}
+
+// setValues makes vs the row's values (shared, not copied).
+func (r *row) setValues(vs []value.Value) {
+	if len(vs) == 0 {
+		r.vp, r.vn = nil, 0
+		return
+	}
+	r.vp, r.vn = &vs[0], uint32(len(vs))
+}
+
+// newRowOf returns a row of the given identity sharing vs.
+func newRowOf(id, pair uint64, nulls uint8, vs []value.Value) *row {
+	r := &row{id: id, pair: pair, nulls: nulls}
+	r.setValues(vs)
+	return r
 }
 
 // delta is a row with a multiplicity change: +1 added, -1 removed.
@@ -243,7 +273,7 @@ func (t *idTable) del(id uint64) {
 }
 
 func sameEntry(a, r *row) bool {
-	return a == r || (a.id == r.id && identicalRows(a.vals, r.vals))
+	return a == r || (a.id == r.id && identicalRows(a.values(), r.values()))
 }
 
 // add changes the multiplicity of r under key by w.
@@ -416,7 +446,7 @@ func consolidate(in []delta) []delta {
 				clean = false
 			}
 			for k := 0; k < i && clean; k++ {
-				if in[k].r.id == in[i].r.id && in[k].r.nulls == in[i].r.nulls && identicalRows(in[k].r.vals, in[i].r.vals) {
+				if in[k].r.id == in[i].r.id && in[k].r.nulls == in[i].r.nulls && identicalRows(in[k].r.values(), in[i].r.values()) {
 					clean = false
 				}
 			}
@@ -430,7 +460,7 @@ func consolidate(in []delta) []delta {
 		for _, d := range in {
 			merged := false
 			for k := range out {
-				if out[k].r.id == d.r.id && out[k].r.nulls == d.r.nulls && identicalRows(out[k].r.vals, d.r.vals) {
+				if out[k].r.id == d.r.id && out[k].r.nulls == d.r.nulls && identicalRows(out[k].r.values(), d.r.values()) {
 					out[k].w += d.w
 					merged = true
 					break
@@ -454,7 +484,7 @@ func consolidate(in []delta) []delta {
 	for _, d := range in {
 		merged := false
 		for _, k := range byID[d.r.id] {
-			if identicalRows(out[k].r.vals, d.r.vals) && out[k].r.nulls == d.r.nulls {
+			if identicalRows(out[k].r.values(), d.r.values()) && out[k].r.nulls == d.r.nulls {
 				out[k].w += d.w
 				merged = true
 				break
@@ -484,24 +514,24 @@ func newRow(n int) *row {
 			r row
 			v [2]value.Value
 		}{}
-		x.r.vals = x.v[:n]
+		x.r.setValues(x.v[:n])
 		return &x.r
 	case n <= 4:
 		x := &struct {
 			r row
 			v [4]value.Value
 		}{}
-		x.r.vals = x.v[:n]
+		x.r.setValues(x.v[:n])
 		return &x.r
 	case n <= 8:
 		x := &struct {
 			r row
 			v [8]value.Value
 		}{}
-		x.r.vals = x.v[:n]
+		x.r.setValues(x.v[:n])
 		return &x.r
 	}
-	return &row{vals: make([]value.Value, n)}
+	return newRowOf(0, 0, 0, make([]value.Value, n))
 }
 
 // scratchRow is a row of a stage's per-step scratch pool: buf is the row's
@@ -538,8 +568,9 @@ func (p *rowPool) get(n int) *row {
 	if cap(sr.buf) < n {
 		sr.buf = make([]value.Value, n, max(n, 4))
 	}
-	sr.r = row{vals: sr.buf[:n]}
-	clear(sr.r.vals)
+	sr.r = row{}
+	sr.r.setValues(sr.buf[:n])
+	clear(sr.buf[:n])
 	return &sr.r
 }
 

@@ -35,7 +35,7 @@ func TestRowBagMatchesMultiset(t *testing.T) {
 			mk := func(id uint64, v int64) *row {
 				r := newRow(1)
 				r.id = id
-				r.vals[0] = value.Int(v)
+				r.values()[0] = value.Int(v)
 				return r
 			}
 			for step := range 20000 {
@@ -63,7 +63,7 @@ func TestRowBagMatchesMultiset(t *testing.T) {
 				b.eachKey(func(k uint64, es []bagEntry) {
 					keys[k] = true
 					for _, x := range es {
-						got[entry{k, x.r.id, x.r.vals[0].AsInt()}] += x.w
+						got[entry{k, x.r.id, x.r.values()[0].AsInt()}] += x.w
 						n += x.w
 					}
 				})

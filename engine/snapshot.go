@@ -202,7 +202,7 @@ func readStoredResult(s *stateReader) ([]string, []Row) {
 	}
 	var rows []Row
 	b.each(func(e bagEntry) {
-		vals := e.r.vals
+		vals := e.r.values()
 		if len(vals) > len(cols) {
 			vals = vals[:len(cols)]
 		}
@@ -251,7 +251,7 @@ func (s *stateWriter) row(r *row) {
 	s.w.Uint64(r.id)
 	s.w.Uint64(r.pair)
 	s.w.Uvarint(uint64(r.nulls))
-	s.w.Values(r.vals)
+	s.w.Values(r.values())
 }
 
 func (s *stateWriter) deltas(ds []delta) {
@@ -295,7 +295,9 @@ func (s *stateReader) row() *row {
 		s.r.Failf("row %d out of order", ref)
 		return nil
 	}
-	r := &row{id: s.r.Uint64(), pair: s.r.Uint64(), nulls: uint8(s.r.Uvarint()), vals: s.r.Values()}
+	id, pair := s.r.Uint64(), s.r.Uint64()
+	nulls := uint8(s.r.Uvarint())
+	r := newRowOf(id, pair, nulls, s.r.Values())
 	s.rows = append(s.rows, r)
 	return r
 }

@@ -108,7 +108,7 @@ func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	for _, d := range in {
 		key := a.keyBuf[:0]
 		for _, f := range a.keys {
-			v, err := f(c, d.r.vals)
+			v, err := f(c, d.r.values())
 			if err != nil {
 				return nil, err
 			}
@@ -127,7 +127,7 @@ func (a *aggregateStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		for j, args := range a.aggArgs {
 			buf := a.argBuf[:0]
 			for _, f := range args {
-				v, err := f(c, d.r.vals)
+				v, err := f(c, d.r.values())
 				if err != nil {
 					return nil, err
 				}
@@ -308,12 +308,12 @@ func (a *aggregateStage) emit(c *evalCtx, touched []*group) ([]delta, error) {
 			if err != nil {
 				return nil, err
 			}
-			if g.prev != nil && identicalRows(g.prev.vals, vals) {
+			if g.prev != nil && identicalRows(g.prev.values(), vals) {
 				continue
 			}
 			// Only a row that changed is kept (as g.out and downstream).
 			now = newRow(len(vals))
-			copy(now.vals, vals)
+			copy(now.values(), vals)
 			now.id, now.pair = g.h, g.h
 		}
 		if g.prev != nil {

@@ -20,17 +20,17 @@ type distinctEntry struct {
 func (s *distinctStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	var out []delta
 	for _, d := range in {
-		vis := d.r.vals[:s.width]
+		vis := d.r.values()[:s.width]
 		h := hashValues(s.seed, vis)
 		var e *distinctEntry
 		for _, x := range s.counts[h] {
-			if equivalentRows(x.r.vals[:s.width], vis) {
+			if equivalentRows(x.r.values()[:s.width], vis) {
 				e = x
 				break
 			}
 		}
 		if e == nil {
-			e = &distinctEntry{r: &row{id: h, pair: h, vals: d.r.vals}}
+			e = &distinctEntry{r: newRowOf(h, h, 0, d.r.values())}
 			s.counts[h] = append(s.counts[h], e)
 		}
 		before := e.n

@@ -8,7 +8,7 @@ type filterStage struct {
 func (f *filterStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	out := in[:0:0]
 	for _, d := range in {
-		v, err := f.cond(c, d.r.vals)
+		v, err := f.cond(c, d.r.values())
 		if err != nil {
 			return nil, err
 		}

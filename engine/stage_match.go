@@ -201,7 +201,7 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 		apply := func(sols []*solution, w int) error {
 			for _, s := range sols {
 				for _, e := range m.store.get(s.key) {
-					if !m.pp.compatible(e.r.vals, s) {
+					if !m.pp.compatible(e.r.values(), s) {
 						continue
 					}
 					var r *row
@@ -261,7 +261,7 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	}
 	// ΔA ⋈ B_new.
 	for _, d := range in {
-		key, ok := m.pp.joinKeyOfRow(d.r.vals)
+		key, ok := m.pp.joinKeyOfRow(d.r.values())
 		if ok {
 			m.store.add(key, d.r, d.w)
 		}
@@ -288,7 +288,7 @@ func (m *matchStage) push(c *evalCtx, in []delta) ([]delta, error) {
 
 // current lists the merged rows of input row in against the graph as it is now.
 func (m *matchStage) current(c *evalCtx, in *row) ([]*row, error) {
-	if !m.pp.bindFrom(c.index, in.vals, m.b) {
+	if !m.pp.bindFrom(c.index, in.values(), m.b) {
 		return nil, nil
 	}
 	var out []*row
@@ -316,7 +316,7 @@ func (m *matchStage) keep(c *evalCtx, r *row) (bool, error) {
 	if m.where == nil {
 		return true, nil
 	}
-	v, err := m.where(c, r.vals)
+	v, err := m.where(c, r.values())
 	if err != nil {
 		return false, err
 	}
@@ -325,8 +325,8 @@ func (m *matchStage) keep(c *evalCtx, r *row) (bool, error) {
 
 func (m *matchStage) nullRow(in *row) *row {
 	vals := make([]value.Value, len(m.pp.out.names))
-	copy(vals, in.vals)
-	return &row{id: mix(in.id, 0x6e756c6c), pair: mix(in.pair, 0x6f7074), nulls: in.nulls + 1, vals: vals}
+	copy(vals, in.values())
+	return newRowOf(mix(in.id, 0x6e756c6c), mix(in.pair, 0x6f7074), in.nulls+1, vals)
 }
 
 // optRow gives matched rows of an optional stage the pair key of the null
@@ -341,31 +341,31 @@ func (m *matchStage) optRow(in *row, s *solution) *row {
 
 // merge builds the output row of an input row extended by a solution.
 func merge(in *row, s *solution) *row {
-	if len(in.vals) == 0 {
+	if len(in.values()) == 0 {
 		// The first MATCH extends the empty row: share the solution's values.
-		return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), nulls: in.nulls, vals: s.vals}
+		return newRowOf(mix(in.id, s.id), mix(in.pair, s.id), in.nulls, s.vals)
 	}
-	vals := make([]value.Value, len(in.vals)+len(s.vals))
-	copy(vals, in.vals)
-	copy(vals[len(in.vals):], s.vals)
-	return &row{id: mix(in.id, s.id), pair: mix(in.pair, s.id), nulls: in.nulls, vals: vals}
+	vals := make([]value.Value, len(in.values())+len(s.vals))
+	copy(vals, in.values())
+	copy(vals[len(in.values()):], s.vals)
+	return newRowOf(mix(in.id, s.id), mix(in.pair, s.id), in.nulls, vals)
 }
 
 // mergeScratch is merge into a pooled row (heap-allocated when the pool is
 // full).
 func mergeScratch(pool *rowPool, in *row, s *solution) *row {
 	var r *row
-	if len(in.vals) == 0 {
+	if len(in.values()) == 0 {
 		if r = pool.getShared(); r == nil {
 			return merge(in, s)
 		}
-		r.vals = s.vals
+		r.setValues(s.vals)
 	} else {
-		if r = pool.get(len(in.vals) + len(s.vals)); r == nil {
+		if r = pool.get(len(in.values()) + len(s.vals)); r == nil {
 			return merge(in, s)
 		}
-		copy(r.vals, in.vals)
-		copy(r.vals[len(in.vals):], s.vals)
+		copy(r.values(), in.values())
+		copy(r.values()[len(in.values()):], s.vals)
 	}
 	r.id, r.pair, r.nulls = mix(in.id, s.id), mix(in.pair, s.id), in.nulls
 	return r

@@ -27,7 +27,7 @@ type orderEntry struct {
 
 func (o *orderStage) less(a, b orderEntry) bool {
 	for i, d := range o.desc {
-		c := value.Compare(a.r.vals[o.width+i], b.r.vals[o.width+i])
+		c := value.Compare(a.r.values()[o.width+i], b.r.values()[o.width+i])
 		if c != 0 {
 			if d {
 				return c > 0
@@ -79,7 +79,7 @@ func (o *orderStage) remove(r *row) {
 	i := sort.Search(len(o.entries), func(i int) bool { return !o.less(o.entries[i], probe) })
 	for j := i; j < len(o.entries); j++ {
 		e := o.entries[j]
-		if e.r.id == r.id && identicalRows(e.r.vals, r.vals) {
+		if e.r.id == r.id && identicalRows(e.r.values(), r.values()) {
 			o.entries = append(o.entries[:j], o.entries[j+1:]...)
 			return
 		}
@@ -89,7 +89,7 @@ func (o *orderStage) remove(r *row) {
 	}
 	// Not where expected (a sort key that does not compare stably): search.
 	for j, e := range o.entries {
-		if e.r.id == r.id && identicalRows(e.r.vals, r.vals) {
+		if e.r.id == r.id && identicalRows(e.r.values(), r.values()) {
 			o.entries = append(o.entries[:j], o.entries[j+1:]...)
 			return
 		}
@@ -98,7 +98,7 @@ func (o *orderStage) remove(r *row) {
 
 func (o *orderStage) cmpKeys(a, b *row) int {
 	for i, d := range o.desc {
-		if c := value.Compare(a.vals[o.width+i], b.vals[o.width+i]); c != 0 {
+		if c := value.Compare(a.values()[o.width+i], b.values()[o.width+i]); c != 0 {
 			if d {
 				return -c
 			}

@@ -45,13 +45,13 @@ func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			nr = newRow(width)
 		}
 		nr.id, nr.pair, nr.nulls = d.r.id, d.r.pair, d.r.nulls
-		vals := nr.vals
+		vals := nr.values()
 		recalled := p.memo != nil && d.w < 0 && p.memo.recall(d.r, vals)
 		for i, f := range p.items {
 			if recalled && p.memo.is[i] {
 				continue
 			}
-			v, err := f(c, d.r.vals)
+			v, err := f(c, d.r.values())
 			if err != nil {
 				return nil, err
 			}
@@ -61,11 +61,11 @@ func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			p.memo.remember(d.r, vals)
 		}
 		if p.carry > 0 {
-			copy(vals[len(p.items):], d.r.vals[p.ext:])
+			copy(vals[len(p.items):], d.r.values()[p.ext:])
 		}
 		if len(p.sort) > 0 {
 			ext := make([]value.Value, p.ext+len(p.items))
-			copy(ext, d.r.vals)
+			copy(ext, d.r.values())
 			copy(ext[p.ext:], vals[:len(p.items)])
 			for i, f := range p.sort {
 				v, err := f(c, ext)
@@ -95,11 +95,11 @@ type trimStage struct {
 func (t *trimStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	out := make([]delta, len(in))
 	for i, d := range in {
-		if len(d.r.vals) == t.width {
+		if len(d.r.values()) == t.width {
 			out[i] = d
 			continue
 		}
-		out[i] = delta{r: &row{id: d.r.id, pair: d.r.pair, nulls: d.r.nulls, vals: d.r.vals[:t.width:t.width]}, w: d.w}
+		out[i] = delta{r: newRowOf(d.r.id, d.r.pair, d.r.nulls, d.r.values()[:t.width]), w: d.w}
 	}
 	return out, nil
 }

@@ -82,7 +82,7 @@ func (pm *projMemo) recall(r *row, vals []value.Value) bool {
 		e.stale = true
 		pm.gone = append(pm.gone, r.id)
 	}
-	if !e.matches(r.vals) {
+	if !e.matches(r.values()) {
 		return false
 	}
 	for k, i := range pm.items {
@@ -94,7 +94,7 @@ func (pm *projMemo) recall(r *row, vals []value.Value) bool {
 // remember stores the memoized values of an added input row, if the row
 // holds elements only (what a match on the unit row produces).
 func (pm *projMemo) remember(r *row, vals []value.Value) {
-	for _, v := range r.vals {
+	for _, v := range r.values() {
 		if elementOf(v) == nil {
 			return
 		}
@@ -105,12 +105,12 @@ func (pm *projMemo) remember(r *row, vals []value.Value) {
 	} else {
 		e = pm.m[r.id]
 	}
-	if e == nil || len(e.els) != len(r.vals) {
-		e = &projMemoEntry{els: make([]any, len(r.vals)), vals: make([]value.Value, len(pm.items))}
+	if e == nil || len(e.els) != len(r.values()) {
+		e = &projMemoEntry{els: make([]any, len(r.values())), vals: make([]value.Value, len(pm.items))}
 		pm.m[r.id] = e
 	}
 	e.stale = false
-	for i, v := range r.vals {
+	for i, v := range r.values() {
 		e.els[i] = elementOf(v)
 	}
 	for k, i := range pm.items {

@@ -92,7 +92,7 @@ func (rs *reevalStage) busy() bool {
 
 func (rs *reevalStage) find(r *row) *memoEntry {
 	for _, e := range rs.memo[r.id] {
-		if identicalRows(e.r.vals, r.vals) {
+		if identicalRows(e.r.values(), r.values()) {
 			return e
 		}
 	}
@@ -159,7 +159,7 @@ func (rs *reevalStage) push(c *evalCtx, in []delta) ([]delta, error) {
 				var key uint64
 				ok := false
 				if !rs.global[i] {
-					key, ok = sp.pp.joinKeyOfRow(d.r.vals[:min(len(d.r.vals), sp.pp.inWidth)])
+					key, ok = sp.pp.joinKeyOfRow(d.r.values()[:min(len(d.r.values()), sp.pp.inWidth)])
 					if ok {
 						rs.byKey[i][key] = append(rs.byKey[i][key], e)
 					}

@@ -12,7 +12,7 @@ type unwindStage struct {
 func (u *unwindStage) push(c *evalCtx, in []delta) ([]delta, error) {
 	var out []delta
 	for _, d := range in {
-		lv, err := u.list(c, d.r.vals)
+		lv, err := u.list(c, d.r.values())
 		if err != nil {
 			return nil, err
 		}
@@ -26,11 +26,11 @@ func (u *unwindStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			items = []value.Value{lv}
 		}
 		for i, x := range items {
-			vals := make([]value.Value, len(d.r.vals)+1)
-			copy(vals, d.r.vals)
-			vals[len(d.r.vals)] = x
+			vals := make([]value.Value, len(d.r.values())+1)
+			copy(vals, d.r.values())
+			vals[len(d.r.values())] = x
 			k := uint64(i + 1)
-			out = append(out, delta{r: &row{id: mix(d.r.id, k), pair: mix(d.r.pair, k), nulls: d.r.nulls, vals: vals}, w: d.w})
+			out = append(out, delta{r: newRowOf(mix(d.r.id, k), mix(d.r.pair, k), d.r.nulls, vals), w: d.w})
 		}
 	}
 	return out, nil
