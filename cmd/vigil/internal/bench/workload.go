@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math/rand"
+	"strings"
 	"time"
 
 	"github.com/vigilhq/vigil/engine"
@@ -131,7 +132,11 @@ func (w *Building) Bootstrap() []engine.Change {
 			node(fid, "Floor", map[string]value.Value{"name": value.Str("Floor " + fid)})
 			rel(fid, bid)
 			for r := 0; r < c.RoomsPerFloor; r++ {
-				node(w.ids[i], "Room", w.roomProps(i))
+				// The name as a source decodes it, a string of its own:
+				// the engine keeps it, and bytes/element counts it.
+				p := w.roomProps(i)
+				p["name"] = value.Str(strings.Clone(w.names[i]))
+				node(w.ids[i], "Room", p)
 				rel(w.ids[i], fid)
 				i++
 			}
