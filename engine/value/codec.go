@@ -16,15 +16,16 @@ import (
 // are not property values and return an error. Map keys are written sorted
 // so that equal values encode to equal bytes.
 func AppendBinary(buf []byte, v Value) ([]byte, error) {
-	buf = append(buf, byte(v.kind))
-	switch v.kind {
+	k := v.Kind()
+	buf = append(buf, byte(k))
+	switch k {
 	case KindNull:
 	case KindBool:
-		buf = append(buf, byte(v.num))
+		buf = append(buf, byte(v.bits()))
 	case KindInt:
-		buf = binary.AppendVarint(buf, int64(v.num))
+		buf = binary.AppendVarint(buf, int64(v.bits()))
 	case KindFloat:
-		buf = binary.LittleEndian.AppendUint64(buf, v.num)
+		buf = binary.LittleEndian.AppendUint64(buf, v.bits())
 	case KindString:
 		buf = binenc.AppendString(buf, v.AsString())
 	case KindList:
@@ -54,7 +55,7 @@ func AppendBinary(buf []byte, v Value) ([]byte, error) {
 	case KindDate, KindLocalTime, KindTime, KindLocalDateTime, KindDateTime:
 		t, ok := v.payload().(Temporal)
 		if !ok {
-			return buf, fmt.Errorf("value: %s without a temporal payload", v.kind)
+			return buf, fmt.Errorf("value: %s without a temporal payload", k)
 		}
 		buf = binary.AppendVarint(buf, t.days)
 		buf = binary.AppendVarint(buf, t.nanos)
@@ -70,7 +71,7 @@ func AppendBinary(buf []byte, v Value) ([]byte, error) {
 		buf = binary.AppendVarint(buf, d.Seconds)
 		buf = binary.AppendVarint(buf, d.Nanos)
 	default:
-		return buf, fmt.Errorf("value: a %s is not a property value and has no binary encoding", v.kind)
+		return buf, fmt.Errorf("value: a %s is not a property value and has no binary encoding", k)
 	}
 	return buf, nil
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"unsafe"
 )
 
 // Ext is implemented by the payloads of kinds defined outside this package
@@ -22,24 +23,30 @@ type Ext interface {
 
 func isExt(k Kind) bool { return k >= KindDate && k <= KindDuration }
 
+func isNumber(k Kind) bool { return k == KindInt || k == KindFloat }
+
 // Equal is Cypher's `=`: the result is true, false, or unknown (known=false)
 // when null is involved in a way that decides nothing.
 func Equal(a, b Value) (eq, known bool) {
-	if a.kind == KindNull || b.kind == KindNull {
+	if a.p == unsafe.Pointer(&kindMarks[KindInt]) && b.p == a.p {
+		return a.num == b.num, true // the common case, without decoding kinds
+	}
+	ka, kb := a.Kind(), b.Kind()
+	if ka == KindNull || kb == KindNull {
 		return false, false
 	}
 	switch {
-	case a.IsNumber() && b.IsNumber():
-		if a.kind == KindInt && b.kind == KindInt {
-			return a.num == b.num, true
+	case isNumber(ka) && isNumber(kb):
+		if ka == KindInt && kb == KindInt {
+			return a.bits() == b.bits(), true
 		}
 		return a.AsFloat() == b.AsFloat(), true
-	case a.kind != b.kind:
+	case ka != kb:
 		return false, true
 	}
-	switch a.kind {
+	switch ka {
 	case KindBool, KindInt:
-		return a.num == b.num, true
+		return a.bits() == b.bits(), true
 	case KindString:
 		return a.AsString() == b.AsString(), true
 	case KindList:
@@ -83,7 +90,7 @@ func Equal(a, b Value) (eq, known bool) {
 	case KindPath:
 		return pathKey(a.AsPath()) == pathKey(b.AsPath()), true
 	}
-	if isExt(a.kind) {
+	if isExt(ka) {
 		return a.payload().(Ext).ExtEqual(b.payload().(Ext)), true
 	}
 	return false, true
@@ -105,24 +112,25 @@ func pathKey(p *Path) string {
 // temporal values of one kind); ok is false otherwise (the comparison is
 // null). NaN compares false with everything, reported as not ok.
 func Less(a, b Value) (c int, ok bool) {
+	ka, kb := a.Kind(), b.Kind()
 	switch {
-	case a.kind == KindNull || b.kind == KindNull:
+	case ka == KindNull || kb == KindNull:
 		return 0, false
-	case a.IsNumber() && b.IsNumber():
-		if a.kind == KindInt && b.kind == KindInt {
-			return cmpInt(int64(a.num), int64(b.num)), true
+	case isNumber(ka) && isNumber(kb):
+		if ka == KindInt && kb == KindInt {
+			return cmpInt(int64(a.bits()), int64(b.bits())), true
 		}
 		x, y := a.AsFloat(), b.AsFloat()
 		if math.IsNaN(x) || math.IsNaN(y) {
 			return 0, false
 		}
 		return cmpFloat(x, y), true
-	case a.kind != b.kind:
+	case ka != kb:
 		return 0, false
 	}
-	switch a.kind {
+	switch ka {
 	case KindBool:
-		return cmpInt(int64(a.num), int64(b.num)), true
+		return cmpInt(int64(a.bits()), int64(b.bits())), true
 	case KindString:
 		return cmpString(a.AsString(), b.AsString()), true
 	case KindList:
@@ -135,7 +143,7 @@ func Less(a, b Value) (c int, ok bool) {
 		}
 		return cmpInt(int64(len(la)), int64(len(lb))), true
 	}
-	if isExt(a.kind) {
+	if isExt(ka) {
 		return a.payload().(Ext).ExtCompare(b.payload().(Ext))
 	}
 	return 0, false
@@ -183,16 +191,17 @@ func orderRank(k Kind) int {
 // different kinds order by kind (see orderRank), null last, NaN after every
 // other number.
 func Compare(a, b Value) int {
-	ra, rb := orderRank(a.kind), orderRank(b.kind)
+	ka, kb := a.Kind(), b.Kind()
+	ra, rb := orderRank(ka), orderRank(kb)
 	if ra != rb {
 		return cmpInt(int64(ra), int64(rb))
 	}
-	switch a.kind {
+	switch ka {
 	case KindNull:
 		return 0
 	case KindInt, KindFloat:
-		if a.kind == KindInt && b.kind == KindInt {
-			return cmpInt(int64(a.num), int64(b.num))
+		if ka == KindInt && kb == KindInt {
+			return cmpInt(int64(a.bits()), int64(b.bits()))
 		}
 		x, y := a.AsFloat(), b.AsFloat()
 		nx, ny := math.IsNaN(x), math.IsNaN(y)
@@ -209,9 +218,9 @@ func Compare(a, b Value) int {
 		}
 		// Equal numerically: integers before floats, so the order is total
 		// and stable across kinds.
-		return cmpInt(int64(a.kind), int64(b.kind))
+		return cmpInt(int64(ka), int64(kb))
 	case KindBool:
-		return cmpInt(int64(a.num), int64(b.num))
+		return cmpInt(int64(a.bits()), int64(b.bits()))
 	case KindString:
 		return cmpString(a.AsString(), b.AsString())
 	case KindList:
@@ -241,7 +250,7 @@ func Compare(a, b Value) int {
 	case KindPath:
 		return cmpString(pathKey(a.AsPath()), pathKey(b.AsPath()))
 	}
-	if isExt(a.kind) {
+	if isExt(ka) {
 		if c, ok := a.payload().(Ext).ExtCompare(b.payload().(Ext)); ok {
 			return c
 		}
@@ -254,17 +263,18 @@ func Compare(a, b Value) int {
 // like Equal, but null is equivalent to null and NaN to NaN, and the answer
 // is always known.
 func Equivalent(a, b Value) bool {
-	if a.IsNumber() && b.IsNumber() {
-		x, y := a.AsFloat(), b.AsFloat()
-		if a.kind == KindInt && b.kind == KindInt {
-			return a.num == b.num
+	ka, kb := a.Kind(), b.Kind()
+	if isNumber(ka) && isNumber(kb) {
+		if ka == KindInt && kb == KindInt {
+			return a.bits() == b.bits()
 		}
+		x, y := a.AsFloat(), b.AsFloat()
 		return x == y || (math.IsNaN(x) && math.IsNaN(y))
 	}
-	if a.kind != b.kind {
+	if ka != kb {
 		return false
 	}
-	switch a.kind {
+	switch ka {
 	case KindNull:
 		return true
 	case KindList:
@@ -307,21 +317,22 @@ func writeHash(h *Hasher, v Value) {
 		}
 		h.Write(buf[:])
 	}
-	switch v.kind {
+	k := v.Kind()
+	switch k {
 	case KindNull:
 		h.Byte(0)
 	case KindBool:
-		put(1, v.num)
+		put(1, v.bits())
 	case KindInt:
-		put(2, v.num)
+		put(2, v.bits())
 	case KindFloat:
-		f := math.Float64frombits(v.num)
+		f := math.Float64frombits(v.bits())
 		if f == math.Trunc(f) && f >= -9.2e18 && f <= 9.2e18 {
 			put(2, uint64(int64(f))) // integral floats hash like integers
 		} else if math.IsNaN(f) {
 			h.Byte(3)
 		} else {
-			put(4, v.num)
+			put(4, v.bits())
 		}
 	case KindString:
 		h.Byte(5)
@@ -353,8 +364,8 @@ func writeHash(h *Hasher, v Value) {
 		h.Byte(10)
 		h.WriteString(pathKey(v.AsPath()))
 	default:
-		if isExt(v.kind) {
-			put(byte(11+v.kind), v.payload().(Ext).ExtHash())
+		if isExt(k) {
+			put(byte(11+k), v.payload().(Ext).ExtHash())
 		}
 	}
 }
@@ -412,12 +423,13 @@ func Identical(a, b Value) bool { return identical(a, b, true) }
 func SameContent(a, b Value) bool { return identical(a, b, false) }
 
 func identical(a, b Value, withTime bool) bool {
-	if a.kind != b.kind {
+	k := a.Kind()
+	if k != b.Kind() {
 		// 3 and 3.0 are equivalent but not the same snapshot: a reader
 		// sees the difference, at any depth (a list, a map, a property).
 		return false
 	}
-	switch a.kind {
+	switch k {
 	case KindNode:
 		x, y := a.AsNode(), b.AsNode()
 		if x == y {

@@ -17,17 +17,17 @@ func (v Value) String() string {
 }
 
 func format(b *strings.Builder, v Value) {
-	switch v.kind {
+	switch v.Kind() {
 	case KindNull:
 		b.WriteString("null")
 	case KindBool:
-		if v.num != 0 {
+		if v.AsBool() {
 			b.WriteString("true")
 		} else {
 			b.WriteString("false")
 		}
 	case KindInt:
-		b.WriteString(strconv.FormatInt(int64(v.num), 10))
+		b.WriteString(strconv.FormatInt(v.AsInt(), 10))
 	case KindFloat:
 		b.WriteString(FormatFloat(v.AsFloat()))
 	case KindString:
@@ -80,7 +80,7 @@ func format(b *strings.Builder, v Value) {
 			b.WriteString(e.String())
 			b.WriteByte('\'')
 		} else {
-			fmt.Fprintf(b, "<%s>", v.kind)
+			fmt.Fprintf(b, "<%s>", v.Kind())
 		}
 	}
 }

@@ -97,13 +97,13 @@ func FromGo(x any) (Value, error) {
 // relationships become maps of their properties, paths lists of elements,
 // temporal values their ISO 8601 strings.
 func ToGo(v Value) any {
-	switch v.kind {
+	switch v.Kind() {
 	case KindNull:
 		return nil
 	case KindBool:
-		return v.num != 0
+		return v.AsBool()
 	case KindInt:
-		return int64(v.num)
+		return v.AsInt()
 	case KindFloat:
 		f := v.AsFloat()
 		if math.IsNaN(f) || math.IsInf(f, 0) {

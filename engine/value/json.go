@@ -12,13 +12,13 @@ import (
 // without building the Go value first (result events encode every row this
 // way).
 func AppendJSON(b []byte, v Value) []byte {
-	switch v.kind {
+	switch v.Kind() {
 	case KindNull:
 		return append(b, "null"...)
 	case KindBool:
-		return strconv.AppendBool(b, v.num != 0)
+		return strconv.AppendBool(b, v.AsBool())
 	case KindInt:
-		return strconv.AppendInt(b, int64(v.num), 10)
+		return strconv.AppendInt(b, v.AsInt(), 10)
 	case KindFloat:
 		f := v.AsFloat()
 		if math.IsNaN(f) || math.IsInf(f, 0) {

@@ -120,7 +120,7 @@ func (w *StateWriter) Rel(r *Rel) {
 
 // Value writes any value, elements and paths included.
 func (w *StateWriter) Value(v Value) {
-	switch v.kind {
+	switch v.Kind() {
 	case KindNode:
 		w.body = append(w.body, byte(KindNode))
 		w.Node(v.AsNode())

@@ -12,8 +12,8 @@ import (
 var testSeed = NewSeed()
 
 func TestValueSize(t *testing.T) {
-	if got := unsafe.Sizeof(Value{}); got != 24 {
-		t.Fatalf("unsafe.Sizeof(Value{}) = %d, want 24", got)
+	if got := unsafe.Sizeof(Value{}); got != 16 {
+		t.Fatalf("unsafe.Sizeof(Value{}) = %d, want 16", got)
 	}
 }
 
