@@ -30,7 +30,10 @@
 //     synthetic join relationships). A stored element's properties are a
 //     value.Props record whose sorted names the index shares among the
 //     elements of one shape (value.KeyTable), allocated with the element;
-//     its label list is shared the same way.
+//     its label list is shared the same way. The index keeps each node id's
+//     record (node and adjacency) and each relationship under an integer
+//     handle, found through open-addressed tables of handles
+//     (internal/openset) rather than Go maps keyed by id.
 //  2. dispatch.go: step hands one element change to the queries it can
 //     touch: route.go files each query under the labels and types its
 //     patterns name (or "any"). A query's watchers (its match stages and
