@@ -134,12 +134,14 @@ func (q *Query) flush() Diff {
 	// Additions before deletions: an updated row's bag slot is reused
 	// instead of emptied, deleted from the map and allocated again.
 	for _, x := range net {
-		if x.w > 0 {
+		if x.w > 0 && !q.derived {
 			q.result.add(x.r.id, x.r, x.w)
 		}
 	}
 	for _, x := range net {
-		if x.w < 0 {
+		if q.derived {
+			q.count += x.w
+		} else if x.w < 0 {
 			q.result.add(x.r.id, x.r, x.w)
 		}
 		for k := 0; k < x.w; k++ {
@@ -242,7 +244,7 @@ func (q *Query) flushReplace(d *Diff) bool {
 	if identical {
 		return true
 	}
-	if !q.result.replaceOne(del.r.id, del.r, add.r) {
+	if !q.derived && !q.result.replaceOne(del.r.id, del.r, add.r) {
 		// As the general path: additions first.
 		q.result.add(add.r.id, add.r, 1)
 		q.result.add(del.r.id, del.r, -1)

@@ -165,3 +165,58 @@ func (q *Query) retractFromResult(m *matchStage) bool {
 	m.lost = nil
 	return true
 }
+
+// derivedResult decides, for a query that oldRowsFromResult accepts,
+// whether its result is left unstored: every returned item is a variable,
+// a property of a variable, a literal or a parameter. Such a row repeats
+// values the index already holds, so keeping it costs memory for nothing
+// that solving again does not give back cheaply: an update's old row is
+// projected from the old element (a few property reads), and reading the
+// result solves the query over the index. Items that compute (a formula, a
+// function) keep their rows, since recomputing the old row would cost the
+// evaluation storing it saves.
+func derivedResult(tree *ast.Query) bool {
+	rc, ok := tree.Parts[0].Clauses[1].(*ast.Return)
+	if !ok || rc.Distinct || rc.Star {
+		return false
+	}
+	for _, it := range rc.Items {
+		switch x := it.Expr.(type) {
+		case *ast.Var, *ast.Literal, *ast.Param:
+		case *ast.Prop:
+			if _, ok := x.Subject.(*ast.Var); !ok {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// deriveRows solves a derived query's result over the index as it is now:
+// its match from the unit row, projected. It runs between steps, where the
+// match stage's binding is free.
+func (q *Query) deriveRows() ([]*row, error) {
+	e := q.eng
+	c := &evalCtx{index: graph{e.index, q.vis}, params: q.spec.Params, now: e.now, eng: e, q: q}
+	m := q.branches[0].stages[0].(*matchStage)
+	p := q.branches[0].stages[1].(*projectStage)
+	matched, err := m.current(c, unitRow)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*row, 0, len(matched))
+	for _, r := range matched {
+		nr := newRow(len(p.items))
+		nr.id, nr.pair, nr.nulls = r.id, r.pair, r.nulls
+		vals := nr.values()
+		for i, f := range p.items {
+			if vals[i], err = f(c, r.values()); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, nr)
+	}
+	return out, nil
+}

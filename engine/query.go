@@ -31,6 +31,10 @@ type Query struct {
 	// oldFrom is the match stage whose lost solutions' rows are taken from
 	// the result instead of being recomputed (see oldRowsFromResult).
 	oldFrom *matchStage
+	// derived says the result is not stored but solved again when read
+	// (see derivedResult); count is then its number of rows.
+	derived bool
+	count   int
 	// order is the query's place in registration order; mark dedups it
 	// among a step's routed candidates; touched says it is on the
 	// engine's list of queries to flush this step.
@@ -90,6 +94,16 @@ func (q *Query) Results() []Row {
 		return nil
 	}
 	var out []Row
+	if q.derived {
+		rows, err := q.deriveRows()
+		if err != nil {
+			return nil
+		}
+		for _, r := range rows {
+			out = append(out, Row(r.values()[:len(q.columns)]))
+		}
+		return out
+	}
 	if q.final != nil {
 		for _, r := range q.final.rows() {
 			out = append(out, Row(r.values()[:len(q.columns)]))
@@ -105,4 +119,9 @@ func (q *Query) Results() []Row {
 }
 
 // Len is the number of result rows.
-func (q *Query) Len() int { return q.result.n }
+func (q *Query) Len() int {
+	if q.derived {
+		return q.count
+	}
+	return q.result.n
+}

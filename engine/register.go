@@ -136,7 +136,12 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 		q.final = branches[0].final
 	}
 	if oldRowsFromResult(tree, branches, funcs) {
-		q.oldFrom = branches[0].stages[0].(*matchStage)
+		if derivedResult(tree) {
+			q.derived = true
+			branches[0].stages[1].(*projectStage).slab = &rowSlab{}
+		} else {
+			q.oldFrom = branches[0].stages[0].(*matchStage)
+		}
 	}
 	setupProjMemo(tree, branches, funcs)
 	if len(branches) > 1 && !tree.All {

@@ -534,6 +534,36 @@ func newRow(n int) *row {
 	return newRowOf(0, 0, 0, make([]value.Value, n))
 }
 
+// rowSlab hands out rows carved from chunks of slabRows headers and
+// values: two allocations per slabRows rows. It serves rows that no engine
+// state keeps (a derived result's, whose diffs the caller owns); a chunk is
+// freed once the caller holds none of its rows. A stored row must not come
+// from it, since one kept row would keep its whole chunk.
+type rowSlab struct {
+	rows []row
+	vals []value.Value
+}
+
+// slabRows is how many rows a slab chunk holds.
+const slabRows = 32
+
+// get returns a row with n zeroed values.
+func (s *rowSlab) get(n int) *row {
+	if len(s.rows) == 0 {
+		s.rows = make([]row, slabRows)
+	}
+	r := &s.rows[0]
+	s.rows = s.rows[1:]
+	if n > 0 {
+		if len(s.vals) < n {
+			s.vals = make([]value.Value, slabRows*n)
+		}
+		r.setValues(s.vals[:n:n])
+		s.vals = s.vals[n:]
+	}
+	return r
+}
+
 // scratchRow is a row of a stage's per-step scratch pool: buf is the row's
 // own reusable value array (vals may instead share a scratch solution's).
 type scratchRow struct {

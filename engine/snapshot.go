@@ -434,7 +434,21 @@ func (q *Query) save(s *stateWriter) {
 		w.String(q.err.Error())
 		return
 	}
-	s.bag(q.result)
+	if q.derived {
+		// Written as a stored result is, so that a snapshot reads the
+		// same whichever way the query keeps its rows.
+		// Solving cannot fail here: every expression already succeeded on
+		// these elements (a failure would have failed the query, which is
+		// saved above).
+		b := newIDBag()
+		rows, _ := q.deriveRows()
+		for _, r := range rows {
+			b.add(r.id, r, 1)
+		}
+		s.bag(b)
+	} else {
+		s.bag(q.result)
+	}
 	w.Bool(q.union != nil)
 	if q.union != nil {
 		q.union.save(s)
@@ -480,6 +494,10 @@ func (q *Query) load(s *stateReader) {
 		return
 	}
 	s.bag(q.result)
+	if q.derived {
+		// Only the count is kept; the rows are solved when read.
+		q.count, q.result = q.result.n, newIDBag()
+	}
 	if r.Bool() != (q.union != nil) {
 		r.Failf("query %q: UNION state does not match the compiled query", q.id)
 		return

@@ -23,6 +23,10 @@ type projectStage struct {
 	// memo remembers costly item values per input row for its retraction
 	// (stage_project_memo.go); nil when not applicable.
 	memo *projMemo
+	// slab, when set, supplies the output rows: the stage ends a query
+	// whose result is derived, so no engine state keeps them past the step
+	// and the caller owns them through the diff.
+	slab *rowSlab
 }
 
 func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
@@ -42,7 +46,11 @@ func (p *projectStage) push(c *evalCtx, in []delta) ([]delta, error) {
 			nr = p.rows.get(width)
 		}
 		if nr == nil {
-			nr = newRow(width)
+			if p.slab != nil {
+				nr = p.slab.get(width)
+			} else {
+				nr = newRow(width)
+			}
 		}
 		nr.id, nr.pair, nr.nulls = d.r.id, d.r.pair, d.r.nulls
 		vals := nr.values()
