@@ -54,6 +54,8 @@ type Options struct {
 	// Workers is the engine's Options.Workers: how many queries one
 	// change may run at once.
 	Workers int
+	// StoreAllResults is the engine's Options.StoreAllResults.
+	StoreAllResults bool
 }
 
 // DefaultSnapshotEvery bounds the replay at a restart to about half a second
@@ -64,12 +66,13 @@ const DefaultSnapshotEvery = 100_000
 // goroutine (the server's engine loop) drives it, while readers use Outbox
 // and the cursor methods, which are.
 type Host struct {
-	eng     *engine.Engine
-	log     store.Log
-	keepLog bool                              // log.KeepsLog(): records are encoded and snapshots taken
-	funcs   *functions.Registry               // Options.Functions
-	workers int                               // Options.Workers
-	columns map[*engine.Query]*outbox.Columns // see columnsOf
+	eng      *engine.Engine
+	log      store.Log
+	keepLog  bool                              // log.KeepsLog(): records are encoded and snapshots taken
+	funcs    *functions.Registry               // Options.Functions
+	workers  int                               // Options.Workers
+	storeAll bool                              // Options.StoreAllResults
+	columns  map[*engine.Query]*outbox.Columns // see columnsOf
 	// stopped holds the queries whose stopped event is in their stream:
 	// a query that fails during a step gets one in that step's commit.
 	stopped  map[*engine.Query]bool
@@ -111,7 +114,7 @@ func Open(o Options) (*Host, error) {
 	if log == nil {
 		log = store.NewMemory(false)
 	}
-	h := &Host{log: log, keepLog: log.KeepsLog(), funcs: o.Functions, workers: o.Workers, snapEvery: o.SnapshotEvery, snapPerEl: o.SnapshotPerElement,
+	h := &Host{log: log, keepLog: log.KeepsLog(), funcs: o.Functions, workers: o.Workers, storeAll: o.StoreAllResults, snapEvery: o.SnapshotEvery, snapPerEl: o.SnapshotPerElement,
 		stopped: map[*engine.Query]bool{}}
 	if h.snapEvery == 0 {
 		h.snapEvery = DefaultSnapshotEvery
@@ -134,13 +137,18 @@ func Open(o Options) (*Host, error) {
 
 // restore rebuilds the engine from the log's snapshot and the records after
 // it, or starts a new one (and logs its start time).
+// engineOptions are the options of the host's engine, starting at start.
+func (h *Host) engineOptions(start time.Time) engine.Options {
+	return engine.Options{Start: start, Functions: h.funcs, Workers: h.workers, StoreAllResults: h.storeAll}
+}
+
 func (h *Host) restore(start time.Time) error {
 	snap, after, ok, err := h.log.Snapshot()
 	if err != nil {
 		return err
 	}
 	if ok {
-		eng, skipped, err := engine.Restore(snap, engine.Options{Functions: h.funcs, Workers: h.workers})
+		eng, skipped, err := engine.Restore(snap, h.engineOptions(time.Time{}))
 		if err != nil {
 			return fmt.Errorf("store %s: snapshot at log record %d: %w", h.log.Path(), after, err)
 		}
@@ -165,7 +173,7 @@ func (h *Host) restore(start time.Time) error {
 			if r.kind != recStart {
 				return fmt.Errorf("store %s: log record %d: the log does not begin with its start time", h.log.Path(), seq)
 			}
-			h.eng = engine.New(engine.Options{Start: r.time, Functions: h.funcs, Workers: h.workers})
+			h.eng = engine.New(h.engineOptions(r.time))
 			h.replayed++
 			return nil
 		}
@@ -186,7 +194,7 @@ func (h *Host) restore(start time.Time) error {
 		if err := h.log.Commit(&store.Step{Record: h.record(encodeStart(start))}); err != nil {
 			return err
 		}
-		h.eng = engine.New(engine.Options{Start: start, Functions: h.funcs, Workers: h.workers})
+		h.eng = engine.New(h.engineOptions(start))
 	}
 	return nil
 }

@@ -23,6 +23,14 @@ type Options struct {
 	// aggregations a change ran 1.16x as fast, 32 ran 0.7x as fast (waking
 	// a second thread costs more than it saves), so the default is 1.
 	Workers int
+	// StoreAllResults keeps the rows of every query's result. By default a
+	// query whose returned items only repeat element values (variables,
+	// their properties, constants) keeps a row count instead, and reading
+	// its result solves it over the index again (see derivedResult): on
+	// the building model that halves what the query holds, and an update
+	// costs a re-read of the old element's properties. Set it where big
+	// results are read often (every read is then a copy, not a solve).
+	StoreAllResults bool
 	// visitAll sends every change to every query, as the engine did before
 	// it routed changes (the routing test's reference).
 	visitAll bool

@@ -62,6 +62,13 @@ func TestOldRowsFromResultEligibility(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s: %q, want %q", c.q, got, c.want)
 		}
+		if c.want == derived {
+			// StoreAllResults keeps the rows (and takes old rows from them).
+			q, err := New(Options{StoreAllResults: true}).AddQuery(QuerySpec{ID: "q", Text: c.q})
+			if err != nil || q.derived || q.oldFrom == nil {
+				t.Errorf("%s with StoreAllResults: derived %v, old rows from result %v (%v)", c.q, q.derived, q.oldFrom != nil, err)
+			}
+		}
 	}
 }
 

@@ -136,7 +136,7 @@ func (e *Engine) compile(spec QuerySpec) (*Query, error) {
 		q.final = branches[0].final
 	}
 	if oldRowsFromResult(tree, branches, funcs) {
-		if derivedResult(tree) {
+		if derivedResult(tree) && !e.opts.StoreAllResults {
 			q.derived = true
 			branches[0].stages[1].(*projectStage).slab = &rowSlab{}
 		} else {

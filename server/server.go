@@ -74,6 +74,9 @@ type Options struct {
 	// QueryWorkers is how many queries one change may run at once when it
 	// reaches several (engine.Options.Workers; 0 and 1: one at a time).
 	QueryWorkers int
+	// StoreAllResults keeps every query's result rows, also those the
+	// engine would solve again when read (engine.Options.StoreAllResults).
+	StoreAllResults bool
 	// Start is the engine clock before the first change of a new store
 	// (default: now).
 	Start time.Time
@@ -197,7 +200,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Store != nil {
 		log = opts.Store
 	}
-	host, err := durable.Open(durable.Options{Log: log, Start: opts.Start, SnapshotEvery: opts.SnapshotEvery, Workers: opts.QueryWorkers})
+	host, err := durable.Open(durable.Options{Log: log, Start: opts.Start, SnapshotEvery: opts.SnapshotEvery, Workers: opts.QueryWorkers, StoreAllResults: opts.StoreAllResults})
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,7 @@ func runServe(args []string) int {
 	batchChanges := fs.Int("batch-changes", 1000, "most changes the engine groups into one step (one commit)")
 	batchWait := fs.Duration("batch-wait", 0, "how long a step waits for more batches (0: only those already waiting)")
 	snapEvery := fs.Int("snapshot-every", durable.DefaultSnapshotEvery, "with -data: logged changes between engine snapshots, at least (and at least 4 × the element count); a restart replays the log after the last one (negative: never snapshot)")
+	storeAll := fs.Bool("store-all-results", false, "keep the rows of every query's result; by default a query whose rows only repeat element values keeps a count and solves its result when read (less memory, slower reads of big results)")
 	queryWorkers := fs.Int("query-workers", 1, "how many queries one change may run at once when it reaches several (results are the same; pays on real cores with many busy queries)")
 	tokenFlag := fs.String("token", "", "bearer token required by the API (default: $VIGIL_TOKEN; none if empty)")
 	generate := fs.Bool("generate", false, "feed the HTTP source with generated agent activity")
@@ -71,7 +72,7 @@ func runServe(args []string) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := server.New(withPlugins(server.Options{Token: token, Logger: log, Retain: *retain, Store: st, MaxBatchChanges: *batchChanges, BatchWait: *batchWait, SnapshotEvery: *snapEvery, QueryWorkers: *queryWorkers}))
+	srv, err := server.New(withPlugins(server.Options{Token: token, Logger: log, Retain: *retain, Store: st, MaxBatchChanges: *batchChanges, BatchWait: *batchWait, SnapshotEvery: *snapEvery, QueryWorkers: *queryWorkers, StoreAllResults: *storeAll}))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vigil serve:", err)
 		if st != nil {
