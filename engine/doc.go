@@ -19,7 +19,9 @@
 // expr.go for expressions, patternplan.go for patterns, subpattern.go for
 // pattern predicates and comprehensions, temporal.go for the engine's own
 // functions), and the new query bootstraps: its pipeline runs once over
-// the whole index. query.go is the registered Query and its results.
+// the whole index. query.go is the registered Query and its results. A
+// query whose rows only repeat element values keeps a count instead of its
+// rows and solves its result again when read (oldrow.go, derivedResult).
 //
 // A change (change.go) then goes through these steps:
 //
