@@ -135,13 +135,13 @@ func Open(o Options) (*Host, error) {
 	return h, nil
 }
 
-// restore rebuilds the engine from the log's snapshot and the records after
-// it, or starts a new one (and logs its start time).
 // engineOptions are the options of the host's engine, starting at start.
 func (h *Host) engineOptions(start time.Time) engine.Options {
 	return engine.Options{Start: start, Functions: h.funcs, Workers: h.workers, StoreAllResults: h.storeAll}
 }
 
+// restore rebuilds the engine from the log's snapshot and the records after
+// it, or starts a new one (and logs its start time).
 func (h *Host) restore(start time.Time) error {
 	snap, after, ok, err := h.log.Snapshot()
 	if err != nil {

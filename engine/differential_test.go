@@ -740,7 +740,10 @@ func runDifferential(t *testing.T, shapes []diffShape, limit int, budget time.Du
 			// Floats equal to ints (1.0 beside 1) are drawn in half the runs:
 			// a change from 3.0 to 3 must show at any depth.
 			gen := &changeGen{rng: rng, m: m, equalNumbers: st.runs%2 == 0 || os.Getenv("VIGIL_DIFF_EQUAL_NUMBERS") != ""}
-			r := &diffRun{t: t, seed: seed, run: st.runs, rng: rng, e: New(Options{Start: start}), m: m,
+			// Every third run keeps every result's rows, so that queries
+			// whose results are derived by default also run stored.
+			opts := Options{Start: start, StoreAllResults: st.runs%3 == 2}
+			r := &diffRun{t: t, seed: seed, run: st.runs, rng: rng, e: New(opts), m: m,
 				gen: gen, at: start, revive: map[int][]diffShape{}, again: map[string]int{}, stats: st}
 			var late []diffShape
 			for i, s := range shapes {

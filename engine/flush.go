@@ -123,11 +123,12 @@ func (q *Query) flush() Diff {
 		return *d
 	}
 	if len(q.pending) == 2 && q.flushReplace(d) {
-		q.pending = q.pending[:0]
+		q.dropPending()
 		return *d
 	}
 	net := consolidate(q.pending)
-	q.pending = q.pending[:0]
+	// net shares q.pending's array: it is emptied once net is read.
+	defer q.dropPending()
 	// Rows of one identity removed and added are updates. The net delta of
 	// a step is small, so pairing scans instead of hashing.
 	var dels, adds []*row
@@ -266,12 +267,21 @@ func carriesElements(k value.Kind) bool {
 	return false
 }
 
+// dropPending empties the step's deltas, letting go of their rows: the
+// array outlives the step, and a derived query's rows must not stay
+// reachable through it (nor, through them, their slab chunks).
+func (q *Query) dropPending() {
+	clear(q.pending)
+	q.pending = reuse(q.pending)
+}
+
 // reuse empties a scratch slice for the next step, or lets it go when a
 // big step (a bootstrap) grew it: its array is not worth keeping.
 func reuse[T any](s []T) []T {
 	if cap(s) > 64 {
 		return nil
 	}
+	clear(s) // what the last step held is the caller's now, not ours to pin
 	return s[:0]
 }
 

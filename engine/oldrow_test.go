@@ -222,3 +222,55 @@ func TestDerivedResultMatchesStored(t *testing.T) {
 		}
 	}
 }
+
+// TestDerivedResultHoldsNoRows: after a query is added over a loaded graph
+// and after a step with a big output, no scratch of the query still
+// reaches a result row (which would keep the rows, and their slab chunks,
+// that a derived result exists not to keep).
+func TestDerivedResultHoldsNoRows(t *testing.T) {
+	e := New(Options{})
+	var batch []Change
+	for i := range 500 {
+		batch = append(batch, Change{Op: OpInsert, Element: Element{ID: fmt.Sprint("a", i), Labels: []string{"A"},
+			Props: map[string]value.Value{"x": value.Int(int64(i))}}})
+	}
+	if _, err := e.Apply(batch); err != nil {
+		t.Fatal(err)
+	}
+	q, err := e.AddQuery(QuerySpec{ID: "q", Text: "MATCH (a:A) RETURN a.x AS x, a"})
+	if err != nil || !q.derived || q.Len() != 500 {
+		t.Fatalf("derived %v, Len %d, err %v", q.derived, q.Len(), err)
+	}
+	held := func(when string) {
+		t.Helper()
+		for i, d := range q.pending[:cap(q.pending)] {
+			if d.r != nil {
+				t.Fatalf("%s: the pending array still holds a row at %d", when, i)
+			}
+		}
+		for _, rows := range [][]Row{q.diff.Added[:cap(q.diff.Added)], q.diff.Deleted[:cap(q.diff.Deleted)]} {
+			for i, r := range rows {
+				if r != nil {
+					t.Fatalf("%s: the diff scratch still holds a row at %d", when, i)
+				}
+			}
+		}
+	}
+	held("after AddQuery")
+	for i := range batch {
+		batch[i].Op = OpUpdate
+		batch[i].Element.Props = map[string]value.Value{"x": value.Int(int64(-i))}
+	}
+	if _, err := e.Apply(batch); err != nil {
+		t.Fatal(err)
+	}
+	// The next step (one change) reuses the scratch the big one left.
+	if _, err := e.Apply(batch[:1]); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range q.pending[:cap(q.pending)] {
+		if d.r != nil {
+			t.Fatalf("after the steps: the pending array still holds a row at %d", i)
+		}
+	}
+}

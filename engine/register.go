@@ -60,6 +60,9 @@ func (e *Engine) AddQuery(spec QuerySpec) (*Query, error) {
 	c := &evalCtx{index: graph{e.index, q.vis}, params: spec.Params, now: e.now, eng: e, q: q}
 	bootstrapGuarded(q, c)
 	flushGuarded(q)
+	// The bootstrap's diff is not returned: its scratch would keep the
+	// whole first result reachable until the query next flushes.
+	q.diff = Diff{}
 	e.enlist(q)
 	return q, nil
 }

@@ -161,7 +161,11 @@ func manyRun(n int, m ManyOptions, o Options) (rate float64, touched int, regist
 		if q.ID() == "fresh" {
 			continue
 		}
-		got := resultKey(q.Results())
+		rows := q.Results()
+		if q.Len() != len(rows) {
+			return 0, 0, 0, fmt.Errorf("many_queries: query %s counts %d rows, its result has %d", q.ID(), q.Len(), len(rows))
+		}
+		got := resultKey(rows)
 		if q.Spec().Text == manyQuery(0) && got != want {
 			return 0, 0, 0, fmt.Errorf("many_queries: query %s holds %d rows that differ from a fresh registration's", q.ID(), len(q.Results()))
 		}
