@@ -149,16 +149,7 @@ func (q *Query) pickRow(pick func(Row) bool) (uint64, Row, bool) {
 	var id uint64
 	var got Row
 	found := false
-	if q.derived {
-		rows, _ := q.deriveRows()
-		for _, r := range rows {
-			if row := append(Row(nil), r.values()[:n]...); pick(row) {
-				return r.id, row, true
-			}
-		}
-		return 0, nil, false
-	}
-	q.result.each(func(en bagEntry) {
+	q.eachResult(func(en bagEntry) {
 		for k := 0; k < en.w && !found; k++ {
 			row := append(Row(nil), en.r.values()[:n]...)
 			if pick(row) {

@@ -58,14 +58,7 @@ func TestIndexSharesShapes(t *testing.T) {
 	if r1.Props.Has("gone") || r1.Props.Len() != 2 {
 		t.Fatalf("stored names %v", r1.Props.Names())
 	}
-	b, err := e.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, _, err := Restore(b, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := restored(t, 0, e)
 	if _, err := r.Apply([]Change{room("r3", 22)}); err != nil {
 		t.Fatal(err)
 	}

@@ -179,13 +179,7 @@ func TestDerivedResultMatchesStored(t *testing.T) {
 	}
 	for step := 0; step < 400; step++ {
 		if step == 200 {
-			b, err := e.Snapshot()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if e, _, err = Restore(b, Options{}); err != nil {
-				t.Fatal(err)
-			}
+			e = restored(t, seed, e)
 			d, s = e.Query("derived"), e.Query("stored")
 			if !d.derived || d.Len() != s.Len() {
 				t.Fatalf("seed %d: restored: derived %v, Len %d against %d", seed, d.derived, d.Len(), s.Len())

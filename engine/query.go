@@ -94,28 +94,33 @@ func (q *Query) Results() []Row {
 		return nil
 	}
 	var out []Row
-	if q.derived {
-		rows, err := q.deriveRows()
-		if err != nil {
-			return nil
-		}
-		for _, r := range rows {
-			out = append(out, Row(r.values()[:len(q.columns)]))
-		}
-		return out
-	}
 	if q.final != nil {
 		for _, r := range q.final.rows() {
 			out = append(out, Row(r.values()[:len(q.columns)]))
 		}
 		return out
 	}
-	q.result.each(func(e bagEntry) {
+	q.eachResult(func(e bagEntry) {
 		for k := 0; k < e.w; k++ {
 			out = append(out, Row(e.r.values()[:len(q.columns)]))
 		}
 	})
 	return out
+}
+
+// eachResult calls fn for every entry of the result: the stored ones, or,
+// for a derived result, the rows solved now. Solving cannot fail there:
+// every expression already succeeded on these elements, or the query
+// would have failed (and a failed query has no result to read).
+func (q *Query) eachResult(fn func(bagEntry)) {
+	if !q.derived {
+		q.result.each(fn)
+		return
+	}
+	rows, _ := q.deriveRows()
+	for _, r := range rows {
+		fn(bagEntry{r: r, w: 1})
+	}
 }
 
 // Len is the number of result rows.

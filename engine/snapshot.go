@@ -437,14 +437,8 @@ func (q *Query) save(s *stateWriter) {
 	if q.derived {
 		// Written as a stored result is, so that a snapshot reads the
 		// same whichever way the query keeps its rows.
-		// Solving cannot fail here: every expression already succeeded on
-		// these elements (a failure would have failed the query, which is
-		// saved above).
 		b := newIDBag()
-		rows, _ := q.deriveRows()
-		for _, r := range rows {
-			b.add(r.id, r, 1)
-		}
+		q.eachResult(func(e bagEntry) { b.add(e.r.id, e.r, e.w) })
 		s.bag(b)
 	} else {
 		s.bag(q.result)
