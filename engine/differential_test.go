@@ -619,7 +619,11 @@ func (r *diffRun) check(diffs []Diff) {
 	live := r.live[:0]
 	for _, l := range append([]*liveQuery(nil), r.live...) {
 		want, oerr := r.evaluate(l, views)
-		if oerr == nil {
+		if l.failed != nil {
+			// The engine fails at the first change of a batch that makes
+			// a row fail; a later change may make another row fail with
+			// another error, which the final state's evaluation may meet
+			// first.
 			oerr = l.failed
 		}
 		l.failed = nil
